@@ -1,0 +1,42 @@
+# Two commands set everything up: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+PORT ?= 8000
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test install migrate demo lock clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Reinstall only when the declared dependencies change.
+$(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	mkdir -p var
+	$(BIN)/python manage.py migrate --verbosity 0
+
+demo: migrate
+	$(BIN)/python manage.py load_demo
+
+run: demo
+	@echo "Chantier : http://127.0.0.1:$(PORT)/ (comptes coordination, partenaire, comite ; mot de passe chantier-demo)"
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+test: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Refresh constraints.txt (the lock) after changing pyproject.toml.
+lock:
+	rm -rf /tmp/chantier-lock && $(PYTHON) -m venv /tmp/chantier-lock
+	/tmp/chantier-lock/bin/pip install --quiet --upgrade pip
+	/tmp/chantier-lock/bin/pip install --quiet -e ".[test]"
+	/tmp/chantier-lock/bin/pip freeze --exclude-editable > constraints.txt
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,8 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("plans.urls")),
+    path("comptes/", include("django.contrib.auth.urls")),
+    path("admin/", admin.site.urls),
+]

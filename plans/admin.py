@@ -1,0 +1,157 @@
+"""The Django admin for every model of a plan: the staff's fallback, not the coordinator's tool."""
+
+from django.contrib import admin
+
+from .models import (
+    Action,
+    ActionPartner,
+    Axis,
+    Committee,
+    CommitteeMember,
+    ExpectedResult,
+    Objective,
+    ObjectivePartner,
+    Plan,
+    PlanRole,
+    Step,
+    Term,
+)
+
+
+class AxisInline(admin.TabularInline):
+    model = Axis
+    extra = 0
+    fields = ["number", "code", "title", "archived_at"]
+    readonly_fields = ["code"]
+
+
+class PlanRoleInline(admin.TabularInline):
+    model = PlanRole
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+class TermInline(admin.TabularInline):
+    model = Term
+    extra = 0
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    list_display = ["title", "slug", "region", "first_year", "last_year"]
+    list_filter = ["region"]
+    search_fields = ["title", "slug", "region"]
+    prepopulated_fields = {"slug": ["title"]}
+    filter_horizontal = ["participants"]
+    inlines = [AxisInline, PlanRoleInline, TermInline]
+
+
+class ObjectiveInline(admin.TabularInline):
+    model = Objective
+    extra = 0
+    fields = ["number", "code", "title", "archived_at"]
+    readonly_fields = ["code"]
+
+
+@admin.register(Axis)
+class AxisAdmin(admin.ModelAdmin):
+    list_display = ["code", "title", "plan", "archived_at"]
+    list_filter = ["plan"]
+    search_fields = ["code", "title"]
+    readonly_fields = ["code"]
+    inlines = [ObjectiveInline]
+
+
+class ObjectivePartnerInline(admin.TabularInline):
+    model = ObjectivePartner
+    extra = 0
+    autocomplete_fields = ["organisation"]
+
+
+class ActionInline(admin.TabularInline):
+    model = Action
+    extra = 0
+    fields = ["number", "code", "text", "period_start", "period_end", "status"]
+    readonly_fields = ["code"]
+
+
+@admin.register(Objective)
+class ObjectiveAdmin(admin.ModelAdmin):
+    list_display = ["code", "title", "axis", "plan", "archived_at"]
+    list_filter = ["plan"]
+    list_select_related = ["axis", "plan"]
+    search_fields = ["code", "title", "description"]
+    readonly_fields = ["code"]
+    inlines = [ObjectivePartnerInline, ActionInline]
+
+
+class ActionPartnerInline(admin.TabularInline):
+    model = ActionPartner
+    extra = 0
+    autocomplete_fields = ["organisation"]
+
+
+class ExpectedResultInline(admin.TabularInline):
+    model = ExpectedResult
+    extra = 0
+    fields = ["number", "code", "text", "period_start", "period_end", "achieved_on", "achieved_by"]
+    readonly_fields = ["code"]
+
+
+class StepInline(admin.TabularInline):
+    model = Step
+    extra = 0
+    fields = ["done_on", "organisation", "description", "author", "link"]
+    autocomplete_fields = ["organisation", "author"]
+
+
+@admin.register(Action)
+class ActionAdmin(admin.ModelAdmin):
+    list_display = ["code", "text", "objective", "period_start", "period_end", "status", "plan"]
+    list_filter = ["plan", "status", "period_start", "period_end"]
+    list_select_related = ["objective", "plan"]
+    search_fields = ["code", "text", "partners__name", "partners__acronym"]
+    readonly_fields = ["code"]
+    inlines = [ActionPartnerInline, ExpectedResultInline, StepInline]
+
+
+@admin.register(ExpectedResult)
+class ExpectedResultAdmin(admin.ModelAdmin):
+    list_display = ["code", "text", "action", "period_start", "period_end", "achieved_on", "plan"]
+    list_filter = ["plan", ("achieved_on", admin.EmptyFieldListFilter)]
+    list_select_related = ["action", "plan"]
+    search_fields = ["code", "text"]
+    readonly_fields = ["code"]
+    autocomplete_fields = ["achieved_by"]
+
+
+@admin.register(Step)
+class StepAdmin(admin.ModelAdmin):
+    list_display = ["done_on", "action", "organisation", "description", "author"]
+    list_filter = ["action__plan", "organisation"]
+    list_select_related = ["action", "organisation", "author"]
+    search_fields = ["description", "action__code", "organisation__name", "organisation__acronym"]
+    date_hierarchy = "done_on"
+    autocomplete_fields = ["action", "organisation", "author", "results"]
+
+
+class CommitteeMemberInline(admin.TabularInline):
+    model = CommitteeMember
+    extra = 0
+    autocomplete_fields = ["organisation"]
+
+
+@admin.register(Committee)
+class CommitteeAdmin(admin.ModelAdmin):
+    list_display = ["name", "plan"]
+    list_filter = ["plan"]
+    search_fields = ["name"]
+    inlines = [CommitteeMemberInline]
+
+
+@admin.register(PlanRole)
+class PlanRoleAdmin(admin.ModelAdmin):
+    list_display = ["user", "plan", "role"]
+    list_filter = ["plan", "role"]
+    search_fields = ["user__username", "user__email", "user__last_name"]
+    autocomplete_fields = ["user"]

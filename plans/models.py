@@ -1,0 +1,552 @@
+"""A plan of action and its structure: axes, objectives, actions, expected results, and the steps
+partners record as they carry the actions out ("étapes réalisées")."""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from partners.models import Organisation
+
+MONTHS = [
+    (1, _("janvier")), (2, _("février")), (3, _("mars")), (4, _("avril")), (5, _("mai")), (6, _("juin")),
+    (7, _("juillet")), (8, _("août")), (9, _("septembre")), (10, _("octobre")), (11, _("novembre")),
+    (12, _("décembre")),
+]
+
+
+class PlanQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(roles__user=user).distinct()
+
+
+class Plan(models.Model):
+    title = models.CharField(_("titre"), max_length=200)
+    slug = models.SlugField(_("identifiant"), max_length=80, unique=True)
+    region = models.CharField(_("région"), max_length=100, blank=True)
+    first_year = models.PositiveSmallIntegerField(_("première année"))
+    last_year = models.PositiveSmallIntegerField(_("dernière année"))
+    priority = models.TextField(_("priorité"), blank=True)
+    mission = models.TextField(_("mission"), blank=True)
+    values = models.JSONField(_("valeurs"), default=list, blank=True, help_text=_("Dans l’ordre du plan."))
+    follow_up = models.JSONField(
+        _("mécanismes de suivi"), default=list, blank=True, help_text=_("Un mécanisme par élément, dans l’ordre.")
+    )
+    reporting_year_start_month = models.PositiveSmallIntegerField(
+        _("mois de début de l’année de reddition"),
+        choices=MONTHS,
+        default=4,
+        help_text=_("Avril par défaut : l’année financière publique du Québec va d’avril à mars."),
+    )
+    adopted_on = models.DateField(_("adopté le"), null=True, blank=True)
+    participants = models.ManyToManyField(
+        Organisation,
+        blank=True,
+        related_name="participating_plans",
+        verbose_name=_("organismes ayant participé aux travaux"),
+    )
+
+    objects = PlanQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("plan d’action")
+        verbose_name_plural = _("plans d’action")
+        ordering = ["-first_year", "title"]
+        constraints = [
+            models.CheckConstraint(condition=Q(first_year__lte=F("last_year")), name="plan_years_in_order"),
+            models.CheckConstraint(
+                condition=Q(reporting_year_start_month__gte=1, reporting_year_start_month__lte=12),
+                name="plan_reporting_month_valid",
+            ),
+            models.CheckConstraint(condition=~Q(title=""), name="plan_title_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("plans:detail", args=[self.slug])
+
+    def clean(self):
+        if self.first_year and self.last_year and self.first_year > self.last_year:
+            raise ValidationError({"last_year": _("La dernière année ne peut pas précéder la première.")})
+
+    @property
+    def period(self):
+        return format_period(self.first_year, self.last_year)
+
+    def tree(self):
+        """The plan's axes with everything below them, in a fixed number of queries whatever its size."""
+        partner_links = {
+            "objective": ObjectivePartner.objects.select_related("organisation"),
+            "action": ActionPartner.objects.select_related("organisation"),
+        }
+        actions = (
+            Action.objects.active()
+            .order_by("number")
+            .prefetch_related(
+                Prefetch("partner_links", queryset=partner_links["action"]),
+                Prefetch("results", queryset=ExpectedResult.objects.active().order_by("number")),
+            )
+        )
+        objectives = (
+            Objective.objects.active()
+            .order_by("number")
+            .prefetch_related(
+                Prefetch("partner_links", queryset=partner_links["objective"]),
+                Prefetch("actions", queryset=actions),
+            )
+        )
+        return self.axes.active().order_by("number").prefetch_related(Prefetch("objectives", queryset=objectives))
+
+    def acronyms(self):
+        """The plan's list of acronyms: its organisations' acronyms and its other terms, alphabetically."""
+        organisations = Organisation.objects.with_acronym().filter(
+            Q(participating_plans=self)
+            | Q(objective_links__objective__plan=self)
+            | Q(action_links__action__plan=self)
+            | Q(committee_memberships__committee__plan=self)
+        )
+        entries = {org.acronym: org.name for org in organisations.distinct()}
+        entries.update(self.terms.values_list("acronym", "meaning"))
+        return sorted(entries.items(), key=lambda entry: entry[0].casefold())
+
+
+def format_period(start, end):
+    if start is None:
+        return ""
+    return str(start) if start == end else f"{start}-{end}"
+
+
+class Role(models.TextChoices):
+    COORDINATOR = "coordinator", _("Coordination")
+    PARTNER = "partner", _("Partenaire")
+    COMMITTEE = "committee", _("Comité de coordination")
+
+
+class PlanRole(models.Model):
+    """What a person may do in one plan. One person may hold different roles in different plans."""
+
+    Role = Role
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="roles", verbose_name=_("plan"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="plan_roles", verbose_name=_("personne")
+    )
+    role = models.CharField(_("rôle"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("rôle dans un plan")
+        verbose_name_plural = _("rôles dans les plans")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "user"], name="unique_role_per_plan"),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="plan_role_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.get_role_display()} – {self.plan}"
+
+
+class ItemQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(archived_at__isnull=True)
+
+
+class PlanItem(models.Model):
+    """What axes, objectives, actions and expected results share: a number among their siblings and a code
+    made of their ancestors' numbers and their own (1, 1.2, 1.2.3, 1.2.3.4).
+
+    The code is stored, because people and spreadsheets refer to items by it, and is always recomputed from
+    the parent on save; the database checks its shape and its uniqueness in the plan.
+    """
+
+    parent_field = None  # the name of the foreign key to the parent level
+    depth = 1
+
+    # Repeated from the parent so that the database can hold codes unique within a plan.
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="%(class)ss", editable=False)
+    number = models.PositiveSmallIntegerField(_("numéro"))
+    code = models.CharField(_("code"), max_length=30, editable=False)
+    archived_at = models.DateTimeField(_("archivé le"), null=True, blank=True)
+
+    objects = ItemQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "code"], name="unique_%(class)s_code_per_plan"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="%(class)s_number_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.label}"
+
+    @property
+    def parent(self):
+        return getattr(self, self.parent_field) if self.parent_field else None
+
+    def expected_code(self):
+        parent = self.parent
+        return f"{parent.code}.{self.number}" if parent else str(self.number)
+
+    def clean(self):
+        super().clean()
+        parent = self.parent if self.parent_field and getattr(self, f"{self.parent_field}_id") else None
+        if self.parent_field and parent is None:
+            return
+        code = self.expected_code()
+        plan_id = parent.plan_id if parent else self.plan_id
+        siblings = type(self).objects.filter(plan_id=plan_id, code=code).exclude(pk=self.pk)
+        if siblings.exists():
+            raise ValidationError({"number": _("Le code %(code)s existe déjà dans ce plan.") % {"code": code}})
+
+    def save(self, *args, **kwargs):
+        parent = self.parent
+        if parent is not None:
+            self.plan_id = parent.plan_id
+        self.code = self.expected_code()
+        super().save(*args, **kwargs)
+
+
+def code_shape(depth):
+    """A check that a code has as many numbers as its level: 1, 1.1, 1.1.1, 1.1.1.1."""
+    return r"^[1-9][0-9]*(\.[1-9][0-9]*){%d}$" % (depth - 1)
+
+
+class ReferencePeriod(models.Model):
+    """The years an action or a result is planned for ("Année de référence"): 2024-2026, 2026, or none."""
+
+    period_start = models.PositiveSmallIntegerField(_("année de référence (début)"), null=True, blank=True)
+    period_end = models.PositiveSmallIntegerField(_("année de référence (fin)"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_start__isnull=True, period_end__isnull=True)
+                | Q(period_start__isnull=False, period_end__isnull=False, period_start__lte=F("period_end")),
+                name="%(class)s_period_valid",
+            ),
+        ]
+
+    @property
+    def period(self):
+        return format_period(self.period_start, self.period_end)
+
+    def clean(self):
+        super().clean()
+        if (self.period_start is None) != (self.period_end is None):
+            raise ValidationError(_("Indiquez l’année de début et l’année de fin, ou aucune des deux."))
+        if self.period_start and self.period_end and self.period_start > self.period_end:
+            raise ValidationError({"period_end": _("L’année de fin ne peut pas précéder l’année de début.")})
+
+
+class Axis(PlanItem):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="axes", verbose_name=_("plan"))
+    title = models.CharField(_("titre"), max_length=300)
+
+    class Meta:
+        verbose_name = _("axe")
+        verbose_name_plural = _("axes")
+        ordering = ["plan", "number"]
+        constraints = PlanItem.Meta.constraints + [
+            models.CheckConstraint(condition=Q(code__regex=code_shape(1)), name="axis_code_shape"),
+            models.CheckConstraint(condition=~Q(title=""), name="axis_title_not_empty"),
+        ]
+
+    @property
+    def label(self):
+        return self.title
+
+    def expected_code(self):
+        return str(self.number)
+
+
+class Objective(PlanItem):
+    parent_field = "axis"
+
+    axis = models.ForeignKey(Axis, on_delete=models.PROTECT, related_name="objectives", verbose_name=_("axe"))
+    title = models.CharField(_("titre"), max_length=300)
+    description = models.TextField(_("précision"), blank=True)
+    partners = models.ManyToManyField(
+        Organisation, through="ObjectivePartner", related_name="objectives", verbose_name=_("organismes partenaires")
+    )
+
+    class Meta:
+        verbose_name = _("objectif")
+        verbose_name_plural = _("objectifs")
+        ordering = ["axis__number", "number"]
+        constraints = PlanItem.Meta.constraints + [
+            models.CheckConstraint(condition=Q(code__regex=code_shape(2)), name="objective_code_shape"),
+            models.CheckConstraint(condition=~Q(title=""), name="objective_title_not_empty"),
+        ]
+
+    @property
+    def label(self):
+        return self.title
+
+
+class ActionQuerySet(ItemQuerySet):
+    def for_organisation(self, organisation):
+        """Actions an organisation is a partner on: named on the action, or on its objective when the
+        action names no partners of its own."""
+        return self.filter(
+            Q(partner_links__organisation=organisation)
+            | Q(partner_links__isnull=True, objective__partner_links__organisation=organisation)
+        ).distinct()
+
+
+class ActionStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("Non commencée")
+    IN_PROGRESS = "in_progress", _("En cours")
+    DONE = "done", _("Réalisée")
+    ONGOING = "ongoing", _("En continu")
+    ABANDONED = "abandoned", _("Abandonnée")
+
+
+class Action(PlanItem, ReferencePeriod):
+    """A "moyen ou action" of the plan."""
+
+    parent_field = "objective"
+    Status = ActionStatus
+
+    objective = models.ForeignKey(
+        Objective, on_delete=models.PROTECT, related_name="actions", verbose_name=_("objectif")
+    )
+    text = models.TextField(_("moyen ou action"))
+    partners = models.ManyToManyField(
+        Organisation,
+        through="ActionPartner",
+        related_name="actions",
+        blank=True,
+        verbose_name=_("organismes partenaires"),
+        help_text=_("Laisser vide pour reprendre les partenaires de l’objectif."),
+    )
+    status = models.CharField(_("état"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    status_reason = models.TextField(_("raison de l’état"), blank=True)
+
+    objects = ActionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("action")
+        verbose_name_plural = _("actions")
+        ordering = ["objective__axis__number", "objective__number", "number"]
+        constraints = (
+            PlanItem.Meta.constraints
+            + ReferencePeriod.Meta.constraints
+            + [
+                models.CheckConstraint(condition=Q(code__regex=code_shape(3)), name="action_code_shape"),
+                models.CheckConstraint(condition=~Q(text=""), name="action_text_not_empty"),
+                models.CheckConstraint(condition=Q(status__in=ActionStatus.values), name="action_status_valid"),
+            ]
+        )
+
+    @property
+    def label(self):
+        return self.text
+
+    @property
+    def partner_links_in_effect(self):
+        """The action's own partners, or its objective's when it names none (as the plan's table reads)."""
+        own = self.partner_links.all()
+        return own if own else self.objective.partner_links.all()
+
+    @property
+    def inherits_partners(self):
+        return not self.partner_links.all()
+
+
+class ExpectedResult(PlanItem, ReferencePeriod):
+    """A "résultat attendu" of an action, which a partner marks achieved."""
+
+    parent_field = "action"
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="results", editable=False)
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="results", verbose_name=_("action"))
+    text = models.TextField(_("résultat attendu"))
+    achieved_on = models.DateField(_("atteint le"), null=True, blank=True)
+    achieved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("atteinte notée par"),
+    )
+
+    class Meta:
+        verbose_name = _("résultat attendu")
+        verbose_name_plural = _("résultats attendus")
+        ordering = ["action__objective__axis__number", "action__objective__number", "action__number", "number"]
+        constraints = (
+            PlanItem.Meta.constraints
+            + ReferencePeriod.Meta.constraints
+            + [
+                models.CheckConstraint(condition=Q(code__regex=code_shape(4)), name="expectedresult_code_shape"),
+                models.CheckConstraint(condition=~Q(text=""), name="expectedresult_text_not_empty"),
+                models.CheckConstraint(
+                    condition=Q(achieved_by__isnull=True) | Q(achieved_on__isnull=False),
+                    name="expectedresult_achiever_needs_date",
+                ),
+            ]
+        )
+
+    @property
+    def label(self):
+        return self.text
+
+    @property
+    def is_achieved(self):
+        return self.achieved_on is not None
+
+
+class PartnerLink(models.Model):
+    """An organisation named as partner, in the order the plan names them."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", _("Porteur")
+        PARTNER = "partner", _("Partenaire")
+
+    role = models.CharField(_("rôle"), max_length=10, choices=Role.choices, default=Role.PARTNER)
+    position = models.PositiveSmallIntegerField(_("rang"), default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["position"]
+
+    def __str__(self):
+        return str(self.organisation)
+
+
+class ObjectivePartner(PartnerLink):
+    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="partner_links")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="objective_links", verbose_name=_("organisation")
+    )
+
+    class Meta(PartnerLink.Meta):
+        verbose_name = _("partenaire de l’objectif")
+        verbose_name_plural = _("partenaires de l’objectif")
+        constraints = [
+            models.UniqueConstraint(fields=["objective", "organisation"], name="unique_objective_partner"),
+        ]
+
+
+class ActionPartner(PartnerLink):
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="partner_links")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="action_links", verbose_name=_("organisation")
+    )
+
+    class Meta(PartnerLink.Meta):
+        verbose_name = _("partenaire de l’action")
+        verbose_name_plural = _("partenaires de l’action")
+        constraints = [
+            models.UniqueConstraint(fields=["action", "organisation"], name="unique_action_partner"),
+        ]
+
+
+class Step(models.Model):
+    """An "étape réalisée": what an organisation did on an action, and when."""
+
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="steps", verbose_name=_("action"))
+    done_on = models.DateField(_("date"), default=datetime.date.today)
+    description = models.TextField(_("ce qui a été fait"))
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="steps", verbose_name=_("organisation")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="steps",
+        verbose_name=_("inscrite par"),
+    )
+    link = models.URLField(_("lien"), blank=True)
+    results = models.ManyToManyField(
+        ExpectedResult, blank=True, related_name="steps", verbose_name=_("résultats attendus visés")
+    )
+    created_at = models.DateTimeField(_("inscrite le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("étape réalisée")
+        verbose_name_plural = _("étapes réalisées")
+        ordering = ["-done_on", "-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(description=""), name="step_description_not_empty"),
+        ]
+
+    def __str__(self):
+        return f"{self.done_on} – {self.organisation} – {self.description[:60]}"
+
+    def clean(self):
+        if self.done_on and self.done_on > timezone.localdate():
+            raise ValidationError({"done_on": _("Une étape réalisée ne peut pas être datée dans le futur.")})
+
+
+class Committee(models.Model):
+    """A working committee of the plan (Solutions innovantes, Menus travaux…)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="committees", verbose_name=_("plan"))
+    name = models.CharField(_("nom"), max_length=200)
+    members = models.ManyToManyField(
+        Organisation, through="CommitteeMember", blank=True, related_name="committees", verbose_name=_("membres")
+    )
+    other_members = models.CharField(
+        _("autres membres"), max_length=300, blank=True, help_text=_("Membres qui ne sont pas des organisations.")
+    )
+
+    class Meta:
+        verbose_name = _("comité de travail")
+        verbose_name_plural = _("comités de travail")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["plan", "name"], name="unique_committee_per_plan")]
+
+    def __str__(self):
+        return self.name
+
+
+class CommitteeMember(models.Model):
+    committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="member_links")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="committee_memberships", verbose_name=_("organisation")
+    )
+    note = models.CharField(_("précision"), max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(_("rang"), default=0)
+
+    class Meta:
+        verbose_name = _("membre du comité")
+        verbose_name_plural = _("membres du comité")
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["committee", "organisation"], name="unique_committee_member"),
+        ]
+
+    def __str__(self):
+        return str(self.organisation)
+
+
+class Term(models.Model):
+    """An acronym the plan uses that is not an organisation's (OMH, CdP…), for its list of acronyms."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="terms", verbose_name=_("plan"))
+    acronym = models.CharField(_("sigle"), max_length=30)
+    meaning = models.CharField(_("signification"), max_length=200)
+
+    class Meta:
+        verbose_name = _("sigle")
+        verbose_name_plural = _("sigles")
+        ordering = ["acronym"]
+        constraints = [models.UniqueConstraint(fields=["plan", "acronym"], name="unique_term_per_plan")]
+
+    def __str__(self):
+        return f"{self.acronym} – {self.meaning}"
