@@ -12,6 +12,10 @@ from plans.models import Plan, PlanRole
 
 CHROMIUM = shutil.which("chromium")
 
+# Playwright's sync API runs an event loop in the test thread, and Django then refuses the ORM calls
+# that fixtures make (creating the test database, loading the plan). Tests are not async code.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
 
 @pytest.fixture
 def lanaudiere(db):
@@ -61,9 +65,3 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
-@pytest.fixture(autouse=True)
-def _allow_sync_orm_in_browser_tests(request):
-    # Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls there otherwise.
-    if "page" in request.fixturenames:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    yield

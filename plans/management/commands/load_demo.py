@@ -35,6 +35,11 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, force=False, no_accounts=False, **options):
+        if not no_accounts and not settings.DEBUG and not force:
+            raise CommandError(
+                "DEBUG est désactivé : les comptes de démonstration ont un mot de passe connu. "
+                "Ajoutez --force pour les créer quand même, ou --no-accounts pour charger le plan seulement."
+            )
         plan = Plan.objects.filter(slug=PLAN_SLUG).first()
         if plan is None:
             plan = load_plan(PLAN_FILE)
@@ -43,11 +48,6 @@ class Command(BaseCommand):
             self.stdout.write(f"Le plan {PLAN_SLUG} existe déjà : laissé tel quel.")
         if no_accounts:
             return
-        if not settings.DEBUG and not force:
-            raise CommandError(
-                "DEBUG est désactivé : les comptes de démonstration ont un mot de passe connu. "
-                "Ajoutez --force pour les créer quand même."
-            )
         User = get_user_model()
         for username, first_name, role, acronym in DEMO_ACCOUNTS:
             user, created = User.objects.get_or_create(username=username, defaults={"first_name": first_name})
