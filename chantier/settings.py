@@ -64,6 +64,10 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "template_partials",
+    "rules.apps.AutodiscoverRulesConfig",
+    "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     "partners",
     "plans",
 ]
@@ -82,6 +86,13 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+]
+
+# Who may do what is decided in plans/rules.py; the model backend still checks passwords and is_active.
+AUTHENTICATION_BACKENDS = [
+    "rules.permissions.ObjectPermissionBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "chantier.urls"
@@ -150,6 +161,20 @@ STORAGES = {
         if DEBUG
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
+}
+
+# Files attached to steps (issue 4): 10 MB each at most.
+STEP_FILE_MAX_BYTES = envint("STEP_FILE_MAX_BYTES", 10 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# Background tasks (yearly reports): run at once in development, by `manage.py db_worker` in production.
+TASKS = {
+    "default": {
+        "BACKEND": os.getenv(
+            "TASKS_BACKEND",
+            "django_tasks.backends.immediate.ImmediateBackend" if DEBUG else "django_tasks_db.backend.DatabaseBackend",
+        )
+    }
 }
 
 EMAIL_BACKEND = os.getenv("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class OrganisationQuerySet(models.QuerySet):
@@ -41,8 +42,10 @@ class Organisation(models.Model):
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
     website = models.URLField(_("site web"), blank=True)
     archived_at = models.DateTimeField(_("archivée le"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     objects = OrganisationQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         verbose_name = _("organisation")
@@ -79,6 +82,7 @@ class Membership(models.Model):
         Organisation, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("organisation")
     )
     joined_on = models.DateField(_("depuis le"), auto_now_add=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("appartenance")

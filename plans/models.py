@@ -10,6 +10,7 @@ from django.db.models import F, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from partners.models import Organisation
 
@@ -48,6 +49,15 @@ class Plan(models.Model):
         help_text=_("Avril par défaut : l’année financière publique du Québec va d’avril à mars."),
     )
     adopted_on = models.DateField(_("adopté le"), null=True, blank=True)
+    stale_after_months = models.PositiveSmallIntegerField(
+        _("action à relancer après (mois sans étape)"),
+        default=4,
+        help_text=_("Une action commencée sans étape inscrite depuis ce nombre de mois est signalée."),
+    )
+    committee_may_validate = models.BooleanField(
+        _("le comité de coordination peut valider les étapes"), default=False
+    )
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     participants = models.ManyToManyField(
         Organisation,
         blank=True,
@@ -56,6 +66,7 @@ class Plan(models.Model):
     )
 
     objects = PlanQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         verbose_name = _("plan d’action")
@@ -68,6 +79,7 @@ class Plan(models.Model):
                 name="plan_reporting_month_valid",
             ),
             models.CheckConstraint(condition=~Q(title=""), name="plan_title_not_empty"),
+            models.CheckConstraint(condition=Q(stale_after_months__gte=1), name="plan_stale_after_positive"),
         ]
 
     def __str__(self):
@@ -143,6 +155,7 @@ class PlanRole(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="plan_roles", verbose_name=_("personne")
     )
     role = models.CharField(_("rôle"), max_length=20, choices=Role.choices)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("rôle dans un plan")
@@ -177,8 +190,11 @@ class PlanItem(models.Model):
     number = models.PositiveSmallIntegerField(_("numéro"))
     code = models.CharField(_("code"), max_length=30, editable=False)
     archived_at = models.DateTimeField(_("archivé le"), null=True, blank=True)
+    # Optimistic locking: a form carries the version it was opened on; a save from an older one is refused.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     objects = ItemQuerySet.as_manager()
+    history = HistoricalRecords(inherit=True, excluded_fields=["version"])
 
     class Meta:
         abstract = True
@@ -332,6 +348,8 @@ class Action(PlanItem, ReferencePeriod):
         help_text=_("Laisser vide pour reprendre les partenaires de l’objectif."),
     )
     status = models.CharField(_("état"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    # Set by the coordinator (ongoing, abandoned…): the status then no longer follows the results.
+    status_is_manual = models.BooleanField(_("état fixé par la coordination"), default=False)
     status_reason = models.TextField(_("raison de l’état"), blank=True)
 
     objects = ActionQuerySet.as_manager()
@@ -347,6 +365,9 @@ class Action(PlanItem, ReferencePeriod):
                 models.CheckConstraint(condition=Q(code__regex=code_shape(3)), name="action_code_shape"),
                 models.CheckConstraint(condition=~Q(text=""), name="action_text_not_empty"),
                 models.CheckConstraint(condition=Q(status__in=ActionStatus.values), name="action_status_valid"),
+                models.CheckConstraint(
+                    condition=Q(status_is_manual=False) | ~Q(status_reason=""), name="action_manual_status_has_reason"
+                ),
             ]
         )
 
@@ -363,6 +384,30 @@ class Action(PlanItem, ReferencePeriod):
     @property
     def inherits_partners(self):
         return not self.partner_links.all()
+
+    def progress(self):
+        """The share of its active expected results achieved, from 0 to 100 (None if it has none).
+        Reads the prefetched results when there are some."""
+        results = [result for result in self.results.all() if result.archived_at is None]
+        if not results:
+            return None
+        return round(100 * sum(result.is_achieved for result in results) / len(results))
+
+    def refresh_status(self, save=True):
+        """Follow the results: done when all are achieved, in progress once something happened."""
+        if self.status_is_manual:
+            return
+        results = self.results.active()
+        if results.exists() and not results.filter(achieved_on__isnull=True).exists():
+            status = ActionStatus.DONE
+        elif self.steps.exists() or results.filter(achieved_on__isnull=False).exists():
+            status = ActionStatus.IN_PROGRESS
+        else:
+            status = ActionStatus.NOT_STARTED
+        if status != self.status:
+            self.status = status
+            if save:
+                self.save(update_fields=["status"])
 
 
 class ExpectedResult(PlanItem, ReferencePeriod):
@@ -432,6 +477,7 @@ class ObjectivePartner(PartnerLink):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="objective_links", verbose_name=_("organisation")
     )
+    history = HistoricalRecords()
 
     class Meta(PartnerLink.Meta):
         verbose_name = _("partenaire de l’objectif")
@@ -446,6 +492,7 @@ class ActionPartner(PartnerLink):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="action_links", verbose_name=_("organisation")
     )
+    history = HistoricalRecords()
 
     class Meta(PartnerLink.Meta):
         verbose_name = _("partenaire de l’action")
@@ -455,8 +502,26 @@ class ActionPartner(PartnerLink):
         ]
 
 
+class StepQuerySet(models.QuerySet):
+    def validated(self):
+        return self.filter(review=Step.Review.VALIDATED)
+
+    def awaiting_review(self):
+        return self.filter(review=Step.Review.PENDING)
+
+    def between(self, start, end):
+        """Steps done from start to end, both included."""
+        return self.filter(done_on__gte=start, done_on__lte=end)
+
+
 class Step(models.Model):
-    """An "étape réalisée": what an organisation did on an action, and when."""
+    """An "étape réalisée": what an organisation did on an action, and when. Visible at once, it counts in
+    the yearly report once the coordination has validated it."""
+
+    class Review(models.TextChoices):
+        PENDING = "pending", _("À valider")
+        VALIDATED = "validated", _("Validée")
+        RETURNED = "returned", _("Renvoyée")
 
     action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="steps", verbose_name=_("action"))
     done_on = models.DateField(_("date"), default=datetime.date.today)
@@ -476,13 +541,35 @@ class Step(models.Model):
         ExpectedResult, blank=True, related_name="steps", verbose_name=_("résultats attendus visés")
     )
     created_at = models.DateTimeField(_("inscrite le"), auto_now_add=True)
+    review = models.CharField(_("validation"), max_length=10, choices=Review.choices, default=Review.PENDING)
+    review_comment = models.TextField(_("commentaire de la coordination"), blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("validée ou renvoyée par"),
+    )
+    reviewed_at = models.DateTimeField(_("validée ou renvoyée le"), null=True, blank=True)
+
+    objects = StepQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("étape réalisée")
         verbose_name_plural = _("étapes réalisées")
         ordering = ["-done_on", "-created_at"]
+        indexes = [models.Index(fields=["action", "-done_on"]), models.Index(fields=["done_on"])]
         constraints = [
             models.CheckConstraint(condition=~Q(description=""), name="step_description_not_empty"),
+            models.CheckConstraint(condition=Q(review__in=["pending", "validated", "returned"]), name="step_review_valid"),
+            models.CheckConstraint(
+                condition=Q(review="pending") | Q(reviewed_at__isnull=False), name="step_reviewed_has_date"
+            ),
+            models.CheckConstraint(
+                condition=~Q(review="returned") | ~Q(review_comment=""), name="step_returned_has_comment"
+            ),
         ]
 
     def __str__(self):
@@ -491,6 +578,29 @@ class Step(models.Model):
     def clean(self):
         if self.done_on and self.done_on > timezone.localdate():
             raise ValidationError({"done_on": _("Une étape réalisée ne peut pas être datée dans le futur.")})
+
+
+def step_file_path(instance, filename):
+    return f"etapes/{instance.step.action.plan_id}/{instance.step_id}/{filename}"
+
+
+class StepFile(models.Model):
+    """A file kept as proof of a step (minutes, photo, report). Served only to people of the plan."""
+
+    step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="files", verbose_name=_("étape"))
+    file = models.FileField(_("fichier"), upload_to=step_file_path, max_length=300)
+    name = models.CharField(_("nom"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("taille (octets)"))
+    uploaded_at = models.DateTimeField(_("déposé le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("fichier d’une étape")
+        verbose_name_plural = _("fichiers des étapes")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.name
 
 
 class Committee(models.Model):

@@ -61,6 +61,36 @@ def test_database_refuses_a_code_of_the_wrong_shape(objective):
     assert Action.objects.get().code == "1.2.1"
 
 
+def test_database_refuses_a_code_that_does_not_extend_its_parent(objective):
+    action = Action.objects.create(objective=objective, number=1, text="Agir")
+    # 2.1.3 under objective 1.2, written behind the model's back: the database says no.
+    for bad in ("2.1.3", "1.3.1", "1.2.2"):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Action.objects.filter(pk=action.pk).update(code=bad)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Action.objects.bulk_create([Action(plan=objective.plan, objective=objective, number=4, code="1.1.4", text="x")])
+    assert list(Action.objects.values_list("code", flat=True)) == ["1.2.1"]
+
+
+def test_database_refuses_a_child_in_another_plan_than_its_parent(objective):
+    other = Plan.objects.create(title="Autre", slug="autre", first_year=2024, last_year=2024)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Action.objects.bulk_create([Action(plan=other, objective=objective, number=1, code="1.2.1", text="x")])
+    assert not Action.objects.exists()
+
+
+def test_renumbering_a_parent_renumbers_everything_below_it(objective):
+    action = Action.objects.create(objective=objective, number=3, text="Agir")
+    result = ExpectedResult.objects.create(action=action, number=1, text="C’est fait")
+    axis = objective.axis
+    axis.number = 7
+    axis.save()
+    objective.refresh_from_db()
+    action.refresh_from_db()
+    result.refresh_from_db()
+    assert (objective.code, action.code, result.code) == ("7.2", "7.2.3", "7.2.3.1")
+
+
 def test_empty_title_is_refused(plan):
     with pytest.raises(ValidationError) as error:
         Axis(plan=plan, number=1, title="").full_clean()

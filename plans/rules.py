@@ -1,0 +1,133 @@
+"""Who may do what: every permission decision of the app is here, and every view asks through it.
+
+Views call `user.has_perm("plans.<permission>", obj)` (or `require(...)` below); templates use
+`{% load rules %}{% has_perm "plans.<permission>" user obj as allowed %}`. Roles are per plan
+(`PlanRole`); a partner acts through the organisations they are a member of (`Membership`).
+
+The lookups cache their answers on the user object for the request, so a page that asks about 2,000
+actions runs the same two queries as a page that asks about one.
+"""
+
+import rules
+from django.core.exceptions import PermissionDenied
+
+from .models import Role
+
+
+def plan_roles(user):
+    """{plan id: role} for this person, read once per request."""
+    if not hasattr(user, "_plan_roles"):
+        user._plan_roles = dict(user.plan_roles.values_list("plan_id", "role")) if user.is_authenticated else {}
+    return user._plan_roles
+
+
+def organisation_ids(user):
+    """The organisations this person acts for, read once per request."""
+    if not hasattr(user, "_organisation_ids"):
+        user._organisation_ids = (
+            set(user.memberships.values_list("organisation_id", flat=True)) if user.is_authenticated else set()
+        )
+    return user._organisation_ids
+
+
+def role_in(user, plan_id):
+    return plan_roles(user).get(plan_id)
+
+
+def partner_organisation_ids(action):
+    """The organisations in effect on an action: its own partners, or its objective's (uses prefetches)."""
+    return {link.organisation_id for link in action.partner_links_in_effect}
+
+
+@rules.predicate
+def is_superuser(user):
+    return user.is_superuser
+
+
+@rules.predicate
+def has_role_in_plan(user, plan):
+    return role_in(user, plan.pk) is not None
+
+
+@rules.predicate
+def coordinates_plan(user, plan):
+    return role_in(user, plan.pk) == Role.COORDINATOR
+
+
+@rules.predicate
+def sits_on_committee_of_plan(user, plan):
+    return role_in(user, plan.pk) == Role.COMMITTEE
+
+
+@rules.predicate
+def is_partner_in_plan(user, plan):
+    return role_in(user, plan.pk) == Role.PARTNER
+
+
+# Predicates on a plan's items are written once, on the plan, and reached through these adapters.
+def on_plan_of(item_to_plan, predicate):
+    @rules.predicate(name=f"{predicate.name}_of_item")
+    def check(user, item):
+        return predicate.test(user, item_to_plan(item))
+
+    return check
+
+
+def plan_of_action(action):
+    return action.plan
+
+
+def plan_of_step(step):
+    return step.action.plan
+
+
+def plan_of_result(result):
+    return result.plan
+
+
+@rules.predicate
+def partner_on_action(user, action):
+    return is_partner_in_plan.test(user, action.plan) and bool(
+        organisation_ids(user) & partner_organisation_ids(action)
+    )
+
+
+@rules.predicate
+def partner_on_result(user, result):
+    return partner_on_action.test(user, result.action)
+
+
+@rules.predicate
+def step_of_own_organisation(user, step):
+    return is_partner_in_plan.test(user, step.action.plan) and step.organisation_id in organisation_ids(user)
+
+
+@rules.predicate
+def committee_may_validate(user, step):
+    plan = step.action.plan
+    return plan.committee_may_validate and sits_on_committee_of_plan.test(user, plan)
+
+
+coordinates_plan_of_action = on_plan_of(plan_of_action, coordinates_plan)
+coordinates_plan_of_step = on_plan_of(plan_of_step, coordinates_plan)
+coordinates_plan_of_result = on_plan_of(plan_of_result, coordinates_plan)
+
+# The plan
+rules.add_perm("plans.view_plan", is_superuser | has_role_in_plan)
+rules.add_perm("plans.change_plan", is_superuser | coordinates_plan)
+rules.add_perm("plans.view_bilan", is_superuser | coordinates_plan | sits_on_committee_of_plan)
+rules.add_perm("plans.adopt_bilan", is_superuser | coordinates_plan | sits_on_committee_of_plan)
+
+# Steps and results
+rules.add_perm("plans.add_step", is_superuser | coordinates_plan_of_action | partner_on_action)
+rules.add_perm("plans.change_step", is_superuser | coordinates_plan_of_step | step_of_own_organisation)
+rules.add_perm("plans.delete_step", is_superuser | coordinates_plan_of_step | step_of_own_organisation)
+rules.add_perm("plans.review_step", is_superuser | coordinates_plan_of_step | committee_may_validate)
+rules.add_perm("plans.achieve_result", is_superuser | coordinates_plan_of_result | partner_on_result)
+rules.add_perm("plans.set_action_status", is_superuser | coordinates_plan_of_action)
+
+
+def require(user, permission, obj):
+    """Refuse with 403 unless the person has the permission on the object."""
+    if not user.has_perm(permission, obj):
+        raise PermissionDenied
