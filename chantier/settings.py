@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "partners",
     "plans",
+    "bilans",
 ]
 
 MIDDLEWARE = [

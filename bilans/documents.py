@@ -1,0 +1,373 @@
+"""What a bilan says, and the files it is written to.
+
+`gather(plan, start, end)` reads the plan and its steps over the period into plain data (JSON-ready: the
+data of an adopted bilan is stored as is); `render_html`, `render_pdf` and `render_xlsx` write that data out.
+Everything is read in a fixed number of queries, whatever the size of the plan.
+"""
+
+import datetime
+import json
+import mimetypes
+import re
+from collections import defaultdict
+from pathlib import Path
+from statistics import mean
+
+import tablib
+import weasyprint
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Prefetch
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from plans.models import (
+    ActionPartner,
+    ActionStatus,
+    CommitteeMember,
+    ObjectivePartner,
+    Step,
+)
+
+# WeasyPrint resolves the document's links against this address; the fetcher below answers only for
+# the static files under it, from disk, and refuses everything else (no network, no local files).
+BASE_URL = "https://chantier.invalid/"
+
+
+class StaticFilesFetcher(weasyprint.URLFetcher):
+    """Serves the app's static files (the print stylesheet) from disk; refuses any other address."""
+
+    def fetch(self, url, headers=None):
+        prefix = BASE_URL + settings.STATIC_URL.lstrip("/")
+        if not url.startswith(prefix):
+            raise ValueError(f"Adresse refusée dans un bilan : {url}")
+        name = url.removeprefix(prefix).split("?")[0].split("#")[0]
+        path = self.find(name)
+        if path is None:
+            raise ValueError(f"Fichier statique introuvable : {name}")
+        content_type, _encoding = mimetypes.guess_type(path.name)
+        return weasyprint.urls.URLFetcherResponse(
+            url, body=path.read_bytes(), headers={"Content-Type": content_type or "application/octet-stream"}
+        )
+
+    @staticmethod
+    def find(name):
+        if ".." in Path(name).parts:
+            return None
+        found = finders.find(name)
+        if found:
+            return Path(found)
+        try:  # collected static files (production, hashed names)
+            path = Path(staticfiles_storage.path(name))
+        except NotImplementedError:
+            return None
+        return path if path.is_file() else None
+
+
+def achieved_by(result, day):
+    return result.achieved_on is not None and result.achieved_on <= day
+
+
+def share(numbers):
+    numbers = [number for number in numbers if number is not None]
+    return round(mean(numbers)) if numbers else None
+
+
+def progress_of(results, start, end):
+    """An action's progress at the start and at the end of the period: the share of its active expected
+    results achieved before the first day, and by the last day."""
+    active = [result for result in results if result.archived_at is None]
+    if not active:
+        return {"start": None, "end": None, "change": None}
+    before = round(100 * sum(r.achieved_on is not None and r.achieved_on < start for r in active) / len(active))
+    after = round(100 * sum(achieved_by(r, end) for r in active) / len(active))
+    return {"start": before, "end": after, "change": after - before}
+
+
+def roll_up(progresses):
+    """The mean of the actions' progress (those that have expected results)."""
+    start = share(p["start"] for p in progresses)
+    end = share(p["end"] for p in progresses)
+    return {"start": start, "end": end, "change": None if end is None else end - start}
+
+
+def step_data(step):
+    return {
+        "done_on": step.done_on,
+        "organisation": str(step.organisation),
+        "organisation_name": step.organisation.name,
+        "description": step.description,
+        "link": step.link,
+        "review": step.review,
+        "review_label": step.get_review_display(),
+    }
+
+
+def gather(plan, start, end):
+    """Everything the bilan of `plan` from `start` to `end` (both included) says, as JSON-ready data."""
+    axes = list(plan.axes.order_by("number"))
+    objectives = list(
+        plan.objectives.order_by("number").prefetch_related(
+            Prefetch("partner_links", queryset=ObjectivePartner.objects.select_related("organisation"))
+        )
+    )
+    actions = list(
+        plan.actions.order_by("number").prefetch_related(
+            Prefetch("partner_links", queryset=ActionPartner.objects.select_related("organisation"))
+        )
+    )
+    results = list(plan.results.order_by("number"))
+    steps = list(
+        Step.objects.filter(action__plan=plan)
+        .between(start, end)
+        .select_related("organisation")
+        .order_by("done_on", "created_at", "pk")
+    )
+    step_results = Step.results.through.objects.filter(step__in=[step.pk for step in steps]).values_list(
+        "expectedresult_id", flat=True
+    )
+    results_with_steps = set(step_results)
+
+    steps_by_action = defaultdict(list)
+    for step in steps:
+        steps_by_action[step.action_id].append(step)
+    results_by_action = defaultdict(list)
+    for result in results:
+        results_by_action[result.action_id].append(result)
+    actions_by_objective = defaultdict(list)
+    for action in actions:
+        actions_by_objective[action.objective_id].append(action)
+    objectives_by_axis = defaultdict(list)
+    for objective in objectives:
+        objectives_by_axis[objective.axis_id].append(objective)
+
+    named = {}  # organisations the report names, for its acronym list
+
+    def names(links):
+        for link in links:
+            named[link.organisation.pk] = link.organisation
+        return [str(link.organisation) for link in links]
+
+    body, pending, all_progress = [], [], []
+    for axis in axes:
+        axis_entry = {"code": axis.code, "title": axis.title, "archived": axis.archived_at is not None}
+        axis_progress, axis_objectives = [], []
+        for objective in objectives_by_axis[axis.pk]:
+            objective_entry = {
+                "code": objective.code,
+                "title": objective.title,
+                "description": objective.description,
+                "archived": objective.archived_at is not None,
+                "partners": [],
+            }
+            objective_links = list(objective.partner_links.all())
+            objective_progress, objective_actions = [], []
+            for action in actions_by_objective[objective.pk]:
+                action_steps = steps_by_action[action.pk]
+                in_plan = not (axis.archived_at or objective.archived_at or action.archived_at)
+                if not in_plan and not action_steps:
+                    continue  # archived items appear only with steps in the period
+                own_links = list(action.partner_links.all())
+                progress = progress_of(results_by_action[action.pk], start, end)
+                if action.archived_at is None:
+                    objective_progress.append(progress)
+                validated = [step for step in action_steps if step.review == Step.Review.VALIDATED]
+                for step in action_steps:
+                    named[step.organisation.pk] = step.organisation
+                    if step.review != Step.Review.VALIDATED:
+                        pending.append({**step_data(step), "action_code": action.code, "action_text": action.text})
+                objective_actions.append(
+                    {
+                        "code": action.code,
+                        "text": action.text,
+                        "archived": action.archived_at is not None,
+                        "period": action.period,
+                        "status": action.status,
+                        "status_label": ActionStatus(action.status).label,
+                        "status_reason": action.status_reason if action.status_is_manual else "",
+                        "partners": names(own_links or objective_links),
+                        "inherits_partners": not own_links,
+                        "progress": progress,
+                        "results": [
+                            {
+                                "code": result.code,
+                                "text": result.text,
+                                "period": result.period,
+                                "archived": result.archived_at is not None,
+                                "achieved_on": result.achieved_on if achieved_by(result, end) else None,
+                            }
+                            for result in results_by_action[action.pk]
+                            if result.archived_at is None or result.pk in results_with_steps
+                        ],
+                        "steps": [step_data(step) for step in validated],
+                        "pending_count": len(action_steps) - len(validated),
+                    }
+                )
+            if not objective_actions and (objective.archived_at or axis.archived_at):
+                continue
+            objective_entry["partners"] = names(objective_links)
+            objective_entry["actions"] = objective_actions
+            objective_entry["progress"] = roll_up(objective_progress)
+            axis_progress += objective_progress
+            axis_objectives.append(objective_entry)
+        if not axis_objectives and axis.archived_at:
+            continue
+        axis_entry["objectives"] = axis_objectives
+        axis_entry["progress"] = roll_up(axis_progress)
+        axis_entry["step_count"] = sum(len(a["steps"]) for o in axis_objectives for a in o["actions"])
+        all_progress += axis_progress
+        body.append(axis_entry)
+
+    committees = []
+    for committee in plan.committees.prefetch_related(
+        Prefetch("member_links", queryset=CommitteeMember.objects.select_related("organisation"))
+    ):
+        members = []
+        for link in committee.member_links.all():
+            named[link.organisation.pk] = link.organisation
+            members.append(f"{link.organisation} ({link.note})" if link.note else str(link.organisation))
+        if committee.other_members:
+            members.append(committee.other_members)
+        committees.append({"name": committee.name, "members": members})
+
+    contributors = defaultdict(lambda: {"validated": 0, "pending": 0})
+    for step in steps:
+        counts = contributors[step.organisation]
+        counts["validated" if step.review == Step.Review.VALIDATED else "pending"] += 1
+    organisations = [
+        {"name": org.name, "acronym": org.acronym, **counts}
+        for org, counts in sorted(contributors.items(), key=lambda item: item[0].name.casefold())
+    ]
+
+    data = {
+        "plan": {
+            "title": plan.title,
+            "slug": plan.slug,
+            "region": plan.region,
+            "period": plan.period,
+            "priority": plan.priority,
+            "mission": plan.mission,
+            "values": list(plan.values),
+            "follow_up": list(plan.follow_up),
+        },
+        "starts_on": start,
+        "ends_on": end,
+        "generated_on": timezone.localdate(),
+        "progress": roll_up(all_progress),
+        "axes": body,
+        "pending": pending,
+        "committees": committees,
+        "organisations": organisations,
+        "step_count": sum(axis["step_count"] for axis in body),
+        "pending_count": len(pending),
+    }
+    data["acronyms"] = acronyms_used(plan, named.values(), data)
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
+def strings_in(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from strings_in(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from strings_in(item)
+
+
+def acronyms_used(plan, organisations, data):
+    """The acronyms this report uses: those of the organisations it names, and the plan's other terms
+    that appear in its text."""
+    entries = {org.acronym: org.name for org in organisations if org.acronym and org.acronym != org.name}
+    text = "\n".join(strings_in(data))
+    for acronym, meaning in plan.terms.values_list("acronym", "meaning"):
+        if re.search(rf"(?<!\w){re.escape(acronym)}(?!\w)", text):
+            entries[acronym] = meaning
+    return sorted(entries.items(), key=lambda entry: entry[0].casefold())
+
+
+def revive(value):
+    """Stored data back for the templates: the ISO dates under keys ending in `_on` become dates."""
+    if isinstance(value, dict):
+        return {
+            key: datetime.date.fromisoformat(item) if key.endswith("_on") and isinstance(item, str) else revive(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [revive(item) for item in value]
+    return value
+
+
+def render_html(data, for_print=True):
+    """The document as HTML: the PDF's source, and the preview shown in the browser."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return render_to_string("bilans/document.html", {"bilan": revive(data), "for_print": for_print})
+
+
+def render_pdf(data, on_progress=None):
+    """The PDF of the document. `on_progress(percent)` is told when layout starts and ends."""
+    html = render_html(data)
+    if on_progress:
+        on_progress(30)
+    document = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesFetcher()).render()
+    if on_progress:
+        on_progress(85)
+    return document.write_pdf()
+
+
+def render_xlsx(data):
+    """The same data as a workbook, one sheet per axis, one row per step (or per action without steps)."""
+    headers = [
+        _("Objectif"),
+        _("Action"),
+        _("Moyen ou action"),
+        _("État"),
+        _("Partenaires"),
+        _("Avancement au début (%)"),
+        _("Avancement à la fin (%)"),
+        _("Résultats atteints"),
+        _("Date de l’étape"),
+        _("Organisation"),
+        _("Étape réalisée"),
+        _("Validation"),
+    ]
+    book = tablib.Databook()
+    used_titles = set()
+    for axis in data["axes"]:
+        sheet = tablib.Dataset(headers=headers, title=sheet_title(axis, used_titles))
+        for objective in axis["objectives"]:
+            for action in objective["actions"]:
+                results = action["results"]
+                achieved = sum(1 for result in results if result["achieved_on"])
+                common = [
+                    objective["code"],
+                    action["code"],
+                    action["text"],
+                    action["status_label"] + (" – " + _("archivée") if action["archived"] else ""),
+                    ", ".join(action["partners"]),
+                    action["progress"]["start"],
+                    action["progress"]["end"],
+                    f"{achieved}/{len(results)}" if results else "",
+                ]
+                steps = action["steps"] + [s for s in data["pending"] if s["action_code"] == action["code"]]
+                if not steps:
+                    sheet.append(common + ["", "", "", ""])
+                for step in steps:
+                    sheet.append(
+                        common + [step["done_on"], step["organisation"], step["description"], step["review_label"]]
+                    )
+        book.add_sheet(sheet)
+    return book.export("xlsx")
+
+
+def sheet_title(axis, used):
+    """Excel sheet names: 31 characters at most, none of []:*?/\\, unique in the workbook."""
+    title = re.sub(r"[\[\]:*?/\\]", " ", f"{_('Axe')} {axis['code']} {axis['title']}")[:31].strip()
+    while title in used:
+        title = title[:28] + f" {len(used)}"
+    used.add(title)
+    return title

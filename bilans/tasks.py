@@ -1,0 +1,36 @@
+"""The background task that prepares a bilan. In development (ImmediateBackend) it runs at once; in
+production `manage.py db_worker` runs it, and the page that asked for it polls its progress."""
+
+from django.core.files.base import ContentFile
+from django.utils import timezone
+from django_tasks import task
+
+from .documents import gather, render_pdf
+from .models import Bilan
+
+
+@task()
+def prepare_bilan(bilan_id):
+    """Gather the data, render the PDF and store both on the bilan. Progress and failures are written on
+    the bilan itself, which is what the page shows."""
+    bilan = Bilan.objects.select_related("plan").get(pk=bilan_id)
+    if bilan.is_adopted or bilan.is_ready:
+        return  # never prepared twice: an adopted bilan is frozen
+
+    def advance(percent, rendering=Bilan.Rendering.RUNNING):
+        Bilan.objects.filter(pk=bilan.pk).update(progress=percent, rendering=rendering)
+
+    try:
+        advance(5)
+        data = gather(bilan.plan, bilan.starts_on, bilan.ends_on)
+        advance(20)
+        pdf = render_pdf(data, on_progress=advance)
+        bilan.data = data
+        bilan.pdf.save(bilan.file_name(), ContentFile(pdf), save=False)
+        bilan.rendering = Bilan.Rendering.READY
+        bilan.progress = 100
+        bilan.generated_at = timezone.now()
+        bilan.save(update_fields=["data", "pdf", "rendering", "progress", "generated_at"])
+    except Exception as error:
+        Bilan.objects.filter(pk=bilan.pk).update(rendering=Bilan.Rendering.FAILED, error=repr(error))
+        raise

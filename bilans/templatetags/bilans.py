@@ -1,0 +1,82 @@
+"""Filters and tags of the bilan document: French typography and the progress charts."""
+
+import re
+
+from django import template
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+NNBSP = "\u202f"  # narrow no-break space, before ; ! ?
+NBSP = "\u00a0"  # no-break space, before : and inside « »
+SPACES = " \u00a0\u202f"
+
+
+@register.filter(is_safe=True)
+def typo(value):
+    """French typography: a narrow no-break space before ; ! ? and a no-break space before : and inside
+    « », so that these signs never start a line. Leaves addresses and times (https://, 10:30) alone."""
+    if value is None:
+        return ""
+    text = str(value)
+    text = re.sub(rf"(?<=[^\s;!?])[{SPACES}]?([;!?]+)(?=\s|$|[»)])", NNBSP + r"\1", text)
+    text = re.sub(rf"(?<=\S)[{SPACES}]?:(?=\s|$)", NBSP + ":", text)
+    text = re.sub(rf"«[{SPACES}]*", "«" + NBSP, text)
+    text = re.sub(rf"[{SPACES}]*»", NBSP + "»", text)
+    return text
+
+
+@register.filter
+def percent(value):
+    return "–" if value is None else f"{value}{NBSP}%"
+
+
+@register.filter
+def signed(value):
+    """A change in percentage points: +12, −3, 0."""
+    if value is None:
+        return "–"
+    if value > 0:
+        return f"+{value}"
+    return f"−{-value}" if value < 0 else "0"
+
+
+@register.inclusion_tag("bilans/includes/progress_chart.html")
+def progress_chart(bilan):
+    """A horizontal bar per axis, and one for the whole plan: progress at the end of the period, with a
+    mark where it stood at the start. Drawn as inline SVG: no script, no network."""
+    rows = [{"label": _("Ensemble du plan"), "progress": bilan["progress"], "total": True}]
+    rows += [
+        {"label": _("Axe %(code)s") % {"code": axis["code"]}, "progress": axis["progress"], "total": False}
+        for axis in bilan["axes"]
+    ]
+    label_width, bar_width, row_height, top = 130, 420, 26, 24
+    for index, row in enumerate(rows):
+        y = top + index * row_height
+        start, end = row["progress"]["start"], row["progress"]["end"]
+        row.update(
+            y=y,
+            text_y=y + 13,
+            start_x=None if start is None else label_width + bar_width * start / 100,
+            end_width=0 if end is None else bar_width * end / 100,
+        )
+    return {
+        "rows": rows,
+        "label_width": label_width,
+        "bar_width": bar_width,
+        "bar_end": label_width + bar_width,
+        "value_x": label_width + bar_width + 8,
+        "width": label_width + bar_width + 110,
+        "height": top + len(rows) * row_height + 4,
+        "ticks": [{"x": label_width + bar_width * t / 100, "label": f"{t}{NBSP}%"} for t in (0, 25, 50, 75, 100)],
+    }
+
+
+@register.filter
+def long_date(value):
+    """1er avril 2024, 31 mars 2025: the French ordinal on the first of the month."""
+    if not value:
+        return ""
+    day = f"{value.day}er" if value.day == 1 else str(value.day)
+    return f"{day} {date_format(value, 'F Y')}"
