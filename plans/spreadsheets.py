@@ -1,0 +1,917 @@
+"""A plan in a spreadsheet, and back: the file format, the row checks, the import and the export.
+
+One row per expected result (or per action that has none), French headers in any order (see README.md,
+« Tableur »). The columns of each level are declared once, in the django-import-export resources below,
+and serve both the import and the export; tablib and openpyxl read the files.
+
+An import runs in two steps. `read_sheet()` reads the file and checks every row on its own (codes that fit
+their parents, titles repeated identically, periods, lengths, formulas); `import_sheet()` then hands each
+level, axes first, to its resource inside one transaction, and rolls everything back for a preview or on
+the first error. A partner's own sheet (steps done, results achieved) is at the end of the module.
+"""
+
+import csv
+import datetime
+import difflib
+import io
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import openpyxl
+import tablib
+from django.db import transaction
+from django.db.models import Count, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from import_export import resources, widgets
+from import_export.fields import Field
+from import_export.instance_loaders import CachedInstanceLoader
+from tablib.formats._ods import ODSFormat
+from tablib.formats._xlsx import XLSXFormat
+
+from partners.models import Organisation
+
+from .models import (
+    Action,
+    ActionPartner,
+    Axis,
+    ExpectedResult,
+    Objective,
+    ObjectivePartner,
+    Plan,
+    Role,
+    Step,
+    format_period,
+)
+
+MAX_FILE_SIZE = 5 * 1024 * 1024
+MAX_TEXT_LENGTH = 4000  # actions' and results' texts; titles follow their model field (300)
+
+# The format: these columns must be there, in any order.
+REQUIRED_COLUMNS = [
+    "axe", "axe_titre", "objectif", "objectif_titre", "action", "action_texte", "resultat", "resultat_texte",
+    "partenaires", "annee_reference",
+]
+# Optional columns that an export writes so that it re-imports to the same plan.
+OPTIONAL_COLUMNS = ["objectif_precision", "objectif_partenaires"]
+# Written by the export for reading; ignored by the import.
+REPORT_COLUMNS = ["etat", "avancement", "nombre_etapes", "derniere_etape"]
+EXPORT_COLUMNS = [
+    "axe", "axe_titre", "objectif", "objectif_titre", "objectif_precision", "objectif_partenaires", "action",
+    "action_texte", "partenaires", "resultat", "resultat_texte", "annee_reference", *REPORT_COLUMNS,
+]
+
+# Spreadsheet programs run a cell beginning with one of these as a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+class SpreadsheetError(Exception):
+    """The file as a whole cannot be read (too big, empty, not a spreadsheet)."""
+
+
+@dataclass
+class RowError:
+    """A problem in one cell: row as the spreadsheet numbers it (headers are row 1), column by its header."""
+
+    row: int
+    column: str
+    message: str
+    letter: str = ""
+
+    def __str__(self):
+        if not self.column:
+            return _("Ligne %(row)s : %(message)s") % {"row": self.row, "message": self.message}
+        where = f"{self.letter} ({self.column})" if self.letter else self.column
+        return _("Ligne %(row)s, colonne %(column)s : %(message)s") % {
+            "row": self.row, "column": where, "message": self.message,
+        }
+
+
+def column_letter(index):
+    return openpyxl.utils.get_column_letter(index + 1)
+
+
+# Reading files ---------------------------------------------------------------------------------------------
+
+
+class XLSXKeepingFormulas(XLSXFormat):
+    """tablib's XLSX reader with one difference: it reads formulas as written ("=SUM(A1:A3)") rather than
+    the value Excel last computed, so that the row checks can refuse them."""
+
+    @classmethod
+    def import_set(cls, dset, in_stream, headers=True, read_only=True, skip_lines=0):
+        dset.wipe()
+        book = openpyxl.load_workbook(in_stream, read_only=True, data_only=False)
+        cls.import_sheet(dset, book.worksheets[0], headers, skip_lines)
+        book.close()
+
+
+class ODSKeepingFormulas(ODSFormat):
+    """tablib's ODS reader, reading a formula cell as its formula (see XLSXKeepingFormulas)."""
+
+    @classmethod
+    def read_cell(cls, cell, value_type=None):
+        formula = cell.getAttribute("formula") if cell.qname[1] == "table-cell" else None
+        if formula:
+            return "=" + formula.split("=", 1)[-1]
+        return super().read_cell(cell, value_type)
+
+
+def check_file_size(size):
+    if size > MAX_FILE_SIZE:
+        raise SpreadsheetError(
+            _("Le fichier dépasse 5 Mo (%(size)s Mo) : il n’a pas été lu.") % {"size": round(size / 1024 / 1024, 1)}
+        )
+
+
+def read_dataset(content, filename):
+    """The first sheet of an XLSX, ODS or CSV file as a tablib Dataset, its first row as headers."""
+    check_file_size(len(content))
+    if not content.strip():
+        raise SpreadsheetError(_("Le fichier est vide."))
+    extension = Path(filename or "").suffix.lower()
+    dataset = tablib.Dataset()
+    not_a_spreadsheet = SpreadsheetError(
+        _("Ce fichier n’est pas un tableur lisible : déposez un fichier XLSX, ODS ou CSV.")
+    )
+    if content.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(content)) as archive:
+                names = archive.namelist()
+                is_ods = "mimetype" in names and archive.read("mimetype").startswith(
+                    b"application/vnd.oasis.opendocument.spreadsheet"
+                )
+            if is_ods:
+                ODSKeepingFormulas.import_set(dataset, io.BytesIO(content))
+            elif "xl/workbook.xml" in names:
+                XLSXKeepingFormulas.import_set(dataset, io.BytesIO(content))
+            else:
+                raise not_a_spreadsheet
+        except SpreadsheetError:
+            raise
+        except Exception as error:
+            raise not_a_spreadsheet from error
+    elif extension in {".xlsx", ".xlsm", ".ods", ".xls"} or b"\x00" in content[:4096]:
+        raise not_a_spreadsheet
+    else:
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            try:
+                text = content.decode("cp1252")  # what Excel writes as « CSV » on a French Windows
+            except UnicodeDecodeError as error:
+                raise not_a_spreadsheet from error
+        first_line = text.split("\n", 1)[0]
+        delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+        try:
+            dataset.load(text, format="csv", delimiter=delimiter)
+        except Exception as error:
+            raise not_a_spreadsheet from error
+    if not dataset.headers or not any(cell_text(header) for header in dataset.headers):
+        raise SpreadsheetError(_("Le fichier est vide : la première ligne doit porter les en-têtes."))
+    return dataset
+
+
+def cell_text(value):
+    """A cell as text: numbers without a useless '.0', dates as 2025-03-31, nothing as ''."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    return str(value).strip()
+
+
+def unescape(text):
+    """Undo the export's protection against formulas: "'=x" was written for the text "=x"."""
+    if text.startswith("'") and text[1:2] and text[1] in FORMULA_PREFIXES:
+        return text[1:]
+    return text
+
+
+def neutralise(value):
+    """Protect a cell of an export against formula injection: text beginning like a formula gets an '."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def normalise_header(header):
+    text = unicodedata.normalize("NFKD", cell_text(header).casefold())
+    text = "".join(char for char in text if not unicodedata.combining(char))
+    return re.sub(r"[\s\-]+", "_", text.strip())
+
+
+def split_names(text):
+    """Organisation names or acronyms separated by ';' or, when there is no ';', by ','; a name that
+    contains a comma may be quoted ("Fédération des OBNL, Laurentides", ALL)."""
+    if not text:
+        return []
+    delimiter = ";" if ";" in text else ","
+    row = next(csv.reader([text], delimiter=delimiter, skipinitialspace=True), [])
+    names = []
+    for name in row:
+        name = " ".join(name.split())
+        if name and name.casefold() not in {n.casefold() for n in names}:
+            names.append(name)
+    return names
+
+
+def join_names(names):
+    """Names separated by '; ', a name containing ',', ';' or '"' quoted so that split_names reads it back."""
+    return "; ".join('"%s"' % name.replace('"', '""') if re.search(r'[,;"]', name) else name for name in names)
+
+
+PERIOD = re.compile(r"^(\d{4})(?:\s*[-–—àa/]\s*(\d{4}))?$")
+
+
+def parse_period(text):
+    """'2024-2026' → (2024, 2026); '2025' → (2025, 2025); '' → (None, None); ValueError otherwise."""
+    if not text:
+        return None, None
+    match = PERIOD.match(text)
+    if not match:
+        raise ValueError(_("« %(value)s » n’est pas une année de référence (2024-2026, 2025 ou vide).") % {"value": text})
+    start, end = int(match[1]), int(match[2] or match[1])
+    if not 1900 <= start <= end <= 2200:
+        raise ValueError(_("« %(value)s » : l’année de fin précède l’année de début.") % {"value": text})
+    return start, end
+
+
+# The levels of a plan ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Level:
+    key: str  # the column of the code
+    text_column: str
+    model: type
+    name: str  # as the preview names it
+    max_length: int
+
+    @property
+    def depth(self):
+        return LEVELS.index(self) + 1
+
+
+LEVELS = [
+    Level("axe", "axe_titre", Axis, gettext_lazy("Axes"), 300),
+    Level("objectif", "objectif_titre", Objective, gettext_lazy("Objectifs"), 300),
+    Level("action", "action_texte", Action, gettext_lazy("Actions"), MAX_TEXT_LENGTH),
+    Level("resultat", "resultat_texte", ExpectedResult, gettext_lazy("Résultats attendus"), MAX_TEXT_LENGTH),
+]
+LEVEL_NAMES = {
+    "axe": gettext_lazy("l’axe"), "objectif": gettext_lazy("l’objectif"), "action": gettext_lazy("l’action"),
+    "resultat": gettext_lazy("le résultat"),
+}
+CODE_EXAMPLES = {"axe": "1", "objectif": "1.2", "action": "1.2.3", "resultat": "1.2.3.4"}
+
+
+@dataclass
+class Entry:
+    """One item of the plan as the file describes it, and the first row that describes it."""
+
+    code: str
+    row: int
+    text: str = ""
+    parent: str = ""
+    partners: list = field(default_factory=list)
+    objective_partners: list = None
+    description: str = None
+    periods: list = field(default_factory=list)
+    rows: dict = field(default_factory=dict)  # the row that first gave each parent value
+
+    @property
+    def number(self):
+        return int(self.code.rsplit(".", 1)[-1])
+
+    @property
+    def period(self):
+        starts = [start for start, end in self.periods if start]
+        if not starts:
+            return None, None
+        return min(starts), max(end for start, end in self.periods if end)
+
+
+@dataclass
+class Sheet:
+    """What a file says, level by level, once its rows are checked."""
+
+    entries: dict  # level key → {code: Entry}, in the file's order
+    errors: list
+    columns: list
+    rows: int = 0
+
+    @property
+    def organisation_names(self):
+        names = {}
+        for entry in [*self.entries["objectif"].values(), *self.entries["action"].values()]:
+            for name in [*entry.partners, *(entry.objective_partners or [])]:
+                names.setdefault(name.casefold(), name)
+        return list(names.values())
+
+    @property
+    def years(self):
+        periods = [p for level in ("action", "resultat") for e in self.entries[level].values() for p in e.periods]
+        years = [year for period in periods for year in period if year]
+        return (min(years), max(years)) if years else (None, None)
+
+
+def read_sheet(content, filename):
+    """Read a file and check each row: raises SpreadsheetError for the file as a whole, returns a Sheet
+    whose `errors` name the row and the column of every problem."""
+    dataset = read_dataset(content, filename)
+    headers = [normalise_header(header) for header in dataset.headers]
+    sheet = Sheet(entries={level.key: {} for level in LEVELS}, errors=[], columns=headers)
+    errors = sheet.errors
+    known = set(REQUIRED_COLUMNS) | set(OPTIONAL_COLUMNS) | set(REPORT_COLUMNS)
+    seen = {}
+    for index, header in enumerate(headers):
+        letter = column_letter(index)
+        if not header:
+            if any(cell_text(row[index]) for row in dataset):
+                errors.append(RowError(1, "", _("la colonne %(letter)s n’a pas d’en-tête.") % {"letter": letter}))
+        elif header not in known:
+            errors.append(RowError(1, header, _("en-tête inconnu. Les en-têtes attendus sont : %(list)s.")
+                                   % {"list": ", ".join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)}, letter))
+        elif header in seen:
+            errors.append(RowError(1, header, _("en-tête en double (déjà en colonne %(letter)s).")
+                                   % {"letter": column_letter(seen[header])}, letter))
+        else:
+            seen[header] = index
+    missing = [column for column in REQUIRED_COLUMNS if column not in seen]
+    if missing:
+        errors.append(RowError(1, "", _("colonnes manquantes : %(list)s.") % {"list": ", ".join(missing)}))
+    if errors:
+        return sheet
+    if not len(dataset):
+        raise SpreadsheetError(_("Le fichier ne contient que des en-têtes : aucune ligne à importer."))
+
+    letters = {column: column_letter(index) for column, index in seen.items()}
+    owners = {}  # code of a row's own item → its row, to find duplicates
+
+    def error(row, column, message):
+        errors.append(RowError(row, column, message, letters.get(column, "")))
+
+    for offset, values in enumerate(dataset):
+        row = offset + 2
+        raw = {column: cell_text(values[index]) if index < len(values) else "" for column, index in seen.items()}
+        if not any(raw.values()):
+            continue
+        sheet.rows += 1
+        cells = {}
+        for column, value in raw.items():
+            if value.startswith("="):
+                error(row, column, _("les formules ne sont pas acceptées ; inscrivez la valeur elle-même."))
+                value = ""
+            cells[column] = unescape(value)
+
+        # The row's own item is its deepest level with a code; every level above must have one.
+        depth = 0
+        for position, level in enumerate(LEVELS):
+            if cells[level.key]:
+                depth = position + 1
+        if depth == 0:
+            error(row, "axe", _("la ligne n’a aucun code (axe, objectif, action ou résultat)."))
+            continue
+        parent_code = ""
+        row_ok = True
+        for position, level in enumerate(LEVELS[:depth]):
+            code = cells[level.key]
+            if not code:
+                error(row, level.key, _("code manquant : la ligne décrit un élément plus bas dans le plan."))
+                row_ok = False
+                break
+            code = code.replace(",", ".").rstrip(".")
+            if not re.fullmatch(r"[1-9][0-9]*(\.[1-9][0-9]*){%d}" % position, code):
+                error(row, level.key, _("« %(code)s » n’est pas un code de ce niveau (par exemple %(example)s).")
+                      % {"code": cells[level.key], "example": CODE_EXAMPLES[level.key]})
+                row_ok = False
+                break
+            if parent_code and code.rsplit(".", 1)[0] != parent_code:
+                error(row, level.key, _("%(item)s %(code)s ne peut pas être sous %(parent)s %(parent_code)s.") % {
+                    "item": LEVEL_NAMES[level.key], "code": code, "parent": LEVEL_NAMES[LEVELS[position - 1].key],
+                    "parent_code": parent_code,
+                })
+                row_ok = False
+                break
+            text = cells[level.text_column]
+            if len(text) > level.max_length:
+                error(row, level.text_column, _("texte trop long (%(length)s caractères, au plus %(max)s).")
+                      % {"length": len(text), "max": level.max_length})
+                row_ok = False
+            entries = sheet.entries[level.key]
+            entry = entries.get(code)
+            if entry is None:
+                entry = entries[code] = Entry(code=code, row=row, text=text, parent=parent_code)
+            elif text and entry.text and text != entry.text:
+                error(row, level.text_column, _("%(item)s %(code)s porte un autre texte à la ligne %(other)s "
+                                                "(« %(text)s »).") % {
+                    "item": LEVEL_NAMES[level.key], "code": code, "other": entry.row, "text": entry.text[:80],
+                })
+                row_ok = False
+            elif text and not entry.text:
+                entry.text = text
+            if position == depth - 1:
+                if code in owners:
+                    error(row, level.key, _("code en double : %(code)s est déjà à la ligne %(other)s.")
+                          % {"code": code, "other": owners[code]})
+                    row_ok = False
+                owners[code] = row
+            parent_code = code
+        if not row_ok:
+            continue
+
+        # What belongs to the row's own item, and to its action and objective.
+        own = sheet.entries[LEVELS[depth - 1].key][parent_code]
+        try:
+            own.periods.append(parse_period(cells["annee_reference"]))
+        except ValueError as problem:
+            error(row, "annee_reference", str(problem))
+        if depth >= 3:
+            action = sheet.entries["action"][cells["action"].replace(",", ".").rstrip(".")]
+            if own is not action:
+                action.periods.append(own.periods[-1] if own.periods else (None, None))
+            consistent(action, "partners", split_names(cells["partenaires"]), row, "partenaires", error)
+        if depth >= 2:
+            objective = sheet.entries["objectif"][cells["objectif"].replace(",", ".").rstrip(".")]
+            if "objectif_partenaires" in cells:
+                consistent(objective, "objective_partners", split_names(cells["objectif_partenaires"]), row,
+                           "objectif_partenaires", error)
+            if "objectif_precision" in cells:
+                consistent(objective, "description", cells["objectif_precision"], row, "objectif_precision", error)
+
+    for level in LEVELS:
+        for entry in sheet.entries[level.key].values():
+            if not entry.text:
+                error(entry.row, level.text_column, _("%(item)s %(code)s n’a pas de titre ni de texte.")
+                      % {"item": LEVEL_NAMES[level.key], "code": entry.code})
+    errors.sort(key=lambda e: (e.row, e.letter))
+    return sheet
+
+
+def consistent(entry, attribute, value, row, column, error):
+    """Set a parent's value from the first row that gives it; later rows must repeat it or leave it empty."""
+    current = getattr(entry, attribute)
+    if not value:
+        return
+    if not current:
+        setattr(entry, attribute, value)
+        entry.rows[attribute] = row
+        return
+    if isinstance(value, list):
+        differs = [name.casefold() for name in value] != [name.casefold() for name in current]
+    else:
+        differs = value != current
+    if differs:
+        error(row, column, _("%(code)s a une autre valeur à la ligne %(other)s (« %(value)s »).") % {
+            "code": entry.code, "other": entry.rows[attribute],
+            "value": join_names(current) if isinstance(current, list) else current[:80],
+        })
+
+
+# Organisations ----------------------------------------------------------------------------------------------
+
+NAME_WITH_ACRONYM = re.compile(r"^(?P<name>.+?)\s*\((?P<acronym>[^()]+)\)$")
+
+
+@dataclass
+class OrganisationMatch:
+    """A name from the file: the organisation it names, or, when it names none exactly, a proposal."""
+
+    text: str
+    organisation: Organisation = None
+    proposal: Organisation = None
+
+    @property
+    def name_and_acronym(self):
+        match = NAME_WITH_ACRONYM.match(self.text)
+        if match and len(match["acronym"]) <= 30:
+            return match["name"], match["acronym"]
+        return self.text, ""
+
+
+def match_organisations(names):
+    """{name as written: OrganisationMatch}: exact name or acronym (any case) first; else a proposal with
+    the same acronym or a close name (difflib); else nothing, and it will be created."""
+    organisations = list(Organisation.objects.all())
+    by_key = {}
+    for organisation in organisations:
+        by_key.setdefault(organisation.name.casefold(), organisation)
+        if organisation.acronym:
+            by_key.setdefault(organisation.acronym.casefold(), organisation)
+    matches = {}
+    for text in names:
+        match = OrganisationMatch(text)
+        name, acronym = match.name_and_acronym
+        match.organisation = by_key.get(text.casefold())
+        if match.organisation is None and acronym:
+            found_name, found_acronym = by_key.get(name.casefold()), by_key.get(acronym.casefold())
+            if found_name and found_name == found_acronym:
+                match.organisation = found_name
+            else:
+                match.proposal = found_acronym or found_name
+        if match.organisation is None and match.proposal is None:
+            close = difflib.get_close_matches(name.casefold(), list(by_key), n=1, cutoff=0.8)
+            match.proposal = by_key[close[0]] if close else None
+        matches[text.casefold()] = match
+    return matches
+
+
+def settle_organisations(matches, choices=None):
+    """{name as written (casefolded): Organisation}, creating those chosen to be created. `choices` maps
+    a name to an organisation's pk or "new"; without a choice the proposal is taken."""
+    choices = choices or {}
+    settled = {}
+    for key, match in matches.items():
+        if match.organisation:
+            settled[key] = match.organisation
+            continue
+        choice = choices.get(key, match.proposal.pk if match.proposal else "new")
+        if choice != "new" and choice:
+            settled[key] = Organisation.objects.get(pk=choice)
+            continue
+        name, acronym = match.name_and_acronym
+        existing = Organisation.objects.filter(name__iexact=name).first()
+        if acronym and Organisation.objects.filter(acronym__iexact=acronym).exists():
+            acronym = ""
+        settled[key] = existing or Organisation.objects.create(name=name[:200], acronym=acronym)
+    return settled
+
+
+# Resources: the columns of each level, for import and export --------------------------------------------
+
+
+class ParentWidget(widgets.ForeignKeyWidget):
+    """The parent item, by its code in the plan being imported; the codes are read once per level."""
+
+    def __init__(self, model, prefetch=()):
+        super().__init__(model, field="code")
+        self.prefetch = prefetch
+        self.plan = None
+        self._by_code = None
+
+    def clean(self, value, row=None, **kwargs):
+        if self._by_code is None:
+            items = self.model.objects.filter(plan=self.plan).prefetch_related(*self.prefetch)
+            self._by_code = {item.code: item for item in items}
+        try:
+            return self._by_code[str(value)]
+        except KeyError:
+            raise ValueError(_("code parent %(code)s introuvable dans le plan.") % {"code": value}) from None
+
+
+class PeriodField(Field):
+    """« annee_reference »: two model fields (period_start, period_end) in one column."""
+
+    def __init__(self, **kwargs):
+        super().__init__(attribute="period_start", column_name="annee_reference", **kwargs)
+
+    def get_value(self, instance):
+        return instance.period
+
+    def save(self, instance, row, is_m2m=False, **kwargs):
+        instance.period_start, instance.period_end = parse_period(cell_text(row[self.column_name]))
+
+
+class PartnersField(Field):
+    """Partner organisations in order, written as names or acronyms separated by ';'. On import the
+    resource is given the organisations already settled ({name casefolded: Organisation}); the links are
+    written after the item is saved."""
+
+    def __init__(self, column_name, link_model, owner):
+        super().__init__(attribute="partner_links", column_name=column_name)
+        self.link_model = link_model
+        self.owner = owner
+        self.organisations = {}
+
+    def current(self, instance):
+        if instance.pk is None:
+            return []
+        return [link.organisation for link in instance.partner_links.all()]
+
+    def get_value(self, instance):
+        if hasattr(instance, "_imported_partners"):
+            return [org.pk for org in instance._imported_partners]
+        return [org.pk for org in self.current(instance)]
+
+    def export(self, instance, **kwargs):
+        return join_names(str(org) for org in self.current(instance))
+
+    def wanted(self, instance, row):
+        return [self.organisations[name.casefold()] for name in split_names(cell_text(row[self.column_name]))]
+
+    def save(self, instance, row, is_m2m=False, **kwargs):
+        instance._imported_partners = self.wanted(instance, row)
+
+    def write_links(self, instance):
+        wanted = getattr(instance, "_imported_partners", None)
+        if wanted is None or wanted == self.current(instance):
+            return
+        self.link_model.objects.filter(**{self.owner: instance}).delete()
+        self.link_model.objects.bulk_create(
+            self.link_model(**{self.owner: instance}, organisation=org, position=position)
+            for position, org in enumerate(wanted)
+        )
+
+
+class ActionPartnersField(PartnersField):
+    """« partenaires » on an action: the partners in effect on the row's action. When they are the same as
+    its objective's, the action names none of its own and takes its objective's, as in the plan's table."""
+
+    def __init__(self):
+        super().__init__("partenaires", ActionPartner, "action")
+
+    def export(self, instance, **kwargs):
+        if instance.pk is None:
+            return ""
+        return join_names(str(link.organisation) for link in instance.partner_links_in_effect)
+
+    def wanted(self, instance, row):
+        wanted = super().wanted(instance, row)
+        objective_partners = [link.organisation for link in instance.objective.partner_links.all()]
+        return [] if wanted == objective_partners else wanted
+
+
+class PlanItemResource(resources.ModelResource):
+    """What the four levels share: found by code within one plan, numbered from the code's last part."""
+
+    code_column = None
+
+    def __init__(self, plan=None, organisations=None):
+        super().__init__()
+        self.plan = plan
+        for item in self.fields.values():
+            if isinstance(item.widget, ParentWidget):
+                item.widget.plan = plan
+            if isinstance(item, PartnersField):
+                item.organisations = organisations or {}
+
+    class Meta:
+        import_id_fields = ["code"]
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = False  # read_sheet() has checked the rows; the database checks the rest
+        skip_html_diff = True
+        instance_loader_class = CachedInstanceLoader
+
+    def get_queryset(self):
+        items = self._meta.model.objects.filter(plan=self.plan)
+        if self._meta.model in (Objective, Action):
+            items = items.prefetch_related("partner_links__organisation")
+        return items
+
+    def import_instance(self, instance, row, **kwargs):
+        super().import_instance(instance, row, **kwargs)
+        instance.number = int(str(instance.code).rsplit(".", 1)[-1])
+        if instance.pk is None and self._meta.model is Axis:
+            instance.plan = self.plan
+
+    def before_save_instance(self, instance, row, **kwargs):
+        if instance.pk is not None:
+            instance.version += 1
+
+    def after_save_instance(self, instance, row, **kwargs):
+        for item in self.fields.values():
+            if isinstance(item, PartnersField):
+                item.write_links(instance)
+
+
+class AxisResource(PlanItemResource):
+    code = Field(attribute="code", column_name="axe")
+    title = Field(attribute="title", column_name="axe_titre")
+
+    class Meta(PlanItemResource.Meta):
+        model = Axis
+        fields = ["code", "title"]
+
+
+class ObjectiveResource(PlanItemResource):
+    code = Field(attribute="code", column_name="objectif")
+    axis = Field(attribute="axis", column_name="axe", widget=ParentWidget(Axis))
+    title = Field(attribute="title", column_name="objectif_titre")
+    description = Field(attribute="description", column_name="objectif_precision")
+    partners = PartnersField("objectif_partenaires", ObjectivePartner, "objective")
+
+    class Meta(PlanItemResource.Meta):
+        model = Objective
+        fields = ["code", "axis", "title", "description", "partners"]
+
+
+class ActionResource(PlanItemResource):
+    code = Field(attribute="code", column_name="action")
+    objective = Field(attribute="objective", column_name="objectif", widget=ParentWidget(Objective, ["partner_links__organisation"]))
+    text = Field(attribute="text", column_name="action_texte")
+    partners = ActionPartnersField()
+    period = PeriodField()
+
+    class Meta(PlanItemResource.Meta):
+        model = Action
+        fields = ["code", "objective", "text", "partners", "period"]
+
+
+class ExpectedResultResource(PlanItemResource):
+    code = Field(attribute="code", column_name="resultat")
+    action = Field(attribute="action", column_name="action", widget=ParentWidget(Action))
+    text = Field(attribute="text", column_name="resultat_texte")
+    period = PeriodField()
+
+    class Meta(PlanItemResource.Meta):
+        model = ExpectedResult
+        fields = ["code", "action", "text", "period"]
+
+
+RESOURCES = {"axe": AxisResource, "objectif": ObjectiveResource, "action": ActionResource, "resultat": ExpectedResultResource}
+
+
+def level_dataset(sheet, level, resource):
+    """The entries of one level as a dataset in the resource's own columns, one row per item."""
+    headers = [item.column_name for item in resource.get_import_fields()]
+    optional = {"objectif_precision": "description", "objectif_partenaires": "objective_partners"}
+    headers = [h for h in headers if h not in optional or h in sheet.columns]
+    dataset = tablib.Dataset(headers=headers)
+    for entry in sheet.entries[level.key].values():
+        start, end = entry.period
+        values = {
+            level.key: entry.code,
+            level.text_column: entry.text,
+            "annee_reference": format_period(start, end),
+            "partenaires": join_names(entry.partners),
+            "objectif_partenaires": join_names(entry.objective_partners or []),
+            "objectif_precision": entry.description or "",
+        }
+        if entry.parent:
+            values[LEVELS[level.depth - 2].key] = entry.parent
+        dataset.append([values.get(header, "") for header in headers])
+    return dataset
+
+
+# Import -----------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class LevelCount:
+    name: str
+    new: list = field(default_factory=list)
+    changed: list = field(default_factory=list)
+    unchanged: int = 0
+    absent: int = 0  # in the plan, not in the file: left as they are
+
+
+@dataclass
+class ImportReport:
+    """What an import did, or would do: counts per level, organisations, and every row's error."""
+
+    errors: list
+    levels: list = field(default_factory=list)
+    organisations: list = field(default_factory=list)  # OrganisationMatch not known exactly
+    plan: Plan = None
+    committed: bool = False
+
+    @property
+    def ok(self):
+        return not self.errors
+
+    def summary_lines(self):
+        lines = []
+        for level in self.levels:
+            lines.append(_("%(name)s : %(new)s à créer, %(changed)s modifiés, %(unchanged)s inchangés, "
+                           "%(absent)s absents du fichier laissés tels quels.") % {
+                "name": level.name, "new": len(level.new), "changed": len(level.changed),
+                "unchanged": level.unchanged, "absent": level.absent,
+            })
+        for match in self.organisations:
+            if match.proposal:
+                lines.append(_("Organisation « %(text)s » : associée à « %(org)s ».")
+                             % {"text": match.text, "org": match.proposal.display_name})
+            else:
+                lines.append(_("Organisation « %(text)s » : sera créée.") % {"text": match.text})
+        return lines
+
+
+def import_sheet(sheet, *, plan=None, new_plan=None, commit=False, choices=None, user=None):
+    """Import a checked sheet into `plan`, or into a new plan made from `new_plan` (title, slug).
+
+    Everything runs in one transaction. django-import-export's own dry run rolls back each call, but an
+    objective needs its axis to exist, so the levels are imported for real one after the other and the
+    whole transaction is rolled back for a preview (commit=False) or on any error. Nothing but the plan's
+    items, their partner links, the organisations and, for a new plan, the plan and the importer's role,
+    is written: steps and achievements are never touched.
+    """
+    report = ImportReport(errors=list(sheet.errors))
+    matches = match_organisations(sheet.organisation_names)
+    report.organisations = [match for match in matches.values() if match.organisation is None]
+    if report.errors:
+        return report
+    with transaction.atomic():
+        if plan is None:
+            first, last = sheet.years
+            this_year = timezone.localdate().year
+            plan = Plan.objects.create(
+                title=new_plan["title"], slug=new_plan["slug"], first_year=first or this_year,
+                last_year=last or first or this_year,
+            )
+            if user is not None and user.is_authenticated:
+                plan.roles.create(user=user, role=Role.COORDINATOR)
+        report.plan = plan
+        organisations = settle_organisations(matches, choices)
+        for level in LEVELS:
+            resource = RESOURCES[level.key](plan, organisations)
+            dataset = level_dataset(sheet, level, resource)
+            entries = list(sheet.entries[level.key].values())
+            result = resource.import_data(dataset, use_transactions=True, raise_errors=False)
+            count = LevelCount(level.name)
+            for entry, row_result in zip(entries, result.rows):
+                if row_result.import_type == "new":
+                    count.new.append(entry.code)
+                elif row_result.import_type == "update":
+                    count.changed.append(entry.code)
+                elif row_result.import_type == "skip":
+                    count.unchanged += 1
+            for number, row_errors in result.row_errors():
+                entry = entries[number - 1]
+                for row_error in row_errors:
+                    report.errors.append(RowError(entry.row, level.key, _(
+                        "la base de données a refusé %(item)s %(code)s (%(error)s)."
+                    ) % {"item": LEVEL_NAMES[level.key], "code": entry.code, "error": row_error.error}))
+            for base_error in result.base_errors:
+                report.errors.append(RowError(1, "", str(base_error.error)))
+            for invalid in result.invalid_rows:
+                entry = entries[invalid.number - 1]
+                for attribute, messages in invalid.error_dict.items():
+                    column = next((f.column_name for f in resource.fields.values() if f.attribute == attribute),
+                                  level.key)
+                    for message in messages:
+                        report.errors.append(RowError(entry.row, column, str(message)))
+            count.absent = level.model.objects.filter(plan=plan).exclude(
+                code__in=sheet.entries[level.key].keys()
+            ).count()
+            report.levels.append(count)
+        # An action that gets a new result is no longer done; its status follows its results again.
+        new_results = report.levels[-1].new
+        if new_results:
+            action_codes = {code.rsplit(".", 1)[0] for code in new_results}
+            for action in Action.objects.filter(plan=plan, code__in=action_codes, status_is_manual=False):
+                action.refresh_status()
+        report.errors.sort(key=lambda e: e.row)
+        report.committed = commit and report.ok
+        if not report.committed:
+            transaction.set_rollback(True)
+    return report
+
+
+# Export -----------------------------------------------------------------------------------------------------
+
+
+def export_dataset(plan):
+    """The whole plan in the import format, plus each action's status, progress, number of steps and date
+    of its last step; cells that a spreadsheet would run as formulas are neutralised."""
+    resources_by_level = {key: resource(plan) for key, resource in RESOURCES.items()}
+    steps = {
+        row["pk"]: row
+        for row in Action.objects.filter(plan=plan).annotate(steps_count=Count("steps"), last_step=Max("steps__done_on"))
+        .values("pk", "steps_count", "last_step")
+    }
+    dataset = tablib.Dataset(headers=EXPORT_COLUMNS, title=plan.slug[:31])
+    for axis in plan.tree():
+        for objective in axis.objectives.all():
+            for action in objective.actions.all():
+                for result in list(action.results.all()) or [None]:
+                    cells = {}
+                    for key, instance in (("axe", axis), ("objectif", objective), ("action", action),
+                                          ("resultat", result)):
+                        if instance is None:
+                            continue
+                        for item in resources_by_level[key].get_export_fields():
+                            cells.setdefault(item.column_name, item.export(instance))
+                    if result is not None:
+                        cells["annee_reference"] = result.period
+                    progress = action.progress()
+                    cells.update(
+                        etat=action.get_status_display(),
+                        avancement=progress if progress is not None else "",
+                        nombre_etapes=steps[action.pk]["steps_count"],
+                        derniere_etape=steps[action.pk]["last_step"] or "",
+                    )
+                    dataset.append([neutralise(cells.get(column, "")) for column in EXPORT_COLUMNS])
+    return dataset
+
+
+def export_bytes(dataset, file_format):
+    """The dataset as an XLSX file or as CSV (UTF-8 with a BOM and ';', as Excel in French opens it)."""
+    if file_format == "xlsx":
+        return dataset.export("xlsx")
+    return ("\ufeff" + dataset.export("csv", delimiter=";")).encode("utf-8")
+
+
+def template_dataset():
+    """The empty format with one example row, for the downloadable template."""
+    dataset = tablib.Dataset(headers=REQUIRED_COLUMNS)
+    dataset.append(["1", "Titre de l’axe", "1.1", "Titre de l’objectif", "1.1.1", "Texte de l’action", "1.1.1.1",
+                    "Texte du résultat attendu", "Nom d’un organisme; SIGLE", "2024-2026"])
+    return dataset
