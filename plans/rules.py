@@ -127,6 +127,11 @@ rules.add_perm("plans.achieve_result", is_superuser | coordinates_plan_of_result
 rules.add_perm("plans.set_action_status", is_superuser | coordinates_plan_of_action)
 
 
+# A partner's own spreadsheet of steps and results (issue 6); each row is then checked with plans.add_step
+# on its action and plans.achieve_result on its result.
+rules.add_perm("plans.fill_partner_sheet", is_partner_in_plan)
+
+
 def require(user, permission, obj):
     """Refuse with 403 unless the person has the permission on the object."""
     if not user.has_perm(permission, obj):

@@ -115,7 +115,7 @@ class ODSKeepingFormulas(ODSFormat):
 
     @classmethod
     def read_cell(cls, cell, value_type=None):
-        formula = cell.getAttribute("formula") if cell.qname[1] == "table-cell" else None
+        formula = cell.getAttribute("formula") if getattr(cell, "qname", (None, ""))[1] == "table-cell" else None
         if formula:
             return "=" + formula.split("=", 1)[-1]
         return super().read_cell(cell, value_type)
@@ -523,6 +523,11 @@ def match_organisations(names):
     return matches
 
 
+def unknown_organisations(sheet):
+    """The names of a sheet that name no organisation exactly, in the file's order."""
+    return [match for match in match_organisations(sheet.organisation_names).values() if match.organisation is None]
+
+
 def settle_organisations(matches, choices=None):
     """{name as written (casefolded): Organisation}, creating those chosen to be created. `choices` maps
     a name to an organisation's pk or "new"; without a choice the proposal is taken."""
@@ -915,3 +920,196 @@ def template_dataset():
     dataset.append(["1", "Titre de l’axe", "1.1", "Titre de l’objectif", "1.1.1", "Texte de l’action", "1.1.1.1",
                     "Texte du résultat attendu", "Nom d’un organisme; SIGLE", "2024-2026"])
     return dataset
+
+
+# A partner's own sheet ------------------------------------------------------------------------------------
+
+PARTNER_COLUMNS = [
+    "action", "action_texte", "resultat", "resultat_texte", "atteint_le", "etape_date", "etape_description",
+    "etape_resultats",
+]
+PARTNER_REQUIRED = ["action", "resultat", "atteint_le", "etape_date", "etape_description", "etape_resultats"]
+EMPTY_STEP_ROWS = 3  # per action, for the steps the partner will describe
+YES = {"oui", "o", "x", "yes", "y", "1", "vrai", "true", "✓", "✔"}
+
+
+def partner_actions(plan, organisation):
+    return (
+        Action.objects.active().filter(plan=plan).for_organisation(organisation)
+        .select_related("plan", "objective")
+        .prefetch_related("partner_links", "objective__partner_links", "results")
+        .order_by("objective__axis__number", "objective__number", "number")
+    )
+
+
+def partner_sheet_bytes(plan, organisation):
+    """An XLSX of the organisation's actions: a row per expected result (« atteint_le » to fill in when it
+    is achieved), then empty rows to describe the steps done (date, what, which results)."""
+    dataset = tablib.Dataset(headers=PARTNER_COLUMNS, title=_("Mes actions")[:31])
+    for action in partner_actions(plan, organisation):
+        for result in action.results.all():
+            if result.archived_at is None:
+                dataset.append([action.code, action.text, result.code, result.text, result.achieved_on or "", "", "", ""])
+        for _row in range(EMPTY_STEP_ROWS):
+            dataset.append([action.code, action.text, "", "", "", "", "", ""])
+    dataset = tablib.Dataset(*[[neutralise(cell) for cell in row] for row in dataset], headers=PARTNER_COLUMNS,
+                             title=dataset.title)
+    return dataset.export("xlsx")
+
+
+def parse_date(text):
+    """2025-03-31 or 31/03/2025 (as people type it here); ValueError otherwise."""
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%Y/%m/%d"):
+        try:
+            return datetime.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(_("« %(value)s » n’est pas une date (2025-03-31 ou 31/03/2025).") % {"value": text})
+
+
+@dataclass
+class PlannedStep:
+    row: int
+    action: Action
+    done_on: datetime.date
+    description: str
+    results: list
+
+
+@dataclass
+class PartnerReport:
+    """What a partner's sheet will do: new steps, results to mark achieved, what is already there."""
+
+    errors: list = field(default_factory=list)
+    steps: list = field(default_factory=list)
+    achievements: list = field(default_factory=list)  # (row, result, date)
+    unchanged: int = 0
+    notes: list = field(default_factory=list)
+
+    @property
+    def ok(self):
+        return not self.errors
+
+
+def read_partner_sheet(content, filename, plan, user, organisation):
+    """Check a partner's sheet row by row. A row about an action the person may not record steps on (not
+    their organisation's) is refused; nothing is written here (see save_partner_sheet)."""
+    dataset = read_dataset(content, filename)
+    headers = [normalise_header(header) for header in dataset.headers]
+    report = PartnerReport()
+    seen = {header: index for index, header in reversed(list(enumerate(headers))) if header}
+    missing = [column for column in PARTNER_REQUIRED if column not in seen]
+    if missing:
+        report.errors.append(RowError(1, "", _("colonnes manquantes : %(list)s.") % {"list": ", ".join(missing)}))
+        return report
+    letters = {column: column_letter(index) for column, index in seen.items()}
+
+    def error(row, column, message):
+        report.errors.append(RowError(row, column, message, letters.get(column, "")))
+
+    actions = {
+        action.code: action
+        for action in Action.objects.active().filter(plan=plan).select_related("plan", "objective")
+        .prefetch_related("partner_links", "objective__partner_links", "results")
+    }
+    theirs = set(partner_actions(plan, organisation).values_list("code", flat=True))
+    existing = set(
+        Step.objects.filter(action__plan=plan, organisation=organisation).values_list("action__code", "done_on", "description")
+    )
+    today = timezone.localdate()
+    for offset, values in enumerate(dataset):
+        row = offset + 2
+        cells = {column: cell_text(values[index]) if index < len(values) else "" for column, index in seen.items()}
+        if not any(cells.get(column) for column in ("resultat", "atteint_le", "etape_date", "etape_description",
+                                                     "etape_resultats")):
+            continue
+        formulas = [column for column, value in cells.items() if value.startswith("=")]
+        for column in formulas:
+            error(row, column, _("les formules ne sont pas acceptées ; inscrivez la valeur elle-même."))
+        if formulas:
+            continue
+        cells = {column: unescape(value) for column, value in cells.items()}
+        action = actions.get(cells["action"])
+        if action is None:
+            error(row, "action", _("aucune action %(code)s dans ce plan.") % {"code": cells["action"] or "—"})
+            continue
+        if action.code not in theirs or not user.has_perm("plans.add_step", action):
+            error(row, "action", _("l’action %(code)s n’est pas une action de votre organisme : ligne refusée.")
+                  % {"code": action.code})
+            continue
+        results = {result.code: result for result in action.results.all() if result.archived_at is None}
+
+        if cells["resultat"]:
+            result = results.get(cells["resultat"])
+            if result is None:
+                error(row, "resultat", _("l’action %(action)s n’a pas de résultat %(code)s.")
+                      % {"action": action.code, "code": cells["resultat"]})
+            elif cells["atteint_le"] and not result.is_achieved:
+                try:
+                    achieved_on = today if cells["atteint_le"].casefold() in YES else parse_date(cells["atteint_le"])
+                    if achieved_on > today:
+                        raise ValueError(_("la date est dans le futur."))
+                except ValueError as problem:
+                    error(row, "atteint_le", str(problem))
+                else:
+                    if user.has_perm("plans.achieve_result", result):
+                        report.achievements.append((row, result, achieved_on))
+                    else:
+                        error(row, "atteint_le", _("vous ne pouvez pas marquer ce résultat atteint."))
+            elif result.is_achieved and not cells["atteint_le"]:
+                report.notes.append(RowError(row, "atteint_le", _("le résultat %(code)s reste atteint : un import ne "
+                                                                  "retire pas une atteinte.") % {"code": result.code},
+                                             letters["atteint_le"]))
+            elif result.is_achieved:
+                report.unchanged += 1
+
+        if cells["etape_date"] or cells["etape_description"] or cells["etape_resultats"]:
+            problems = len(report.errors)
+            done_on = None
+            if not cells["etape_description"]:
+                error(row, "etape_description", _("décrivez ce qui a été fait."))
+            elif len(cells["etape_description"]) > MAX_TEXT_LENGTH:
+                error(row, "etape_description", _("texte trop long (au plus %(max)s caractères).") % {"max": MAX_TEXT_LENGTH})
+            if not cells["etape_date"]:
+                error(row, "etape_date", _("indiquez la date de l’étape."))
+            else:
+                try:
+                    done_on = parse_date(cells["etape_date"])
+                    if done_on > today:
+                        raise ValueError(_("une étape réalisée ne peut pas être datée dans le futur."))
+                except ValueError as problem:
+                    error(row, "etape_date", str(problem))
+            chosen = []
+            for code in split_names(cells["etape_resultats"]):
+                result = results.get(code) or results.get(f"{action.code}.{code}")
+                if result is None:
+                    error(row, "etape_resultats", _("l’action %(action)s n’a pas de résultat %(code)s.")
+                          % {"action": action.code, "code": code})
+                else:
+                    chosen.append(result)
+            if len(report.errors) == problems:
+                if (action.code, done_on, cells["etape_description"]) in existing:
+                    report.unchanged += 1
+                else:
+                    report.steps.append(PlannedStep(row, action, done_on, cells["etape_description"], chosen))
+    return report
+
+
+@transaction.atomic
+def save_partner_sheet(report, user, organisation):
+    """Write what a checked partner's sheet describes: steps awaiting the coordination's validation,
+    results marked achieved; then each action's status follows."""
+    touched = {}
+    for planned in report.steps:
+        step = Step.objects.create(
+            action=planned.action, done_on=planned.done_on, description=planned.description,
+            organisation=organisation, author=user, review=Step.Review.PENDING,
+        )
+        step.results.set(planned.results)
+        touched[planned.action.pk] = planned.action
+    for _row, result, achieved_on in report.achievements:
+        result.achieved_on, result.achieved_by = achieved_on, user
+        result.save(update_fields=["achieved_on", "achieved_by"])
+        touched[result.action_id] = result.action
+    for action in touched.values():
+        action.refresh_status()

@@ -1,11 +1,24 @@
 from django.urls import path
 
-from . import views
+from . import spreadsheet_views, views
 
 app_name = "plans"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # A new plan from a spreadsheet (issue 6), before plans/<slug>/ which would take "importer" for a slug
+    path("plans/importer/", spreadsheet_views.new_plan_import, name="new_plan_import"),
+    path("plans/importer/confirmer/", spreadsheet_views.new_plan_confirm, name="new_plan_confirm"),
+    path("plans/importer/modele.xlsx", spreadsheet_views.spreadsheet_template, name="spreadsheet_template"),
     path("plans/<slug:slug>/", views.plan_detail, name="detail"),
     path("plans/<slug:slug>/acronymes/", views.plan_acronyms, name="acronyms"),
+    # The plan in a spreadsheet: import with preview, exports, a partner's own sheet (issue 6)
+    path("plans/<slug:slug>/tableur/", spreadsheet_views.plan_spreadsheet, name="spreadsheet"),
+    path("plans/<slug:slug>/tableur/confirmer/", spreadsheet_views.plan_spreadsheet_confirm, name="spreadsheet_confirm"),
+    path("plans/<slug:slug>/tableur/plan.<str:file_format>", spreadsheet_views.plan_export, name="spreadsheet_export"),
+    path("plans/<slug:slug>/tableur/mon-organisme/", spreadsheet_views.partner_sheet, name="partner_sheet"),
+    path("plans/<slug:slug>/tableur/mon-organisme/feuille.xlsx", spreadsheet_views.partner_sheet_download,
+         name="partner_sheet_download"),
+    path("plans/<slug:slug>/tableur/mon-organisme/confirmer/", spreadsheet_views.partner_sheet_confirm,
+         name="partner_sheet_confirm"),
 ]

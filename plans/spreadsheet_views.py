@@ -1,0 +1,266 @@
+"""Plans in spreadsheets, in the coordinator's pages: upload, preview (nothing written), confirm; exports;
+and a partner's own sheet of steps and results.
+
+The uploaded file is kept between the preview and the confirmation in Django's storage
+(django-import-export's MediaStorage, so that it works whatever server answers the confirmation); the
+confirmation form carries its name signed with the person and the plan, so nobody can confirm a file
+they did not upload.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.core import signing
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+from import_export.tmp_storages import MediaStorage
+
+from partners.models import Organisation
+
+from .models import Plan
+from .rules import require
+from .spreadsheets import (
+    SpreadsheetError,
+    check_file_size,
+    export_bytes,
+    export_dataset,
+    import_sheet,
+    partner_sheet_bytes,
+    read_partner_sheet,
+    read_sheet,
+    save_partner_sheet,
+    template_dataset,
+    unknown_organisations,
+)
+from .views import get_plan_for
+
+CONTENT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
+TOKEN_SALT = "plans.spreadsheets"
+TOKEN_MAX_AGE = 24 * 3600
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Fichier"),
+        help_text=gettext_lazy("XLSX, ODS ou CSV, 5 Mo au plus."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.ods,.csv"}),
+    )
+
+
+class NewPlanForm(UploadForm):
+    title = forms.CharField(label=gettext_lazy("Titre du plan"), max_length=200)
+    slug = forms.SlugField(
+        label=gettext_lazy("Identifiant"), max_length=80, help_text=gettext_lazy("Dans l’adresse : lettres, chiffres, tirets.")
+    )
+    field_order = ["title", "slug", "file"]
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        if Plan.objects.filter(slug=slug).exists():
+            raise forms.ValidationError(_("Un plan a déjà cet identifiant."))
+        return slug
+
+
+def file_response(content, filename, file_format):
+    response = HttpResponse(content, content_type=CONTENT_TYPES[file_format])
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def keep_upload(request, upload, **extra):
+    """Store the uploaded file until the confirmation; returns its signed token. Refuses big files unread."""
+    check_file_size(upload.size)
+    storage = MediaStorage()
+    content = upload.read()
+    storage.save(content)
+    token = signing.dumps({"file": storage.name, "name": upload.name, "user": request.user.pk, **extra}, salt=TOKEN_SALT)
+    return content, token
+
+
+def kept_upload(request, **expected):
+    """The file a confirmation refers to: (content, token data); 403 if the token is not this person's."""
+    try:
+        data = signing.loads(request.POST.get("token", ""), salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)
+    except signing.BadSignature:
+        raise PermissionDenied from None
+    if data["user"] != request.user.pk or any(data.get(key) != value for key, value in expected.items()):
+        raise PermissionDenied
+    try:
+        return MediaStorage(name=data["file"]).read(), data
+    except FileNotFoundError:
+        return None, data
+
+
+def forget_upload(data):
+    MediaStorage(name=data["file"]).remove()
+
+
+def organisation_choices(request, sheet):
+    """The coordinator's choice for each organisation not known exactly: the proposal's pk or "new"."""
+    choices = {}
+    for index, match in enumerate(unknown_organisations(sheet)):
+        value = request.POST.get(f"organisation_{index}")
+        if value is None:
+            continue
+        if value != "new" and not (match.proposal and value == str(match.proposal.pk)):
+            value = "new"
+        choices[match.text.casefold()] = int(value) if value != "new" else "new"
+    return choices
+
+
+# The coordinator's page ---------------------------------------------------------------------------------
+
+
+def plan_spreadsheet(request, slug):
+    """Import onto this plan (upload → preview) and its exports."""
+    plan = get_plan_for(request.user, slug)
+    require(request.user, "plans.change_plan", plan)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    context = {"plan": plan, "form": form}
+    if request.method == "POST" and form.is_valid():
+        try:
+            content, token = keep_upload(request, form.cleaned_data["file"], plan=plan.slug)
+            sheet = read_sheet(content, form.cleaned_data["file"].name)
+        except SpreadsheetError as error:
+            form.add_error("file", str(error))
+        else:
+            context.update(report=import_sheet(sheet, plan=plan), sheet=sheet, token=token)
+            context["confirm_url"] = "plans:spreadsheet_confirm"
+    return render(request, "plans/spreadsheets/plan_spreadsheet.html", context)
+
+
+@require_POST
+def plan_spreadsheet_confirm(request, slug):
+    plan = get_plan_for(request.user, slug)
+    require(request.user, "plans.change_plan", plan)
+    content, data = kept_upload(request, plan=plan.slug)
+    if content is None:
+        messages.error(request, _("Le fichier déposé n’est plus disponible : déposez-le de nouveau."))
+        return redirect("plans:spreadsheet", plan.slug)
+    sheet = read_sheet(content, data["name"])
+    report = import_sheet(sheet, plan=plan, commit=True, choices=organisation_choices(request, sheet), user=request.user)
+    if not report.committed:
+        return render(request, "plans/spreadsheets/plan_spreadsheet.html",
+                      {"plan": plan, "form": UploadForm(), "report": report, "sheet": sheet})
+    forget_upload(data)
+    messages.success(request, _("Le fichier « %(name)s » est importé.") % {"name": data["name"]})
+    return redirect(plan)
+
+
+def plan_export(request, slug, file_format):
+    """The whole plan as XLSX or CSV, in the import format plus status, progress and steps."""
+    plan = get_plan_for(request.user, slug)
+    require(request.user, "plans.change_plan", plan)
+    content = export_bytes(export_dataset(plan), file_format)
+    return file_response(content, f"{plan.slug}.{file_format}", file_format)
+
+
+def spreadsheet_template(request):
+    """The format, empty but for one example row."""
+    return file_response(export_bytes(template_dataset(), "xlsx"), "modele-plan.xlsx", "xlsx")
+
+
+# A new plan ---------------------------------------------------------------------------------------------
+
+
+def new_plan_import(request):
+    """A new plan from a spreadsheet, for those who may create plans; its importer becomes coordinator."""
+    if not request.user.has_perm("plans.add_plan"):
+        raise PermissionDenied
+    form = NewPlanForm(request.POST or None, request.FILES or None)
+    context = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        new_plan = {"title": form.cleaned_data["title"], "slug": form.cleaned_data["slug"]}
+        try:
+            content, token = keep_upload(request, form.cleaned_data["file"], new_plan=new_plan)
+            sheet = read_sheet(content, form.cleaned_data["file"].name)
+        except SpreadsheetError as error:
+            form.add_error("file", str(error))
+        else:
+            context.update(report=import_sheet(sheet, new_plan=new_plan), sheet=sheet, token=token,
+                           new_plan=new_plan)
+    return render(request, "plans/spreadsheets/new_plan.html", context)
+
+
+@require_POST
+def new_plan_confirm(request):
+    if not request.user.has_perm("plans.add_plan"):
+        raise PermissionDenied
+    content, data = kept_upload(request)
+    new_plan = data.get("new_plan")
+    if content is None or new_plan is None or Plan.objects.filter(slug=new_plan["slug"]).exists():
+        messages.error(request, _("Cet import n’est plus possible : déposez le fichier de nouveau."))
+        return redirect("plans:new_plan_import")
+    sheet = read_sheet(content, data["name"])
+    report = import_sheet(sheet, new_plan=new_plan, commit=True, choices=organisation_choices(request, sheet),
+                          user=request.user)
+    if not report.committed:
+        return render(request, "plans/spreadsheets/new_plan.html", {"form": NewPlanForm(), "report": report})
+    forget_upload(data)
+    messages.success(request, _("Le plan « %(title)s » est créé.") % {"title": report.plan.title})
+    return redirect(report.plan)
+
+
+# A partner's own sheet ----------------------------------------------------------------------------------
+
+
+def partner_organisation(request, plan):
+    """The organisation the partner acts for here (chosen with ?organisation= when they act for several)."""
+    require(request.user, "plans.fill_partner_sheet", plan)
+    organisations = Organisation.objects.filter(memberships__user=request.user).order_by("name")
+    wanted = request.POST.get("organisation") or request.GET.get("organisation")
+    organisation = (organisations.filter(pk=wanted).first() if wanted and wanted.isdigit() else None) or organisations.first()
+    if organisation is None:
+        raise PermissionDenied
+    return organisation, organisations
+
+
+def partner_sheet(request, slug):
+    """The partner's sheet: download it, fill it offline, upload it for a preview."""
+    plan = get_plan_for(request.user, slug)
+    organisation, organisations = partner_organisation(request, plan)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    context = {"plan": plan, "form": form, "organisation": organisation, "organisations": organisations}
+    if request.method == "POST" and form.is_valid():
+        try:
+            content, token = keep_upload(request, form.cleaned_data["file"], plan=plan.slug,
+                                         organisation=organisation.pk)
+            report = read_partner_sheet(content, form.cleaned_data["file"].name, plan, request.user, organisation)
+        except SpreadsheetError as error:
+            form.add_error("file", str(error))
+        else:
+            context.update(report=report, token=token)
+    return render(request, "plans/spreadsheets/partner_sheet.html", context)
+
+
+def partner_sheet_download(request, slug):
+    plan = get_plan_for(request.user, slug)
+    organisation, _organisations = partner_organisation(request, plan)
+    name = slugify(organisation.acronym or organisation.name)
+    return file_response(partner_sheet_bytes(plan, organisation), f"{plan.slug}-{name}.xlsx", "xlsx")
+
+
+@require_POST
+def partner_sheet_confirm(request, slug):
+    plan = get_plan_for(request.user, slug)
+    organisation, _organisations = partner_organisation(request, plan)
+    content, data = kept_upload(request, plan=plan.slug, organisation=organisation.pk)
+    if content is None:
+        messages.error(request, _("Le fichier déposé n’est plus disponible : déposez-le de nouveau."))
+        return redirect("plans:partner_sheet", plan.slug)
+    report = read_partner_sheet(content, data["name"], plan, request.user, organisation)
+    if not report.ok:
+        return render(request, "plans/spreadsheets/partner_sheet.html",
+                      {"plan": plan, "form": UploadForm(), "organisation": organisation, "report": report})
+    save_partner_sheet(report, request.user, organisation)
+    forget_upload(data)
+    messages.success(request, _("%(steps)s étape(s) inscrite(s), en attente de validation ; %(results)s résultat(s) "
+                                "marqué(s) atteint(s).") % {"steps": len(report.steps), "results": len(report.achievements)})
+    return redirect("plans:my_actions", plan.slug)
