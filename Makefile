@@ -4,7 +4,7 @@ PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install migrate demo lock clean
+.PHONY: run test install migrate demo lock clean check-pdf
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,12 @@ $(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
 
 install: $(VENV)/.installed
 
-migrate: install
+# The yearly report's PDF needs Pango (WeasyPrint) and embeds Debian's Open Sans.
+check-pdf: install
+	@$(BIN)/python -c "import weasyprint" 2>/dev/null || { echo "WeasyPrint ne trouve pas ses bibliothèques système (Pango). Installez-les : apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libfontconfig1"; exit 1; }
+	@fc-list 2>/dev/null | grep -q "Open Sans" || echo "Attention : la police Open Sans manque, les bilans PDF prendront DejaVu Sans (apt-get install fonts-open-sans)."
+
+migrate: install check-pdf
 	mkdir -p var
 	$(BIN)/python manage.py migrate --verbosity 0
 
@@ -28,7 +33,7 @@ run: demo
 	@echo "Chantier : http://127.0.0.1:$(PORT)/ (comptes coordination, partenaire, comite ; mot de passe chantier-demo)"
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-test: install
+test: install check-pdf
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # Refresh constraints.txt (the lock) after changing pyproject.toml.
