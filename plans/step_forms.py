@@ -1,0 +1,162 @@
+"""Forms partners and the coordination use to record steps, review them and set an action's status."""
+
+import filetype
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from partners.models import Organisation
+
+from .models import ActionStatus, Step
+
+# What a step's proof may be, recognised from the file's first bytes, never from its name.
+ACCEPTED_FILE_TYPES = {
+    "application/pdf",
+    "image/jpeg",
+    "image/png",
+    "image/gif",
+    "image/webp",
+    "application/msword",
+    "application/vnd.ms-excel",
+    "application/vnd.ms-powerpoint",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "application/vnd.oasis.opendocument.text",
+    "application/vnd.oasis.opendocument.spreadsheet",
+    "application/vnd.oasis.opendocument.presentation",
+}
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented recipe), each checked on its own."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, (list, tuple)) else [data] if data else []
+        return [self.check(super(MultipleFileField, self).clean(file, initial)) for file in files]
+
+    def check(self, upload):
+        if upload.size > settings.STEP_FILE_MAX_BYTES:
+            raise ValidationError(
+                _("« %(name)s » pèse %(size)s ; un fichier ne peut dépasser %(max)s."),
+                params={
+                    "name": upload.name,
+                    "size": filesizeformat(upload.size),
+                    "max": filesizeformat(settings.STEP_FILE_MAX_BYTES),
+                },
+            )
+        kind = filetype.guess(upload.read(8192))
+        upload.seek(0)
+        if kind is None or kind.mime not in ACCEPTED_FILE_TYPES:
+            raise ValidationError(
+                _(
+                    "« %(name)s » n’est pas un type de fichier accepté. Joignez un PDF, une image (JPEG, PNG, "
+                    "GIF, WebP) ou un document de bureautique (Word, Excel, PowerPoint, OpenDocument)."
+                ),
+                params={"name": upload.name},
+            )
+        upload.detected_type = kind.mime
+        return upload
+
+
+class StepForm(forms.ModelForm):
+    """One form on one page: what was done, when, by which organisation, its proof and the results it
+    advances."""
+
+    files = MultipleFileField(
+        label=_("Fichiers joints"),
+        required=False,
+        help_text=_("PDF, images ou documents de bureautique, 10 Mo chacun au plus."),
+    )
+
+    class Meta:
+        model = Step
+        fields = ["description", "done_on", "organisation", "link", "results"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "done_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "results": forms.CheckboxSelectMultiple,
+        }
+        help_texts = {"link": _("Un compte rendu, un article, une page web (facultatif).")}
+
+    def __init__(self, *args, action, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.action = action
+        self.fields["done_on"].widget.attrs["max"] = timezone.localdate().isoformat()
+        self.fields["results"].queryset = action.results.active().order_by("number")
+        self.fields["results"].label_from_instance = lambda result: f"{result.code} {result.text}"
+        self.fields["results"].required = False
+        self.fields["organisation"].queryset = recording_organisations(action, user)
+        self.fields["organisation"].empty_label = None
+        if not self.fields["results"].queryset:
+            del self.fields["results"]
+
+    def clean_done_on(self):
+        done_on = self.cleaned_data["done_on"]
+        if done_on > timezone.localdate():
+            raise ValidationError(_("Une étape réalisée ne peut pas être datée dans le futur."))
+        return done_on
+
+
+def recording_organisations(action, user):
+    """The organisations a person may record a step for on this action: the action's partners that
+    they act for; a coordinator (or superuser) may record for any of them."""
+    partner_ids = {link.organisation_id for link in action.partner_links_in_effect}
+    if not user.has_perm("plans.change_plan", action.plan):
+        partner_ids &= set(user.memberships.values_list("organisation_id", flat=True))
+    return Organisation.objects.filter(pk__in=partner_ids)
+
+
+class ReturnStepForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Pourquoi renvoyer cette étape?"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("L’organisation verra ce commentaire avec son étape."),
+    )
+
+
+class ActionStatusForm(forms.Form):
+    """The coordination sets a status that no longer follows the results (ongoing, abandoned…), or hands
+    it back to the results."""
+
+    AUTOMATIC = "auto"
+
+    status = forms.ChoiceField(label=_("État"))
+    reason = forms.CharField(label=_("Raison"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, action, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.action = action
+        self.fields["status"].choices = [(self.AUTOMATIC, _("Suivre les résultats attendus"))] + list(
+            ActionStatus.choices
+        )
+        self.initial.setdefault("status", action.status if action.status_is_manual else self.AUTOMATIC)
+        self.initial.setdefault("reason", action.status_reason)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("status") not in (None, self.AUTOMATIC) and not cleaned.get("reason", "").strip():
+            self.add_error("reason", _("Indiquez la raison de cet état."))
+        return cleaned
+
+    def save(self):
+        action = self.action
+        if self.cleaned_data["status"] == self.AUTOMATIC:
+            action.status_is_manual = False
+            action.status_reason = ""
+            action.refresh_status(save=False)
+        else:
+            action.status_is_manual = True
+            action.status = self.cleaned_data["status"]
+            action.status_reason = self.cleaned_data["reason"].strip()
+        action.save(update_fields=["status", "status_is_manual", "status_reason"])
+        return action

@@ -1,0 +1,305 @@
+"""Steps partners record on their actions, the results they tick, and the coordination's review."""
+
+import django_filters
+from django.contrib import messages
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from partners.models import Organisation
+
+from .models import Action, ActionPartner, ExpectedResult, ObjectivePartner, Step, StepFile, mean_progress
+from .rules import require
+from .step_forms import ActionStatusForm, ReturnStepForm, StepForm
+from .views import LATEST_STEPS, get_plan_for
+
+
+def action_queryset():
+    """An action with what its page shows, in a fixed number of queries."""
+    return Action.objects.select_related("plan", "objective__axis").prefetch_related(
+        Prefetch("partner_links", queryset=ActionPartner.objects.select_related("organisation")),
+        Prefetch("objective__partner_links", queryset=ObjectivePartner.objects.select_related("organisation")),
+        Prefetch("results", queryset=ExpectedResult.objects.active().select_related("achieved_by").order_by("number")),
+    )
+
+
+def get_action_for(user, slug, code):
+    """The action of a plan this person takes part in; 404 otherwise."""
+    plan = get_plan_for(user, slug)
+    action = get_object_or_404(action_queryset().active(), plan=plan, code=code)
+    return action
+
+
+def get_step_for(user, slug, pk, permission):
+    """The step, 404 when this person cannot see its plan, 403 when they may not do this to it."""
+    plan = get_plan_for(user, slug)
+    step = get_object_or_404(Step.objects.for_display().select_related("action__plan"), pk=pk, action__plan=plan)
+    require(user, permission, step)
+    return step
+
+
+def back(request, default):
+    """Where the person came from (a form's `next`), if it is on this site."""
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return default
+
+
+def my_actions(request, slug):
+    """A partner's home: the actions of their organisations, by axis, with what was done and what is due."""
+    plan = get_plan_for(request.user, slug)
+    organisations = Organisation.objects.filter(memberships__user=request.user)
+    actions = list(
+        action_queryset()
+        .filter(plan=plan)
+        .active()
+        .for_user(request.user)
+        .prefetch_related(Prefetch("steps", queryset=Step.objects.for_display()))
+        .order_by("objective__axis__number", "objective__number", "number")
+    )
+    year_start, year_end = plan.reporting_year()
+    due = [
+        action
+        for action in actions
+        if action.status not in (Action.Status.DONE, Action.Status.ABANDONED)
+        and (action.period_start is None or action.period_start <= year_end.year)
+        and (action.period_end is None or action.period_end >= year_start.year)
+    ]
+    others = (
+        Step.objects.for_display()
+        .filter(action__plan=plan)
+        .exclude(organisation__in=organisations)
+        .select_related("action")[:LATEST_STEPS]
+    )
+    return render(
+        request,
+        "plans/my_actions.html",
+        {
+            "plan": plan,
+            "organisations": organisations,
+            "actions": actions,
+            "progress": mean_progress(actions),
+            "due": due,
+            "year_start": year_start,
+            "year_end": year_end,
+            "others_steps": others,
+        },
+    )
+
+
+def action_detail(request, slug, code):
+    """An action: its partners, results, steps, and the form to record a step when the person may."""
+    action = get_action_for(request.user, slug, code)
+    form = StepForm(action=action, user=request.user) if request.user.has_perm("plans.add_step", action) else None
+    return render_action(request, action, form)
+
+
+def render_action(request, action, form, status=200):
+    steps = Step.objects.for_display().filter(action=action)
+    context = {
+        "plan": action.plan,
+        "action": action,
+        "steps": steps,
+        "form": form,
+        "status_form": ActionStatusForm(action=action),
+        "return_form": ReturnStepForm(),
+    }
+    return render(request, "plans/action_detail.html", context, status=status)
+
+
+@require_POST
+def add_step(request, slug, code):
+    action = get_action_for(request.user, slug, code)
+    require(request.user, "plans.add_step", action)
+    form = StepForm(request.POST, request.FILES, action=action, user=request.user)
+    if not form.is_valid():
+        return render_action(request, action, form, status=422)
+    with transaction.atomic():
+        step = form.save(commit=False)
+        step.action = action
+        step.author = request.user
+        step.save()
+        form.save_m2m()
+        attach_files(step, form.cleaned_data["files"])
+        action.refresh_status()
+    messages.success(request, _("Étape inscrite. Elle est visible de tous et attend la validation de la coordination."))
+    return redirect(action.get_absolute_url())
+
+
+def attach_files(step, uploads):
+    for upload in uploads:
+        StepFile.objects.create(
+            step=step, file=upload, name=upload.name[:200], content_type=upload.detected_type, size=upload.size
+        )
+
+
+def edit_step(request, slug, pk):
+    step = get_step_for(request.user, slug, pk, "plans.change_step")
+    action = get_action_for(request.user, slug, step.action.code)
+    form = StepForm(request.POST or None, request.FILES or None, instance=step, action=action, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            step = form.save(commit=False)
+            if not request.user.has_perm("plans.review_step", step):
+                # A change made by the organisation goes back to the coordination.
+                step.review, step.reviewed_by, step.reviewed_at = Step.Review.PENDING, None, None
+            step.save()
+            form.save_m2m()
+            attach_files(step, form.cleaned_data["files"])
+            removed = request.POST.getlist("remove_file")
+            if removed:
+                step.files.filter(pk__in=removed).delete()
+        messages.success(request, _("Étape modifiée."))
+        return redirect(action.get_absolute_url())
+    return render(request, "plans/step_form.html", {"plan": action.plan, "action": action, "step": step, "form": form})
+
+
+def delete_step(request, slug, pk):
+    step = get_step_for(request.user, slug, pk, "plans.delete_step")
+    action = step.action
+    if request.method == "POST":
+        with transaction.atomic():
+            for stored in step.files.all():
+                stored.file.delete(save=False)
+            step.delete()
+            action.refresh_status()
+        messages.success(request, _("Étape supprimée."))
+        return redirect(action.get_absolute_url())
+    return render(request, "plans/step_confirm_delete.html", {"plan": action.plan, "action": action, "step": step})
+
+
+@require_POST
+def validate_step(request, slug, pk):
+    step = get_step_for(request.user, slug, pk, "plans.review_step")
+    step.review, step.review_comment = Step.Review.VALIDATED, ""
+    step.reviewed_by, step.reviewed_at = request.user, timezone.now()
+    step.save(update_fields=["review", "review_comment", "reviewed_by", "reviewed_at"])
+    messages.success(request, _("Étape validée."))
+    return redirect(back(request, step.action.get_absolute_url()))
+
+
+@require_POST
+def return_step(request, slug, pk):
+    step = get_step_for(request.user, slug, pk, "plans.review_step")
+    form = ReturnStepForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Indiquez pourquoi vous renvoyez l’étape : l’organisation verra ce commentaire."))
+        return redirect(back(request, step.action.get_absolute_url()))
+    step.review, step.review_comment = Step.Review.RETURNED, form.cleaned_data["comment"]
+    step.reviewed_by, step.reviewed_at = request.user, timezone.now()
+    step.save(update_fields=["review", "review_comment", "reviewed_by", "reviewed_at"])
+    messages.success(request, _("Étape renvoyée à l’organisation avec votre commentaire."))
+    return redirect(back(request, step.action.get_absolute_url()))
+
+
+@require_POST
+def toggle_result(request, slug, pk):
+    """Tick an expected result as achieved today, or undo it: one click either way."""
+    plan = get_plan_for(request.user, slug)
+    result = get_object_or_404(ExpectedResult.objects.active().select_related("action__plan"), pk=pk, plan=plan)
+    action = get_action_for(request.user, slug, result.action.code)
+    result.action = action  # its prefetched partners decide the permission
+    require(request.user, "plans.achieve_result", result)
+    with transaction.atomic():
+        if result.is_achieved:
+            result.achieved_on, result.achieved_by = None, None
+        else:
+            result.achieved_on, result.achieved_by = timezone.localdate(), request.user
+        result.save(update_fields=["achieved_on", "achieved_by"])
+        action.refresh_status()
+    if request.htmx:
+        action = get_action_for(request.user, slug, action.code)
+        return render(request, "plans/action_detail.html#results", {"plan": plan, "action": action})
+    return redirect(back(request, action.get_absolute_url()))
+
+
+@require_POST
+def set_action_status(request, slug, code):
+    action = get_action_for(request.user, slug, code)
+    require(request.user, "plans.set_action_status", action)
+    form = ActionStatusForm(request.POST, action=action)
+    if not form.is_valid():
+        context = {"plan": action.plan, "action": action, "steps": Step.objects.for_display().filter(action=action)}
+        context.update(form=None, status_form=form, return_form=ReturnStepForm())
+        return render(request, "plans/action_detail.html", context, status=422)
+    form.save()
+    messages.success(request, _("État de l’action mis à jour."))
+    return redirect(action.get_absolute_url())
+
+
+def download_file(request, slug, pk):
+    """A step's file, for the people of its plan only."""
+    plan = get_plan_for(request.user, slug)
+    stored = get_object_or_404(StepFile.objects.select_related("step__action"), pk=pk, step__action__plan=plan)
+    try:
+        handle = stored.file.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("Ce fichier n’est plus disponible.")) from None
+    return FileResponse(handle, as_attachment=True, filename=stored.name, content_type=stored.content_type)
+
+
+class StepFilter(django_filters.FilterSet):
+    organisation = django_filters.ModelChoiceFilter(
+        queryset=Organisation.objects.none(), label=gettext_lazy("Organisation"), empty_label=gettext_lazy("Toutes")
+    )
+    start = django_filters.DateFilter(
+        field_name="done_on", lookup_expr="gte", label=gettext_lazy("Du"),
+        widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
+    )
+    end = django_filters.DateFilter(
+        field_name="done_on", lookup_expr="lte", label=gettext_lazy("Au"),
+        widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
+    )
+    review = django_filters.ChoiceFilter(
+        choices=Step.Review.choices, label=gettext_lazy("Validation"), empty_label=gettext_lazy("Toutes")
+    )
+
+    class Meta:
+        model = Step
+        fields = ["organisation", "start", "end", "review"]
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["organisation"].queryset = Organisation.objects.filter(steps__action__plan=plan).distinct()
+
+
+def plan_steps(request, slug):
+    """Every step of the plan, newest first, by organisation, period and validation."""
+    plan = get_plan_for(request.user, slug)
+    steps = StepFilter(request.GET or None, queryset=Step.objects.for_display().filter(action__plan=plan), plan=plan)
+    page = steps.qs[:200]
+    return render(request, "plans/plan_steps.html", {"plan": plan, "filter": steps, "steps": page})
+
+
+def steps_to_review(request, slug):
+    """The coordination's queue: steps waiting for validation, oldest first."""
+    plan = get_plan_for(request.user, slug)
+    steps = Step.objects.for_display().filter(action__plan=plan).awaiting_review().order_by("created_at")
+    reviewable = [step for step in steps if request.user.has_perm("plans.review_step", step)]
+    if not reviewable and not request.user.has_perm("plans.change_plan", plan):
+        raise Http404
+    return render(
+        request, "plans/steps_to_review.html", {"plan": plan, "steps": reviewable, "return_form": ReturnStepForm()}
+    )
+
+
+def stale_actions(request, slug):
+    """Actions under way where nothing has been written for a while: the next meeting's agenda."""
+    plan = get_plan_for(request.user, slug)
+    actions = (
+        plan.stale_actions()
+        .select_related("objective__axis")
+        .prefetch_related(
+            Prefetch("partner_links", queryset=ActionPartner.objects.select_related("organisation")),
+            Prefetch("objective__partner_links", queryset=ObjectivePartner.objects.select_related("organisation")),
+        )
+        .order_by("objective__axis__number", "objective__number", "number")
+    )
+    return render(request, "plans/stale_actions.html", {"plan": plan, "actions": actions})

@@ -1,0 +1,292 @@
+"""A partner records what their organisation did; the coordination reviews it; everyone sees the plan move."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from partners.models import Organisation
+from plans.models import Action, ExpectedResult, Role, Step
+from tests.conftest import make_person
+
+SLUG = "lanaudiere-2024-2026"
+
+
+@pytest.fixture
+def all_org(lanaudiere):
+    return Organisation.objects.get(acronym="ALL")
+
+
+@pytest.fixture
+def tpdsl(lanaudiere):
+    return Organisation.objects.get(acronym="TPDSL")
+
+
+@pytest.fixture
+def own_action(lanaudiere):
+    """3.1.1: Action-Logement Lanaudière is a partner through objective 3.1."""
+    return lanaudiere.actions.get(code="3.1.1")
+
+
+def record(client, code, **data):
+    payload = {"description": "Rencontre avec les élus de la MRC", "done_on": timezone.localdate().isoformat()}
+    payload.update(data)
+    return client.post(reverse("plans:add_step", args=[SLUG, code]), payload)
+
+
+def test_partner_records_a_step_on_their_action_and_it_waits_for_validation(client, partner, own_action, all_org):
+    client.force_login(partner)
+    result = own_action.results.get()
+    response = record(client, "3.1.1", organisation=all_org.pk, link="https://example.org/cr", results=[result.pk])
+    assert response.status_code == 302
+    step = Step.objects.get()
+    assert (step.action, step.organisation, step.author, step.review) == (own_action, all_org, partner, "pending")
+    assert list(step.results.all()) == [result]
+    own_action.refresh_from_db()
+    assert own_action.status == Action.Status.IN_PROGRESS
+
+    page = client.get(own_action.get_absolute_url())
+    assert "Rencontre avec les élus de la MRC" in page.content.decode()
+    assert "À valider" in page.content.decode()
+
+
+def test_date_defaults_to_today_and_cannot_be_in_the_future(client, partner, own_action, all_org):
+    client.force_login(partner)
+    page = client.get(own_action.get_absolute_url())
+    assert page.context["form"]["done_on"].value() == datetime.date.today()
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    response = record(client, "3.1.1", organisation=all_org.pk, done_on=tomorrow.isoformat())
+    assert response.status_code == 422
+    assert "Une étape réalisée ne peut pas être datée dans le futur." in response.content.decode()
+    assert not Step.objects.exists()
+
+
+def test_empty_description_is_refused_at_the_field(client, partner, all_org, own_action):
+    client.force_login(partner)
+    response = record(client, "3.1.1", organisation=all_org.pk, description="")
+    assert response.status_code == 422
+    assert response.context["form"].errors["description"] == ["Ce champ est obligatoire."]
+    assert not Step.objects.exists()
+
+
+def test_partner_cannot_record_for_another_organisation(client, partner, tpdsl, own_action):
+    client.force_login(partner)
+    response = record(client, "3.1.1", organisation=tpdsl.pk)
+    assert response.status_code == 422
+    assert "organisation" in response.context["form"].errors
+    assert not Step.objects.exists()
+
+
+def test_coordinator_records_for_any_partner_of_the_action(client, coordinator, own_action):
+    habeo = Organisation.objects.get(name__startswith="Habeo")
+    client.force_login(coordinator)
+    assert record(client, "3.1.1", organisation=habeo.pk).status_code == 302
+    assert Step.objects.get().organisation == habeo
+
+
+def test_ticking_a_result_moves_progress_and_status_and_can_be_undone(client, partner, lanaudiere):
+    action = lanaudiere.actions.get(code="3.2.2")  # two expected results
+    first, second = action.results.order_by("number")
+    client.force_login(partner)
+    url = reverse("plans:toggle_result", args=[SLUG, first.pk])
+
+    client.post(url)
+    first.refresh_from_db()
+    action.refresh_from_db()
+    assert (first.achieved_on, first.achieved_by) == (timezone.localdate(), partner)
+    assert action.progress() == 50
+    assert action.status == Action.Status.IN_PROGRESS
+
+    client.post(reverse("plans:toggle_result", args=[SLUG, second.pk]))
+    action.refresh_from_db()
+    assert (action.progress(), action.status) == (100, Action.Status.DONE)
+
+    client.post(url)  # undo
+    first.refresh_from_db()
+    action.refresh_from_db()
+    assert first.achieved_on is None and first.achieved_by is None
+    assert (action.progress(), action.status) == (50, Action.Status.IN_PROGRESS)
+
+
+def test_ticking_with_htmx_returns_the_results_fragment(client, partner, own_action):
+    client.force_login(partner)
+    result = own_action.results.get()
+    response = client.post(reverse("plans:toggle_result", args=[SLUG, result.pk]), headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<section id="resultats"')
+    assert 'value="100"' in html and "Annuler l’atteinte" in html
+
+
+def test_coordinator_validates_a_step_and_the_proof_is_kept(client, coordinator, partner, own_action, all_org):
+    step = Step.objects.create(action=own_action, description="Atelier", organisation=all_org, author=partner)
+    client.force_login(coordinator)
+    client.post(reverse("plans:validate_step", args=[SLUG, step.pk]))
+    step.refresh_from_db()
+    assert (step.review, step.reviewed_by) == (Step.Review.VALIDATED, coordinator)
+    assert step.reviewed_at is not None
+    assert list(Step.objects.validated()) == [step]
+
+
+def test_coordinator_sends_a_step_back_with_a_comment_the_partner_sees(client, coordinator, partner, own_action, all_org):
+    step = Step.objects.create(action=own_action, description="Atelier", organisation=all_org, author=partner)
+    client.force_login(coordinator)
+    response = client.post(reverse("plans:return_step", args=[SLUG, step.pk]), {"comment": ""})
+    step.refresh_from_db()
+    assert step.review == Step.Review.PENDING  # no comment, nothing changes
+    client.post(reverse("plans:return_step", args=[SLUG, step.pk]), {"comment": "Précisez la date de l’atelier."})
+    step.refresh_from_db()
+    assert (step.review, step.review_comment) == (Step.Review.RETURNED, "Précisez la date de l’atelier.")
+
+    client.force_login(partner)
+    page = client.get(reverse("plans:my_actions", args=[SLUG])).content.decode()
+    assert "Précisez la date de l’atelier." in page
+    # Corrected by the partner, it goes back to the coordination.
+    response = client.post(
+        reverse("plans:edit_step", args=[SLUG, step.pk]),
+        {"description": "Atelier du 3 mars", "done_on": step.done_on.isoformat(), "organisation": all_org.pk},
+    )
+    assert response.status_code == 302
+    step.refresh_from_db()
+    assert (step.description, step.review) == ("Atelier du 3 mars", Step.Review.PENDING)
+
+
+def test_coordinator_sets_an_ongoing_status_with_a_reason(client, coordinator, own_action):
+    client.force_login(coordinator)
+    url = reverse("plans:action_status", args=[SLUG, "3.1.1"])
+    response = client.post(url, {"status": "ongoing", "reason": ""})
+    assert response.status_code == 422
+    assert "Indiquez la raison de cet état." in response.content.decode()
+    client.post(url, {"status": "ongoing", "reason": "Veille permanente"})
+    own_action.refresh_from_db()
+    assert (own_action.status, own_action.status_is_manual, own_action.status_reason) == (
+        "ongoing",
+        True,
+        "Veille permanente",
+    )
+    # A manual status no longer follows the results…
+    result = own_action.results.get()
+    client.post(reverse("plans:toggle_result", args=[SLUG, result.pk]))
+    own_action.refresh_from_db()
+    assert own_action.status == "ongoing"
+    # …until the coordination hands it back.
+    client.post(url, {"status": "auto", "reason": ""})
+    own_action.refresh_from_db()
+    assert (own_action.status, own_action.status_is_manual) == ("done", False)
+
+
+def test_my_actions_lists_the_partner_actions_by_axis(client, partner):
+    client.force_login(partner)
+    response = client.get(reverse("plans:my_actions", args=[SLUG]))
+    codes = [action.code for action in response.context["actions"]]
+    assert codes == ["3.1.1", "3.1.2", "3.1.3", "3.2.1", "3.2.2", "3.3.3"]
+    html = response.content.decode()
+    assert "Axe 3 : " in html and "Axe 1 : " not in html
+
+
+def test_my_actions_shows_steps_newest_first_and_what_others_did(client, partner, own_action, all_org, tpdsl):
+    Step.objects.create(action=own_action, description="Première rencontre", organisation=all_org,
+                        done_on=datetime.date(2025, 1, 10))
+    Step.objects.create(action=own_action, description="Deuxième rencontre", organisation=all_org,
+                        done_on=datetime.date(2025, 6, 10))
+    other_action = own_action.plan.actions.get(code="1.1.1")
+    Step.objects.create(action=other_action, description="Forum régional", organisation=tpdsl)
+    client.force_login(partner)
+    html = client.get(reverse("plans:my_actions", args=[SLUG])).content.decode()
+    assert html.index("Deuxième rencontre") < html.index("Première rencontre")
+    assert "Forum régional" in html
+
+
+def test_plan_page_shows_latest_steps_and_progress(client, committee_member, own_action, all_org):
+    Step.objects.create(action=own_action, description="Visite de chantier", organisation=all_org)
+    result = own_action.results.get()
+    result.achieved_on = timezone.localdate()
+    result.save()
+    client.force_login(committee_member)
+    html = client.get(reverse("plans:detail", args=[SLUG])).content.decode()
+    assert "Visite de chantier" in html
+    assert 'aria-label="Avancement de l’action">100 %' in html
+
+
+def test_steps_list_filters_by_organisation_and_period(client, coordinator, own_action, all_org, tpdsl):
+    Step.objects.create(action=own_action, description="Étape ALL 2024", organisation=all_org,
+                        done_on=datetime.date(2024, 5, 1))
+    Step.objects.create(action=own_action, description="Étape ALL 2025", organisation=all_org,
+                        done_on=datetime.date(2025, 5, 1))
+    Step.objects.create(action=own_action, description="Étape TPDSL", organisation=tpdsl,
+                        done_on=datetime.date(2025, 5, 1))
+    client.force_login(coordinator)
+    url = reverse("plans:steps", args=[SLUG])
+    by_org = client.get(url, {"organisation": all_org.pk}).content.decode()
+    assert "Étape ALL 2024" in by_org and "Étape ALL 2025" in by_org and "Étape TPDSL" not in by_org
+    by_period = client.get(url, {"start": "2025-01-01", "end": "2025-12-31"}).content.decode()
+    assert "Étape ALL 2024" not in by_period and "Étape TPDSL" in by_period
+
+
+def test_stale_actions_are_flagged_after_the_plan_delay(lanaudiere, all_org):
+    action = lanaudiere.actions.get(code="3.1.1")  # 2024-2025
+    today = datetime.date(2025, 9, 1)
+    assert action in lanaudiere.stale_actions(today)  # begun in 2024, nothing ever written
+    Step.objects.create(action=action, description="Relance", organisation=all_org, done_on=datetime.date(2025, 7, 1))
+    assert action not in lanaudiere.stale_actions(today)
+    assert action in lanaudiere.stale_actions(datetime.date(2025, 11, 2))  # four months later
+    lanaudiere.stale_after_months = 6
+    lanaudiere.save()
+    assert action not in lanaudiere.stale_actions(datetime.date(2025, 11, 2))
+    not_begun = lanaudiere.actions.get(code="3.1.2")  # 2025-2026
+    assert not_begun not in lanaudiere.stale_actions(datetime.date(2024, 12, 1))
+
+
+def test_stale_actions_page_lists_them_for_the_coordinator(client, coordinator, lanaudiere):
+    client.force_login(coordinator)
+    html = client.get(reverse("plans:stale_actions", args=[SLUG])).content.decode()
+    assert "Actions à relancer" in html and "3.1.1" in html
+
+
+def test_my_actions_keeps_a_constant_query_count(client, django_assert_max_num_queries, db):
+    from tests.factories import make_plan
+
+    counts = []
+    for size in (37, 2000):
+        plan = make_plan(f"taille-{size}", actions=size)
+        organisation = Organisation.objects.get(acronym=f"O-taille-{size}-0")
+        person = make_person(f"p{size}", plan, Role.PARTNER, organisation)
+        actions = list(Action.objects.filter(plan=plan).for_organisation(organisation)[:50])
+        Step.objects.bulk_create(
+            Step(action=actions[i % len(actions)], description=f"Étape {i}", organisation=organisation,
+                 done_on=datetime.date(2025, 1, 1))
+            for i in range(10_000 if size == 2000 else 50)
+        )
+        client.force_login(person)
+        with django_assert_max_num_queries(20) as queries:
+            assert client.get(reverse("plans:my_actions", args=[plan.slug])).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
+def test_action_page_keeps_a_constant_query_count(client, django_assert_max_num_queries, db):
+    from tests.factories import make_plan
+
+    counts = []
+    for size in (37, 2000):
+        plan = make_plan(f"page-{size}", actions=size)
+        person = make_person(f"c{size}", plan, Role.COORDINATOR)
+        action = plan.actions.get(code="1.1.1")
+        organisation = action.partner_links_in_effect[0].organisation
+        Step.objects.bulk_create(
+            Step(action=action, description=f"Étape {i}", organisation=organisation) for i in range(5)
+        )
+        client.force_login(person)
+        with django_assert_max_num_queries(20) as queries:
+            assert client.get(action.get_absolute_url()).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
+def test_result_rows_stay_consistent_in_the_database(lanaudiere):
+    result = ExpectedResult.objects.filter(plan=lanaudiere).first()
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ExpectedResult.objects.filter(pk=result.pk).update(achieved_by=make_person("x"), achieved_on=None)
