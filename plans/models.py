@@ -5,8 +5,9 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import F, Prefetch, Q
+from django.db import connection, models, transaction
+from django.db.models import F, Max, Prefetch, Q, Value
+from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -132,6 +133,70 @@ class Plan(models.Model):
         entries.update(self.terms.values_list("acronym", "meaning"))
         return sorted(entries.items(), key=lambda entry: entry[0].casefold())
 
+    def save_from_version(self, version):
+        """Save an edit made on `version` of the plan; False, and nothing written, if someone saved since."""
+        return save_from_version(self, version)
+
+    @transaction.atomic
+    def copy(self, **fields):
+        """A new plan with this one's structure (a new period of the same chantier), `fields` (title, slug,
+        years…) set on it: its active axes, objectives, actions and expected results with their codes and
+        partners, its acronyms and the people's roles; nothing recorded (no steps, no results achieved,
+        every action not started)."""
+        plan = Plan.objects.create(
+            **{
+                "region": self.region,
+                "priority": self.priority,
+                "mission": self.mission,
+                "values": self.values,
+                "follow_up": self.follow_up,
+                "reporting_year_start_month": self.reporting_year_start_month,
+                "stale_after_months": self.stale_after_months,
+                "committee_may_validate": self.committee_may_validate,
+                **fields,
+            }
+        )
+        new = {}  # (model, old pk) -> new row, so that children find their new parent
+
+        def copy_level(model, copied, parent_field=None, links=None):
+            rows = list(model.objects.active().filter(plan=self).order_by("pk"))
+            if parent_field:  # children of archived parents stay behind with them
+                parent_model = model._meta.get_field(parent_field).related_model
+                rows = [row for row in rows if (parent_model, getattr(row, f"{parent_field}_id")) in new]
+            copies = [
+                model(
+                    plan=plan,
+                    number=row.number,
+                    code=row.code,
+                    **{field: getattr(row, field) for field in copied},
+                    **({parent_field: new[parent_model, getattr(row, f"{parent_field}_id")]} if parent_field else {}),
+                )
+                for row in rows
+            ]
+            model.objects.bulk_create(copies)
+            model.history.bulk_history_create(copies)
+            new.update(((model, row.pk), copy) for row, copy in zip(rows, copies))
+            if links:
+                link_model, item_field = links
+                link_copies = [
+                    link_model(
+                        **{item_field: new[model, getattr(link, f"{item_field}_id")]},
+                        organisation_id=link.organisation_id,
+                        role=link.role,
+                        position=link.position,
+                    )
+                    for link in link_model.objects.filter(**{f"{item_field}__plan": self})
+                    if (model, getattr(link, f"{item_field}_id")) in new
+                ]
+                link_model.objects.bulk_create(link_copies)
+
+        copy_level(Axis, ["title"])
+        copy_level(Objective, ["title", "description"], "axis", (ObjectivePartner, "objective"))
+        copy_level(Action, ["text", "period_start", "period_end"], "objective", (ActionPartner, "action"))
+        copy_level(ExpectedResult, ["text", "period_start", "period_end"], "action")
+        Term.objects.bulk_create(Term(plan=plan, acronym=term.acronym, meaning=term.meaning) for term in self.terms.all())
+        PlanRole.objects.bulk_create(PlanRole(plan=plan, user_id=role.user_id, role=role.role) for role in self.roles.all())
+        return plan
 
 def format_period(start, end):
     if start is None:
@@ -172,6 +237,28 @@ class PlanRole(models.Model):
 class ItemQuerySet(models.QuerySet):
     def active(self):
         return self.filter(archived_at__isnull=True)
+
+
+def save_from_version(instance, version):
+    """Optimistic locking: save an edit made on `version` of this row only if nobody saved it since.
+
+    One UPDATE … WHERE version = n claims version n + 1, so of two concurrent saves from the same version
+    exactly one wins; the full save follows in the same transaction so that history records it."""
+    with transaction.atomic():
+        claimed = type(instance)._default_manager.filter(pk=instance.pk, version=version).update(version=version + 1)
+        if not claimed:
+            return False
+        instance.version = version + 1
+        instance.save()
+    return True
+
+
+# Archived items leave the numbering so that the active siblings stay 1..n: they take a number from here
+# (code 1.2.10000, 1.2.10001…). Renumbering passes through numbers above every real one (SHIFT, PARKED), so
+# that no two siblings ever hold the same code, even for a moment (PostgreSQL checks uniqueness row by row).
+ARCHIVED_NUMBERS_FROM = 10000
+SHIFT = 20000
+PARKED = 32000
 
 
 class PlanItem(models.Model):
@@ -231,6 +318,151 @@ class PlanItem(models.Model):
             self.plan_id = parent.plan_id
         self.code = self.expected_code()
         super().save(*args, **kwargs)
+
+    def save_from_version(self, version):
+        """Save an edit made on `version` of this item; False, and nothing written, if someone saved since."""
+        return save_from_version(self, version)
+
+    # Moving, inserting, archiving and deleting keep the active siblings numbered 1..n, in one transaction
+    # each. Only the siblings' own number and code are written here: the triggers of migration 0003 carry a
+    # new code down to the children, grandchildren… Each runs the same few queries whatever the plan's size.
+
+    def siblings(self):
+        """The items under the same parent (this one included, archived ones too)."""
+        if self.parent_field:
+            return type(self).objects.filter(**{f"{self.parent_field}_id": getattr(self, f"{self.parent_field}_id")})
+        return type(self).objects.filter(plan_id=self.plan_id)
+
+    def last_active_number(self):
+        return self.siblings().active().exclude(pk=self.pk).aggregate(last=Max("number"))["last"] or 0
+
+    def _code_of(self, number):
+        """The SQL for a sibling's code with this number (an expression): the parent's code is theirs too."""
+        number = Cast(number, models.CharField())
+        parent = self.parent
+        return Concat(Value(f"{parent.code}."), number, output_field=models.CharField()) if parent else number
+
+    def _lock(self):
+        """Lock the siblings (PostgreSQL; SQLite writes one at a time) and reread this item."""
+        list(self.siblings().select_for_update().values_list("pk", flat=True))
+        self.refresh_from_db()
+
+    def _shift(self, siblings, delta):
+        """Add delta to these siblings' numbers, by way of numbers nobody holds, and record it in history."""
+        ids = list(siblings.values_list("pk", flat=True))
+        if not ids:
+            return
+        rows = type(self).objects.filter(pk__in=ids)
+        rows.update(number=F("number") + SHIFT, code=self._code_of(F("number") + SHIFT))
+        rows.update(number=F("number") - SHIFT + delta, code=self._code_of(F("number") - SHIFT + delta))
+        self._record_history_of(rows)
+
+    def _record_history_of(self, rows):
+        """A history row ("changed", by the person of the request) for each of these items as they are now,
+        in one INSERT … SELECT however many they are (simple-history's bulk_history_create would need a
+        query per 50 rows on SQLite)."""
+        model, historical = type(self), type(self).history.model
+        user = historical.get_default_history_user(self)
+        quote = connection.ops.quote_name
+        columns = [quote(field.column) for field in historical.tracked_fields]
+        extra = [quote(name) for name in ("history_date", "history_change_reason", "history_type", "history_user_id")]
+        select, params = rows.values("pk").query.sql_with_params()
+        sql = (
+            f"INSERT INTO {quote(historical._meta.db_table)} ({', '.join(columns + extra)}) "
+            f"SELECT {', '.join(columns)}, %s, %s, %s, %s FROM {quote(model._meta.db_table)} "
+            f"WHERE {quote(model._meta.pk.column)} IN ({select})"
+        )
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [now, "", "~", getattr(user, "pk", None), *params])
+
+    @transaction.atomic
+    def insert_at(self, number=None):
+        """Save this new item at this position among its active siblings (the last when None); those from
+        that position on move down one."""
+        self.number = self.last_active_number() + 1
+        self.save()
+        if number is not None:
+            self.move_to(number)
+
+    @transaction.atomic
+    def move_to(self, number):
+        """Put this item at this position among its active siblings (kept within 1..n); the siblings in
+        between shift by one, and the codes below all of them follow."""
+        self._lock()
+        if self.archived_at is not None:
+            return
+        number = max(1, min(number, self.siblings().active().count()))
+        current = self.number
+        if number == current:
+            return
+        type(self).objects.filter(pk=self.pk).update(number=PARKED, code=self._code_of(Value(PARKED)))
+        active = self.siblings().active().exclude(pk=self.pk)
+        if number < current:
+            self._shift(active.filter(number__gte=number, number__lt=current), +1)
+        else:
+            self._shift(active.filter(number__gt=current, number__lte=number), -1)
+        self.number = number
+        self.save()
+
+    @transaction.atomic
+    def archive(self):
+        """Hide this item (and what is below it) from the plan, kept with its history; the siblings after it
+        move up one."""
+        self._lock()
+        if self.archived_at is not None:
+            return
+        current = self.number
+        last_archived = self.siblings().filter(number__gte=ARCHIVED_NUMBERS_FROM).aggregate(last=Max("number"))["last"]
+        self.number = (last_archived or ARCHIVED_NUMBERS_FROM - 1) + 1
+        self.archived_at = timezone.now()
+        self.save()
+        self._shift(self.siblings().active().filter(number__gt=current), -1)
+
+    @transaction.atomic
+    def restore(self):
+        """Bring an archived item back, last among its active siblings."""
+        self._lock()
+        if self.archived_at is None:
+            return
+        self.number = self.last_active_number() + 1
+        self.archived_at = None
+        self.save()
+
+    def _paths_below(self):
+        """{model: lookup from it to this item} for each level below this one, e.g. from an axis
+        {Objective: "axis", Action: "objective__axis", ExpectedResult: "action__objective__axis"}."""
+        levels = [Axis, Objective, Action, ExpectedResult]
+        paths, path = {}, None
+        for model in levels[levels.index(type(self)) + 1 :]:
+            path = model.parent_field if path is None else f"{model.parent_field}__{path}"
+            paths[model] = path
+        return paths
+
+    def has_records(self):
+        """Whether a step or an achieved result was recorded on this item or anywhere below it."""
+        if isinstance(self, ExpectedResult):
+            return self.is_achieved or self.steps.exists()
+        paths = self._paths_below()
+        to_action = f"action__{paths[Action]}" if Action in paths else "action"
+        achieved = ExpectedResult.objects.filter(achieved_on__isnull=False, **{paths[ExpectedResult]: self})
+        return Step.objects.filter(**{to_action: self}).exists() or achieved.exists()
+
+    @transaction.atomic
+    def delete_or_archive(self):
+        """Delete this item and everything below it, unless something was recorded there: then archive it,
+        so that nothing recorded is ever lost. Returns True if deleted, False if archived."""
+        self._lock()
+        if self.has_records():
+            self.archive()
+            return False
+        current, was_active = self.number, self.archived_at is None
+        for model, path in reversed(self._paths_below().items()):  # deepest first: foreign keys protect parents
+            model.objects.filter(**{path: self}).delete()
+        self.delete()
+        if was_active:
+            self._shift(self.siblings().active().filter(number__gt=current), -1)
+        return True
 
 
 def code_shape(depth):

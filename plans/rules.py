@@ -127,6 +127,15 @@ rules.add_perm("plans.achieve_result", is_superuser | coordinates_plan_of_result
 rules.add_perm("plans.set_action_status", is_superuser | coordinates_plan_of_action)
 
 
+# A new plan (issue 3): whoever coordinates a plan may start another (empty, or a copy of one they coordinate).
+@rules.predicate
+def coordinates_some_plan(user):
+    return Role.COORDINATOR in plan_roles(user).values()
+
+
+rules.add_perm("plans.add_plan", is_superuser | coordinates_some_plan)
+
+
 # A partner's own spreadsheet of steps and results (issue 6); each row is then checked with plans.add_step
 # on its action and plans.achieve_result on its result.
 rules.add_perm("plans.fill_partner_sheet", is_partner_in_plan)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import spreadsheet_views, views
+from . import edit_views, spreadsheet_views, views
 
 app_name = "plans"
 
@@ -12,6 +12,17 @@ urlpatterns = [
     path("plans/importer/modele.xlsx", spreadsheet_views.spreadsheet_template, name="spreadsheet_template"),
     path("plans/<slug:slug>/", views.plan_detail, name="detail"),
     path("plans/<slug:slug>/acronymes/", views.plan_acronyms, name="acronyms"),
+    # Editing the plan (coordinators): settings, archived items, and each item by kind (axes, objectifs,
+    # actions, resultats) and id.
+    path("nouveau-plan/", edit_views.new_plan, name="new_plan"),
+    path("plans/<slug:slug>/modifier/", edit_views.plan_settings, name="plan_settings"),
+    path("plans/<slug:slug>/modifier/archives/", edit_views.archived_items, name="archived"),
+    path("plans/<slug:slug>/modifier/<str:kind>/ajouter/", edit_views.add_item, name="add_item"),
+    path("plans/<slug:slug>/modifier/<str:kind>/<int:pk>/", edit_views.edit_item, name="edit_item"),
+    path("plans/<slug:slug>/modifier/<str:kind>/<int:pk>/deplacer/", edit_views.move_item, name="move_item"),
+    path("plans/<slug:slug>/modifier/<str:kind>/<int:pk>/supprimer/", edit_views.delete_item, name="delete_item"),
+    path("plans/<slug:slug>/modifier/<str:kind>/<int:pk>/restaurer/", edit_views.restore_item, name="restore_item"),
+    path("plans/<slug:slug>/modifier/<str:kind>/<int:pk>/historique/", edit_views.item_history, name="item_history"),
     # The plan in a spreadsheet: import with preview, exports, a partner's own sheet (issue 6)
     path("plans/<slug:slug>/tableur/", spreadsheet_views.plan_spreadsheet, name="spreadsheet"),
     path("plans/<slug:slug>/tableur/confirmer/", spreadsheet_views.plan_spreadsheet_confirm, name="spreadsheet_confirm"),

@@ -1,0 +1,301 @@
+"""The coordinator edits the plan in place: adds, changes, moves, archives or deletes its axes, objectives,
+actions and expected results, restores archived ones, changes the plan's settings, starts a new plan.
+
+Every view works without JavaScript: a page with a form, then a redirect to the item on the plan page.
+With htmx, the form opens inside the plan page (the `panel` fragment of the same template), and after a
+change the view answers with the plan page, from which the form's `hx-select` takes the plan: codes that
+moved are renumbered everywhere at once. Who may do what is decided in plans/rules.py.
+"""
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import reselect, reswap, retarget
+
+from .forms import FORMS, NewPlanForm, PlanSettingsForm
+from .models import Action, Axis, ExpectedResult, Objective, Plan, PlanRole, Role
+from .rules import require
+from .views import get_plan_for, plan_detail
+
+# The item kinds as they read in the addresses (/plans/<slug>/modifier/actions/12/).
+KINDS = {"axes": Axis, "objectifs": Objective, "actions": Action, "resultats": ExpectedResult}
+KIND_OF = {model: kind for kind, model in KINDS.items()}
+# Where each level is on the plan page (results are found with their action).
+ANCHORS = {Axis: "axe", Objective: "objectif", Action: "action"}
+
+
+def get_plan_to_edit(user, slug):
+    """The plan, if this person may change it: 404 if they have no role in it, 403 if they may only read it."""
+    plan = get_plan_for(user, slug)
+    require(user, "plans.change_plan", plan)
+    return plan
+
+
+def get_model(kind):
+    if kind not in KINDS:
+        raise Http404
+    return KINDS[kind]
+
+
+def get_item_to_edit(user, slug, kind, pk):
+    plan = get_plan_to_edit(user, slug)
+    return plan, get_object_or_404(get_model(kind), plan=plan, pk=pk)
+
+
+def anchor(item):
+    """The id of the item (or of its nearest ancestor shown with one) on the plan page."""
+    while type(item) not in ANCHORS:
+        item = item.parent
+    return f"{ANCHORS[type(item)]}-{item.code}"
+
+
+def back_to_plan(request, plan, item=None, message=""):
+    """After a change: for htmx, the plan page (the form selects the plan from it); otherwise a redirect to
+    the item on the plan page, with a message."""
+    if request.htmx:
+        return plan_detail(request, plan.slug)
+    if message:
+        messages.success(request, message)
+    url = plan.get_absolute_url()
+    return redirect(f"{url}#{anchor(item)}" if item is not None and item.archived_at is None else url)
+
+
+def panel_response(request, context, panel_id):
+    """The item's form: its fragment for htmx, the whole page otherwise. A refused htmx save goes back
+    into the open form rather than over the plan."""
+    context = {**context, "panel_id": panel_id, "inline": request.htmx}
+    template = "plans/edit/item_form.html#panel" if request.htmx else "plans/edit/item_form.html"
+    response = render(request, template, context)
+    if request.htmx and request.method == "POST":
+        selector = f"#{panel_id}"
+        reselect(retarget(reswap(response, "outerHTML"), selector), selector)
+    return response
+
+
+def their_version(model, pk, form_class):
+    """The fields of the row as someone else saved it, to show beside a refused save."""
+    theirs = model.objects.get(pk=pk)
+    values = [(model._meta.get_field(name).verbose_name, getattr(theirs, name)) for name in form_class._meta.fields]
+    if hasattr(theirs, "partner_links"):
+        partners = ", ".join(str(link.organisation) for link in theirs.partner_links.select_related("organisation"))
+        values.append((_("organismes partenaires"), partners))
+    return theirs, values
+
+
+def refuse_stale(form_class, data, model, pk):
+    """A form opened on an older version: keep what this person typed, show the current version, and
+    carry its number so that saving again replaces it knowingly."""
+    theirs, values = their_version(model, pk, form_class)
+    data = data.copy()
+    data["version"] = theirs.version
+    form = form_class(data, instance=model.objects.get(pk=pk))
+    form.is_valid()
+    form.add_error(
+        None,
+        _(
+            "Quelqu’un d’autre a enregistré cet élément pendant que vous le modifiiez : vos modifications ne "
+            "sont pas enregistrées. Sa version (version %(version)s) est affichée ci-dessous; enregistrez de "
+            "nouveau pour la remplacer par la vôtre."
+        )
+        % {"version": theirs.version},
+    )
+    return form, values
+
+
+@vary_on_headers("HX-Request")
+@require_http_methods(["GET", "POST"])
+def edit_item(request, slug, kind, pk):
+    """Change an item's texts (and partners), from the version the form was opened on."""
+    plan, item = get_item_to_edit(request.user, slug, kind, pk)
+    form_class = FORMS[type(item)]
+    theirs = None
+    if request.method == "POST":
+        form = form_class(request.POST, instance=item)
+        if form.is_valid():
+            with transaction.atomic():
+                saved = item.save_from_version(form.cleaned_data["version"])
+                if saved and hasattr(form, "save_partners"):
+                    form.save_partners()
+            if saved:
+                return back_to_plan(request, plan, item, _("%(item)s : modifications enregistrées.") % {"item": item.code})
+            form, theirs = refuse_stale(form_class, request.POST, type(item), pk)
+    else:
+        form = form_class(instance=item)
+    context = {"plan": plan, "item": item, "kind": kind, "form": form, "theirs": theirs}
+    return panel_response(request, context, f"panel-{kind}-{item.pk}")
+
+
+def get_parent(request, plan, model):
+    """The parent a new item goes under, named by ?parent= (or the form's parent field)."""
+    if not model.parent_field:
+        return None
+    parent_model = model._meta.get_field(model.parent_field).related_model
+    pk = request.POST.get("parent") or request.GET.get("parent") or ""
+    if not pk.isdigit():
+        raise Http404
+    return get_object_or_404(parent_model.objects.active(), plan=plan, pk=pk)
+
+
+@vary_on_headers("HX-Request")
+@require_http_methods(["GET", "POST"])
+def add_item(request, slug, kind):
+    """Add an axis, or an objective, action or result under its parent, at the end or at a position."""
+    plan = get_plan_to_edit(request.user, slug)
+    model = get_model(kind)
+    parent = get_parent(request, plan, model)
+    item = model(plan=plan, **({model.parent_field: parent} if parent else {}))
+    form_class = FORMS[model]
+    if request.method == "POST":
+        form = form_class(request.POST, instance=item)
+        if form.is_valid():
+            with transaction.atomic():
+                item.insert_at(form.cleaned_data.get("position"))
+                if hasattr(form, "save_partners"):
+                    form.save_partners()
+            return back_to_plan(request, plan, item, _("%(item)s : ajouté.") % {"item": item.code})
+    else:
+        form = form_class(instance=item)
+    context = {"plan": plan, "item": None, "parent": parent, "kind": kind, "model": model, "form": form}
+    return panel_response(request, context, f"panel-{kind}-new-{parent.pk if parent else plan.pk}")
+
+
+@require_POST
+def move_item(request, slug, kind, pk):
+    """Move an item up or down one, or to a position, among its siblings; the codes follow."""
+    plan, item = get_item_to_edit(request.user, slug, kind, pk)
+    direction = request.POST.get("direction")
+    position = request.POST.get("position", "")
+    if direction in ("up", "down"):
+        target = item.number - 1 if direction == "up" else item.number + 1
+    elif position.isdigit() and int(position) >= 1:
+        target = int(position)
+    else:
+        messages.error(request, _("Indiquez une position (1, 2, 3…)."))
+        return redirect(reverse("plans:edit_item", args=[plan.slug, kind, item.pk]))
+    item.move_to(target)
+    return back_to_plan(request, plan, item, _("Déplacé : c’est maintenant %(code)s.") % {"code": item.code})
+
+
+@require_http_methods(["GET", "POST"])
+def delete_item(request, slug, kind, pk):
+    """Delete an item with nothing recorded on it or below it; archive it otherwise (nothing recorded is
+    ever deleted). GET asks for confirmation (without JavaScript)."""
+    plan, item = get_item_to_edit(request.user, slug, kind, pk)
+    if request.method == "GET":
+        return render(request, "plans/edit/confirm_delete.html", {"plan": plan, "item": item, "kind": kind})
+    code, parent = item.code, item.parent
+    if item.delete_or_archive():
+        message = _("%(item)s : supprimé.") % {"item": code}
+    else:
+        message = _(
+            "%(item)s : archivé plutôt que supprimé, parce que des étapes ou des résultats atteints y sont "
+            "inscrits. Il reste dans les éléments archivés, d’où vous pouvez le restaurer."
+        ) % {"item": code}
+    return back_to_plan(request, plan, parent, message)
+
+
+@require_POST
+def restore_item(request, slug, kind, pk):
+    """Bring an archived item back into the plan, last among its siblings."""
+    plan, item = get_item_to_edit(request.user, slug, kind, pk)
+    parent = item.parent
+    while parent is not None:
+        if parent.archived_at is not None:
+            messages.error(
+                request,
+                _("%(item)s est sous un élément archivé (%(parent)s) : restaurez d’abord celui-ci.")
+                % {"item": item.code, "parent": parent.code},
+            )
+            return redirect("plans:archived", plan.slug)
+        parent = parent.parent
+    item.restore()
+    return back_to_plan(request, plan, item, _("Restauré : c’est maintenant %(code)s.") % {"code": item.code})
+
+
+def history_entries(item):
+    """The item's history, newest first: who, when, and each field before → after."""
+    records = list(item.history.select_related("history_user").order_by("history_date", "history_id"))
+    hidden = {"id", "plan", "version"}
+    fields = [field for field in records[0].instance_type._meta.fields if field.name not in hidden] if records else []
+    entries, previous = [], None
+    for record in records:
+        changes = [
+            (field.verbose_name, before, after)
+            for field in fields
+            for before, after in [(getattr(previous, field.attname, None), getattr(record, field.attname))]
+            if previous is None or before != after
+        ]
+        entries.append({"record": record, "changes": changes})
+        previous = record
+    return list(reversed(entries))
+
+
+def item_history(request, slug, kind, pk):
+    """Who changed this item, when, and what: every field before and after."""
+    plan = get_plan_for(request.user, slug)
+    require(request.user, "plans.view_plan", plan)
+    item = get_object_or_404(get_model(kind), plan=plan, pk=pk)
+    return render(
+        request,
+        "plans/edit/item_history.html",
+        {"plan": plan, "item": item, "kind": kind, "entries": history_entries(item)},
+    )
+
+
+def archived_items(request, slug):
+    """The plan's archived items, to restore."""
+    plan = get_plan_to_edit(request.user, slug)
+    groups = [
+        (model._meta.verbose_name_plural, kind, model.objects.filter(plan=plan, archived_at__isnull=False).order_by("code"))
+        for kind, model in KINDS.items()
+    ]
+    return render(request, "plans/edit/archived.html", {"plan": plan, "groups": groups})
+
+
+@require_http_methods(["GET", "POST"])
+def plan_settings(request, slug):
+    """The plan's title, years, statement and settings."""
+    plan = get_plan_to_edit(request.user, slug)
+    theirs = None
+    if request.method == "POST":
+        form = PlanSettingsForm(request.POST, instance=plan)
+        if form.is_valid():
+            if plan.save_from_version(form.cleaned_data["version"]):
+                messages.success(request, _("Les réglages du plan sont enregistrés."))
+                return redirect(plan)
+            form, theirs = refuse_stale(PlanSettingsForm, request.POST, Plan, plan.pk)
+    else:
+        form = PlanSettingsForm(instance=plan)
+    return render(request, "plans/edit/plan_settings.html", {"plan": plan, "form": form, "theirs": theirs})
+
+
+@require_http_methods(["GET", "POST"])
+def new_plan(request):
+    """A new plan, empty or with the structure of a plan this person coordinates; they coordinate it."""
+    require(request.user, "plans.add_plan", None)
+    sources = Plan.objects.all()
+    if not request.user.is_superuser:
+        sources = sources.filter(roles__user=request.user, roles__role=Role.COORDINATOR)
+    form = NewPlanForm(request.POST or None, sources=sources)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            source = form.cleaned_data["source"]
+            if source is not None:
+                fields = {name: form.cleaned_data[name] for name in NewPlanForm._meta.fields}
+                plan = source.copy(**fields)
+            else:
+                plan = form.save()
+            PlanRole.objects.update_or_create(plan=plan, user=request.user, defaults={"role": Role.COORDINATOR})
+        messages.success(request, _("Le plan « %(plan)s » est créé.") % {"plan": plan})
+        return redirect(plan)
+    return render(request, "plans/edit/new_plan.html", {"form": form})
+
+
+# The kind of an item in addresses, for templates and tests.
+def kind_of(item):
+    return KIND_OF[type(item)]
