@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy
 from import_export import resources, widgets
 from import_export.fields import Field
 from import_export.instance_loaders import CachedInstanceLoader
+from simple_history.utils import bulk_create_with_history
 from tablib.formats._ods import ODSFormat
 from tablib.formats._xlsx import XLSXFormat
 
@@ -614,15 +615,19 @@ class PartnersField(Field):
     def save(self, instance, row, is_m2m=False, **kwargs):
         instance._imported_partners = self.wanted(instance, row)
 
+    def new_links(self, instance):
+        return [
+            self.link_model(**{self.owner: instance}, organisation=org, position=position)
+            for position, org in enumerate(getattr(instance, "_imported_partners", None) or [])
+        ]
+
     def write_links(self, instance):
+        """Replace an existing item's partners when the file names others."""
         wanted = getattr(instance, "_imported_partners", None)
         if wanted is None or wanted == self.current(instance):
             return
         self.link_model.objects.filter(**{self.owner: instance}).delete()
-        self.link_model.objects.bulk_create(
-            self.link_model(**{self.owner: instance}, organisation=org, position=position)
-            for position, org in enumerate(wanted)
-        )
+        bulk_create_with_history(self.new_links(instance), self.link_model)
 
 
 class ActionPartnersField(PartnersField):
@@ -643,14 +648,29 @@ class ActionPartnersField(PartnersField):
         return [] if wanted == objective_partners else wanted
 
 
+class NoDiff:
+    """The preview counts created, changed and unchanged items and shows no per-field diff, so the
+    resources skip import-export's diff (it exports every field of every row twice)."""
+
+    def __init__(self, *args):
+        pass
+
+    def compare_with(self, *args):
+        pass
+
+    def as_html(self):
+        return []
+
+
 class PlanItemResource(resources.ModelResource):
     """What the four levels share: found by code within one plan, numbered from the code's last part."""
 
     code_column = None
 
-    def __init__(self, plan=None, organisations=None):
+    def __init__(self, plan=None, organisations=None, user=None):
         super().__init__()
         self.plan = plan
+        self.user = user if user is not None and user.is_authenticated else None
         for item in self.fields.values():
             if isinstance(item.widget, ParentWidget):
                 item.widget.plan = plan
@@ -664,6 +684,12 @@ class PlanItemResource(resources.ModelResource):
         clean_model_instances = False  # read_sheet() has checked the rows; the database checks the rest
         skip_html_diff = True
         instance_loader_class = CachedInstanceLoader
+        # New items are inserted in bulk at the end of their level, with their history (see save_instance).
+        use_bulk = True
+        batch_size = None
+
+    def get_diff_class(self):
+        return NoDiff
 
     def get_queryset(self):
         items = self._meta.model.objects.filter(plan=self.plan)
@@ -677,14 +703,37 @@ class PlanItemResource(resources.ModelResource):
         if instance.pk is None and self._meta.model is Axis:
             instance.plan = self.plan
 
-    def before_save_instance(self, instance, row, **kwargs):
-        if instance.pk is not None:
+    def save_instance(self, instance, is_create, row, **kwargs):
+        """A new item waits for the level's bulk insert; a changed one is saved at once, as usual."""
+        if is_create:
+            if instance.parent_field:  # what save() would do, since a bulk insert skips it
+                instance.plan_id = instance.parent.plan_id
+            instance.code = instance.expected_code()
+            self.create_instances.append(instance)
+        else:
             instance.version += 1
-
-    def after_save_instance(self, instance, row, **kwargs):
-        for item in self.fields.values():
-            if isinstance(item, PartnersField):
+            instance.save()
+            for item in self.partner_fields():
                 item.write_links(instance)
+
+    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        """Insert the level's new items and their partners, with a history row each (a plain bulk_create
+        would leave no history), in a few queries rather than a few per row."""
+        if not self.create_instances:
+            return
+        try:
+            created = bulk_create_with_history(self.create_instances, self._meta.model, batch_size=500,
+                                               default_user=self.user)
+            for item in self.partner_fields():
+                links = [link for instance in created for link in item.new_links(instance)]
+                bulk_create_with_history(links, item.link_model, batch_size=500, default_user=self.user)
+        except Exception as error:
+            self.handle_import_error(result, error, raise_errors)
+        finally:
+            self.create_instances.clear()
+
+    def partner_fields(self):
+        return [item for item in self.fields.values() if isinstance(item, PartnersField)]
 
 
 class AxisResource(PlanItemResource):
@@ -826,7 +875,7 @@ def import_sheet(sheet, *, plan=None, new_plan=None, commit=False, choices=None,
         report.plan = plan
         organisations = settle_organisations(matches, choices)
         for level in LEVELS:
-            resource = RESOURCES[level.key](plan, organisations)
+            resource = RESOURCES[level.key](plan, organisations, user)
             dataset = level_dataset(sheet, level, resource)
             entries = list(sheet.entries[level.key].values())
             result = resource.import_data(dataset, use_transactions=True, raise_errors=False)
@@ -857,10 +906,10 @@ def import_sheet(sheet, *, plan=None, new_plan=None, commit=False, choices=None,
                 code__in=sheet.entries[level.key].keys()
             ).count()
             report.levels.append(count)
-        # An action that gets a new result is no longer done; its status follows its results again.
+        # An action that was there and gets a new result is no longer done; its status follows its results.
         new_results = report.levels[-1].new
         if new_results:
-            action_codes = {code.rsplit(".", 1)[0] for code in new_results}
+            action_codes = {code.rsplit(".", 1)[0] for code in new_results} - set(report.levels[2].new)
             for action in Action.objects.filter(plan=plan, code__in=action_codes, status_is_manual=False):
                 action.refresh_status()
         report.errors.sort(key=lambda e: e.row)

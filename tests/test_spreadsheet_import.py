@@ -60,6 +60,9 @@ def test_lanaudiere_spreadsheet_imports_as_the_fixture_item_by_item(lanaudiere):
         assert imported[level] == fixture[level], level
     assert Organisation.objects.count() == organisations  # every partner found by name or acronym
     assert (copy.first_year, copy.last_year) == (2024, 2026)
+    # inserted in bulk, but each item has its history row, as if created by hand
+    assert Action.history.filter(plan_id=copy.pk, history_type="+").count() == 37
+    assert ExpectedResult.history.filter(plan_id=copy.pk, history_type="+").count() == 40
 
 
 def test_the_joint_statement_imports_as_a_second_plan_of_another_shape(lanaudiere):

@@ -67,6 +67,7 @@ def test_coordinator_previews_then_confirms_an_import(client, coordinator, media
 
     assert confirmed.status_code == 302 and confirmed["Location"] == reverse("plans:detail", args=[SLUG])
     assert Action.objects.get(plan__slug=SLUG, code="1.1.1").text == "Texte revu"
+    assert Action.history.filter(code="1.1.1", plan__slug=SLUG).latest().history_user == coordinator
     assert kept_files(media) == []
 
 
