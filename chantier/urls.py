@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("plans.urls")),
     path("", include("bilans.urls")),
+    path("", include("partners.urls")),
     path("comptes/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,7 +1,7 @@
 """The organisations that take part in plans, and the people who act for them."""
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -70,6 +70,34 @@ class Organisation(models.Model):
         if self.acronym and self.acronym != self.name:
             return f"{self.name} ({self.acronym})"
         return self.name
+
+    @transaction.atomic
+    def merge_into(self, kept):
+        """Merge this duplicate into `kept`, then delete it: its objective and action partner links,
+        committee seats, members, steps and plan participations move to `kept`. A link `kept` already has
+        (same objective, action, committee or person) is dropped rather than doubled. Links are saved one by
+        one so that their history records the move."""
+        if kept.pk == self.pk:
+            raise ValueError("An organisation cannot be merged into itself.")
+        links = [
+            (self.objective_links, kept.objective_links, "objective_id"),
+            (self.action_links, kept.action_links, "action_id"),
+            (self.committee_memberships, kept.committee_memberships, "committee_id"),
+            (self.memberships, kept.memberships, "user_id"),
+        ]
+        for moving, existing, owner in links:
+            taken = set(existing.values_list(owner, flat=True))
+            for link in moving.all():
+                if getattr(link, owner) in taken:
+                    link.delete()
+                else:
+                    link.organisation = kept
+                    link.save()
+        for step in self.steps.all():
+            step.organisation = kept
+            step.save(update_fields=["organisation"])
+        kept.participating_plans.add(*self.participating_plans.all())
+        self.delete()
 
 
 class Membership(models.Model):

@@ -141,6 +141,41 @@ rules.add_perm("plans.add_plan", is_superuser | coordinates_some_plan)
 rules.add_perm("plans.fill_partner_sheet", is_partner_in_plan)
 
 
+# Organisations and people. Organisations are shared by every plan: any coordinator keeps them up to date.
+# People are managed plan by plan: a coordinator manages a person only when every plan that person takes
+# part in is one they coordinate, so that nobody reaches the people of another plan (deactivating a
+# person is global) by inviting them into their own.
+@rules.predicate
+def takes_part_in_a_plan(user):
+    return bool(plan_roles(user))
+
+
+@rules.predicate
+def coordinates_a_plan(user):
+    return Role.COORDINATOR in plan_roles(user).values()
+
+
+@rules.predicate
+def is_same_person(user, person):
+    return user.pk == person.pk
+
+
+@rules.predicate
+def coordinates_every_plan_of_person(user, person):
+    """Reads `person.plan_roles.all()`, so a list that prefetches them asks no query per person."""
+    if person.is_superuser:
+        return False
+    theirs = {role.plan_id for role in person.plan_roles.all()}
+    mine = {plan_id for plan_id, role in plan_roles(user).items() if role == Role.COORDINATOR}
+    return bool(theirs) and theirs <= mine
+
+
+rules.add_perm("partners.view_organisation", is_superuser | takes_part_in_a_plan)
+rules.add_perm("partners.change_organisation", is_superuser | coordinates_a_plan)
+rules.add_perm("partners.manage_people", is_superuser | coordinates_plan)  # on a plan: list and invite
+rules.add_perm("partners.change_person", ~is_same_person & (is_superuser | coordinates_every_plan_of_person))
+
+
 def require(user, permission, obj):
     """Refuse with 403 unless the person has the permission on the object."""
     if not user.has_perm(permission, obj):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import edit_views, spreadsheet_views, views
+from . import edit_views, list_views, spreadsheet_views, views
 
 app_name = "plans"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("plans/importer/modele.xlsx", spreadsheet_views.spreadsheet_template, name="spreadsheet_template"),
     path("plans/<slug:slug>/", views.plan_detail, name="detail"),
     path("plans/<slug:slug>/acronymes/", views.plan_acronyms, name="acronyms"),
+    path("plans/<slug:slug>/actions/", list_views.ActionListView.as_view(), name="actions"),
     # Editing the plan (coordinators): settings, archived items, and each item by kind (axes, objectifs,
     # actions, resultats) and id.
     path("nouveau-plan/", edit_views.new_plan, name="new_plan"),

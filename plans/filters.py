@@ -1,0 +1,69 @@
+"""Filters of the actions table (django-filter): by axis, objective, partner organisation, status,
+reference year and free text. Each is a GET form whose choices come from the plan being listed."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from partners.models import Organisation
+
+from .models import Action, ActionStatus
+
+
+class ActionFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Texte ou code"), method="search", widget=forms.TextInput(attrs={"type": "search"})
+    )
+    axis = django_filters.ModelChoiceFilter(
+        label=_("Axe"), field_name="objective__axis", queryset=None, empty_label=_("Tous les axes")
+    )
+    objective = django_filters.ModelChoiceFilter(
+        label=_("Objectif"), queryset=None, empty_label=_("Tous les objectifs")
+    )
+    organisation = django_filters.ModelChoiceFilter(
+        label=_("Organisme partenaire"),
+        queryset=None,
+        method="filter_organisation",
+        empty_label=_("Tous les organismes"),
+    )
+    status = django_filters.ChoiceFilter(label=_("État"), choices=ActionStatus.choices, empty_label=_("Tous"))
+    year = django_filters.TypedChoiceFilter(
+        label=_("Année de référence"), method="filter_year", coerce=int, empty_value=None
+    )
+
+    class Meta:
+        model = Action
+        fields = ["q", "axis", "objective", "organisation", "status", "year"]
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        filters = self.filters
+        filters["axis"].queryset = plan.axes.active().order_by("number")
+        filters["objective"].queryset = plan.objectives.active().order_by("axis__number", "number")
+        filters["organisation"].queryset = Organisation.objects.filter(
+            Q(objective_links__objective__plan=plan) | Q(action_links__action__plan=plan)
+        ).distinct()
+        filters["year"].extra["choices"] = [("", _("Toutes"))] + [
+            (year, str(year)) for year in range(plan.first_year, plan.last_year + 1)
+        ]
+
+    @property
+    def form(self):
+        form = super().form
+        form.fields["organisation"].label_from_instance = lambda org: org.display_name
+        form.fields["objective"].label_from_instance = lambda objective: f"{objective.code} {objective.title}"
+        form.fields["axis"].label_from_instance = lambda axis: f"{axis.code} {axis.title}"
+        return form
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(text__icontains=value) | Q(code=value) | Q(code__startswith=f"{value}."))
+
+    def filter_organisation(self, queryset, name, organisation):
+        """Named on the action, or on its objective when the action names no partners of its own."""
+        return queryset.filter(pk__in=Action.objects.for_organisation(organisation).values("pk"))
+
+    def filter_year(self, queryset, name, year):
+        """Actions whose reference period includes that year."""
+        return queryset.filter(period_start__lte=year, period_end__gte=year)
