@@ -170,6 +170,7 @@ def test_acronym_list_has_only_the_acronyms_the_report_uses(year_with_steps):
 def test_french_typography_puts_no_break_spaces_where_french_wants_them():
     assert typo("Objectif : loger!") == "Objectif\u00a0: loger\u202f!"
     assert typo("« projet »") == "«\u00a0projet\u00a0»"
+    assert typo("d'actions") == "d’actions"
     assert typo("Quoi ? Ceci; cela") == "Quoi\u202f? Ceci\u202f; cela"
     assert typo("https://exemple.org/?q=1 à 10:30") == "https://exemple.org/?q=1 à 10:30"
 
@@ -194,10 +195,10 @@ def test_pages_rendered_to_png_for_a_person_to_look_at(report):
     ARTIFACTS.mkdir(exist_ok=True)
     source = ARTIFACTS / "bilan-lanaudiere-2024.pdf"
     source.write_bytes(pdf)
-    table_page = next(
-        number for number, page in enumerate(reader.pages, start=1) if "Inventaire de la documentation" in page.extract_text()
-    )
-    for name, page in (("bilan-page-1", 1), ("bilan-page-tableau", table_page)):
+    texts = [page.extract_text() for page in reader.pages]
+    summary_page = next(number for number, text in enumerate(texts, start=1) if text.startswith("Sommaire de l’année"))
+    steps_page = next(number for number, text in enumerate(texts, start=1) if "Inventaire de la documentation" in text)
+    for name, page in (("bilan-page-1", 1), ("bilan-page-tableau", summary_page), ("bilan-page-etapes", steps_page)):
         subprocess.run(
             ["pdftoppm", "-png", "-r", "80", "-f", str(page), "-l", str(page), "-singlefile", source, ARTIFACTS / name],
             check=True,

@@ -16,10 +16,11 @@ SPACES = " \u00a0\u202f"
 @register.filter(is_safe=True)
 def typo(value):
     """French typography: a narrow no-break space before ; ! ? and a no-break space before : and inside
-    « », so that these signs never start a line. Leaves addresses and times (https://, 10:30) alone."""
+    « », so that these signs never start a line; the typographic apostrophe (d’actions). Leaves addresses
+    and times (https://, 10:30) alone."""
     if value is None:
         return ""
-    text = str(value)
+    text = re.sub(r"(?<=\w)'(?=\w)", "’", str(value))
     text = re.sub(rf"(?<=[^\s;!?])[{SPACES}]?([;!?]+)(?=\s|$|[»)])", NNBSP + r"\1", text)
     text = re.sub(rf"(?<=\S)[{SPACES}]?:(?=\s|$)", NBSP + ":", text)
     text = re.sub(rf"«[{SPACES}]*", "«" + NBSP, text)

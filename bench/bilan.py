@@ -1,0 +1,115 @@
+"""Benchmark: the yearly report (bilan) of the Lanaudière plan with 300 steps, and of a 2,000-action plan
+with 10,000 steps (figures in docs/benchmarks.md).
+
+    .venv/bin/python bench/bilan.py            # a throwaway SQLite database in /tmp
+    DATABASE_URL=postgres://… .venv/bin/python bench/bilan.py   # an empty PostgreSQL database
+
+Each case runs in a process of its own, so that its peak memory (ru_maxrss) is its own. Times: gathering
+the data (queries), writing the HTML (templates), then WeasyPrint alone on that same HTML (layout and PDF).
+"""
+
+import datetime
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chantier.settings")
+
+CASES = {"lanaudiere": (None, 300), "large": (2000, 10_000)}
+
+
+def peak_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def add_steps(plan, count):
+    from django.utils import timezone
+
+    from plans.models import Organisation, Step
+
+    actions = list(plan.actions.order_by("pk"))
+    organisations = list(Organisation.objects.order_by("pk")[:25])
+    start = datetime.date(2024, 4, 1)
+    reviews = [Step.Review.VALIDATED] * 8 + [Step.Review.PENDING, Step.Review.RETURNED]
+    now = timezone.now()
+    steps = []
+    for n in range(count):
+        review = reviews[n % len(reviews)]
+        steps.append(
+            Step(
+                action=actions[n % len(actions)],
+                done_on=start + datetime.timedelta(days=(n * 7) % 365),
+                description=f"Étape {n} : rencontre des partenaires et compte rendu de la démarche réalisée",
+                organisation=organisations[n % len(organisations)],
+                review=review,
+                reviewed_at=None if review == Step.Review.PENDING else now,
+                review_comment="À préciser" if review == Step.Review.RETURNED else "",
+            )
+        )
+    Step.objects.bulk_create(steps, batch_size=1000)
+
+
+def run_case(name):
+    import django
+
+    django.setup()
+    import weasyprint
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from bilans.documents import BASE_URL, StaticFilesFetcher, gather, render_html
+    from plans.models import Plan
+    from tests.factories import make_plan
+
+    actions, steps = CASES[name]
+    call_command("migrate", verbosity=0)
+    if actions is None:
+        call_command("load_demo", no_accounts=True, verbosity=0, stdout=open(os.devnull, "w"))
+        plan = Plan.objects.get(slug="lanaudiere-2024-2026")
+    else:
+        plan = make_plan(f"bench-{actions}", actions=actions)
+    add_steps(plan, steps)
+    before = peak_mb()
+
+    start = time.perf_counter()
+    with CaptureQueriesContext(connection) as queries:
+        data = gather(plan, datetime.date(2024, 4, 1), datetime.date(2025, 3, 31))
+    gathered = time.perf_counter()
+    html = render_html(data)
+    written = time.perf_counter()
+    document = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesFetcher()).render()
+    pdf = document.write_pdf()
+    done = time.perf_counter()
+    print(
+        f"{connection.vendor:10} | {plan.actions.count():>5} | {steps:>6} | {len(queries.captured_queries):>3}"
+        f" | {gathered - start:6.2f} s | {written - gathered:6.2f} s | {done - written:6.2f} s"
+        f" | {done - start:6.2f} s | {len(document.pages):>5} | {len(pdf) // 1024:>6} KiB"
+        f" | {before:5.0f} MB | {peak_mb():5.0f} MB",
+        flush=True,
+    )
+
+
+def main():
+    print(
+        "database   | actions |  steps | queries | gather | HTML | WeasyPrint | total | pages | PDF size"
+        " | RSS before | peak RSS"
+    )
+    for name in CASES:
+        env = dict(os.environ)
+        if "DATABASE_URL" not in os.environ:
+            env["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
+        subprocess.run([sys.executable, __file__, name], env=env, check=True)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1:
+        run_case(sys.argv[1])
+    else:
+        main()
