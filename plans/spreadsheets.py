@@ -648,20 +648,6 @@ class ActionPartnersField(PartnersField):
         return [] if wanted == objective_partners else wanted
 
 
-class NoDiff:
-    """The preview counts created, changed and unchanged items and shows no per-field diff, so the
-    resources skip import-export's diff (it exports every field of every row twice)."""
-
-    def __init__(self, *args):
-        pass
-
-    def compare_with(self, *args):
-        pass
-
-    def as_html(self):
-        return []
-
-
 class PlanItemResource(resources.ModelResource):
     """What the four levels share: found by code within one plan, numbered from the code's last part."""
 
@@ -682,20 +668,30 @@ class PlanItemResource(resources.ModelResource):
         skip_unchanged = True
         report_skipped = True
         clean_model_instances = False  # read_sheet() has checked the rows; the database checks the rest
-        skip_html_diff = True
+        # The preview counts what is created, changed and unchanged; it shows no field-by-field diff, which
+        # would deep-copy every item and export it twice. skip_row() compares with a snapshot instead.
+        skip_diff = True
         instance_loader_class = CachedInstanceLoader
         # New items are inserted in bulk at the end of their level, with their history (see save_instance).
         use_bulk = True
         batch_size = None
 
-    def get_diff_class(self):
-        return NoDiff
-
     def get_queryset(self):
         items = self._meta.model.objects.filter(plan=self.plan)
+        if self._meta.model.parent_field:  # compared with the file's parent code on every row
+            items = items.select_related(self._meta.model.parent_field)
         if self._meta.model in (Objective, Action):
             items = items.prefetch_related("partner_links__organisation")
         return items
+
+    def after_init_instance(self, instance, new, row, **kwargs):
+        instance._as_found = None if new else [item.get_value(instance) for item in self.get_import_fields()]
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        """Unchanged: an existing item whose every column reads as it did before the row was applied."""
+        if import_validation_errors or instance._as_found is None:
+            return False
+        return [item.get_value(instance) for item in self.get_import_fields()] == instance._as_found
 
     def import_instance(self, instance, row, **kwargs):
         super().import_instance(instance, row, **kwargs)
