@@ -69,6 +69,10 @@ def panel_response(request, context, panel_id):
     """The item's form: its fragment for htmx, the whole page otherwise. A refused htmx save goes back
     into the open form rather than over the plan."""
     context = {**context, "panel_id": panel_id, "inline": request.htmx}
+    if request.htmx:  # focus moves into the form that just opened
+        first = next(iter(context["form"].visible_fields()), None)
+        if first is not None:
+            first.field.widget.attrs["autofocus"] = True
     template = "plans/edit/item_form.html#panel" if request.htmx else "plans/edit/item_form.html"
     response = render(request, template, context)
     if request.htmx and request.method == "POST":
@@ -175,6 +179,8 @@ def move_item(request, slug, kind, pk):
     elif position.isdigit() and int(position) >= 1:
         target = int(position)
     else:
+        if request.htmx:  # the browser checks the field; nothing to move
+            return back_to_plan(request, plan, item)
         messages.error(request, _("Indiquez une position (1, 2, 3…)."))
         return redirect(reverse("plans:edit_item", args=[plan.slug, kind, item.pk]))
     item.move_to(target)
@@ -200,6 +206,16 @@ def delete_item(request, slug, kind, pk):
 
 
 @require_POST
+def archive_item(request, slug, kind, pk):
+    """Take an item (and what is below it) out of the plan, keeping everything recorded; restorable."""
+    plan, item = get_item_to_edit(request.user, slug, kind, pk)
+    code, parent = item.code, item.parent
+    item.archive()
+    message = _("%(item)s : archivé. Il reste dans les éléments archivés, d’où vous pouvez le restaurer.") % {"item": code}
+    return back_to_plan(request, plan, parent, message)
+
+
+@require_POST
 def restore_item(request, slug, kind, pk):
     """Bring an archived item back into the plan, last among its siblings."""
     plan, item = get_item_to_edit(request.user, slug, kind, pk)
@@ -218,9 +234,9 @@ def restore_item(request, slug, kind, pk):
 
 
 def history_entries(item):
-    """The item's history, newest first: who, when, and each field before → after."""
+    """The item's (or the plan's) history, newest first: who, when, and each field before → after."""
     records = list(item.history.select_related("history_user").order_by("history_date", "history_id"))
-    hidden = {"id", "plan", "version"}
+    hidden = {"id", "plan", "version", "slug"}
     fields = [field for field in records[0].instance_type._meta.fields if field.name not in hidden] if records else []
     entries, previous = [], None
     for record in records:
@@ -244,6 +260,14 @@ def item_history(request, slug, kind, pk):
         request,
         "plans/edit/item_history.html",
         {"plan": plan, "item": item, "kind": kind, "entries": history_entries(item)},
+    )
+
+
+def plan_history(request, slug):
+    """Who changed the plan's settings, when, and what."""
+    plan = get_plan_for(request.user, slug)
+    return render(
+        request, "plans/edit/item_history.html", {"plan": plan, "item": plan, "entries": history_entries(plan)}
     )
 
 

@@ -18,10 +18,12 @@ urlpatterns = [
     path("nouveau-plan/", edit_views.new_plan, name="new_plan"),
     path("plans/<slug:slug>/modifier/", edit_views.plan_settings, name="plan_settings"),
     path("plans/<slug:slug>/modifier/archives/", edit_views.archived_items, name="archived"),
+    path("plans/<slug:slug>/modifier/historique/", edit_views.plan_history, name="plan_history"),
     path("plans/<slug:slug>/modifier/<str:kind>/ajouter/", edit_views.add_item, name="add_item"),
     path("plans/<slug:slug>/modifier/<str:kind>/<int:pk>/", edit_views.edit_item, name="edit_item"),
     path("plans/<slug:slug>/modifier/<str:kind>/<int:pk>/deplacer/", edit_views.move_item, name="move_item"),
     path("plans/<slug:slug>/modifier/<str:kind>/<int:pk>/supprimer/", edit_views.delete_item, name="delete_item"),
+    path("plans/<slug:slug>/modifier/<str:kind>/<int:pk>/archiver/", edit_views.archive_item, name="archive_item"),
     path("plans/<slug:slug>/modifier/<str:kind>/<int:pk>/restaurer/", edit_views.restore_item, name="restore_item"),
     path("plans/<slug:slug>/modifier/<str:kind>/<int:pk>/historique/", edit_views.item_history, name="item_history"),
     # The plan in a spreadsheet: import with preview, exports, a partner's own sheet (issue 6)

@@ -55,6 +55,7 @@ def writes(plan):
         ("move", url("move_item", plan, "actions", one.pk), {"direction": "down"}),
         ("move to", url("move_item", plan, "actions", one.pk), {"position": 3}),
         ("delete", url("delete_item", plan, "actions", one.pk), {}),
+        ("archive", url("archive_item", plan, "actions", one.pk), {}),
         ("restore", url("restore_item", plan, "actions", archived.pk), {}),
         ("settings", url("plan_settings", plan), {"title": "Autre", "first_year": 2024, "last_year": 2026,
                                                    "reporting_year_start_month": 4, "stale_after_months": 4, "version": 1}),
@@ -245,6 +246,22 @@ def test_deleting_an_action_with_a_step_archives_it_and_it_can_be_restored(clien
     assert one.archived_at is None and one.code == f"3.1.{last}"
 
 
+def test_archiving_an_objective_hides_it_and_its_actions_and_renumbers_the_next(client, coordinator, lanaudiere):
+    client.force_login(coordinator)
+    objective = Objective.objects.get(plan=lanaudiere, code="2.1")
+    actions = list(objective.actions.values_list("text", flat=True))
+    next_title = Objective.objects.get(plan=lanaudiere, code="2.2").title
+
+    response = client.post(url("archive_item", lanaudiere, "objectifs", objective.pk), follow=True)
+
+    page = response.content.decode()
+    assert "2.1 : archivé." in page
+    assert objective.title not in page and actions[0] not in page
+    assert Objective.objects.get(plan=lanaudiere, code="2.1").title == next_title
+    assert Action.objects.filter(objective=objective).count() == len(actions)  # kept, below the archived one
+    assert objective.title in client.get(url("archived", lanaudiere)).content.decode()
+
+
 def test_a_save_from_an_older_version_is_refused_and_shows_the_other_version(client, coordinator, lanaudiere):
     client.force_login(coordinator)
     one = action(lanaudiere, "1.1.1")
@@ -331,6 +348,9 @@ def test_plan_settings(client, coordinator, lanaudiere):
     assert "Quelqu’un d’autre a enregistré" in stale.content.decode()
     assert Plan.objects.get(pk=lanaudiere.pk).title == "Plan révisé"
 
+    history = client.get(url("plan_history", lanaudiere)).content.decode()
+    assert "Plan révisé" in history and "coordo" in history and "Dernière année" in history
+
 
 def test_new_plan_empty_or_copied(client, coordinator, lanaudiere):
     client.force_login(coordinator)
@@ -353,7 +373,7 @@ def test_new_plan_empty_or_copied(client, coordinator, lanaudiere):
     assert "slug" in again.context["form"].errors and "last_year" in again.context["form"].errors
 
 
-@pytest.mark.parametrize("view", ["edit", "add", "history", "move", "save"])
+@pytest.mark.parametrize("view", ["edit", "add", "history", "move", "save", "archive", "delete", "settings", "archived"])
 def test_editing_views_run_the_same_queries_for_37_and_2000_actions(client, django_assert_max_num_queries, coordinator, view):
     counts = []
     for size in (37, 2000):
@@ -368,6 +388,10 @@ def test_editing_views_run_the_same_queries_for_37_and_2000_actions(client, djan
             "history": lambda: client.get(url("item_history", plan, "actions", first.pk)),
             "move": lambda: client.post(url("move_item", plan, "actions", first.pk), {"position": 99}),
             "save": lambda: client.post(url("edit_item", plan, "actions", first.pk), {"text": "x", "version": 1}),
+            "archive": lambda: client.post(url("archive_item", plan, "actions", first.pk)),
+            "delete": lambda: client.post(url("delete_item", plan, "actions", first.pk)),
+            "settings": lambda: client.get(url("plan_settings", plan)),
+            "archived": lambda: client.get(url("archived", plan)),
         }
         with django_assert_max_num_queries(40) as captured:
             response = requests[view]()
