@@ -1,13 +1,14 @@
 """A plan of action and its structure: axes, objectives, actions, expected results, and the steps
 partners record as they carry the actions out ("étapes réalisées")."""
 
+import calendar
 import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
-from django.db.models import F, Max, Prefetch, Q, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models import F, Max, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -105,6 +106,7 @@ class Plan(models.Model):
         }
         actions = (
             Action.objects.active()
+            .with_step_summary()
             .order_by("number")
             .prefetch_related(
                 Prefetch("partner_links", queryset=partner_links["action"]),
@@ -119,7 +121,22 @@ class Plan(models.Model):
                 Prefetch("actions", queryset=actions),
             )
         )
-        return self.axes.active().order_by("number").prefetch_related(Prefetch("objectives", queryset=objectives))
+        axes = list(self.axes.active().order_by("number").prefetch_related(Prefetch("objectives", queryset=objectives)))
+        for axis in axes:  # every item knows its plan without a query (links are built from its slug)
+            axis.plan = self
+            for objective in axis.objectives.all():
+                objective.plan = self
+                for action in objective.actions.all():
+                    action.plan = self
+        return axes
+
+    def reporting_year(self, on=None):
+        """The reporting year containing a date (today by default), as (first day, last day)."""
+        return reporting_year_bounds(self, on or timezone.localdate())
+
+    def stale_actions(self, today=None):
+        """Actions under way or due that nobody has written a step on for `stale_after_months` months."""
+        return Action.objects.filter(plan=self).active().stale(self.stale_after_months, today)
 
     def acronyms(self):
         """The plan's list of acronyms: its organisations' acronyms and its other terms, alphabetically."""
@@ -197,6 +214,26 @@ class Plan(models.Model):
         Term.objects.bulk_create(Term(plan=plan, acronym=term.acronym, meaning=term.meaning) for term in self.terms.all())
         PlanRole.objects.bulk_create(PlanRole(plan=plan, user_id=role.user_id, role=role.role) for role in self.roles.all())
         return plan
+
+
+def reporting_year_bounds(plan, on):
+    start_year = on.year if on.month >= plan.reporting_year_start_month else on.year - 1
+    start = datetime.date(start_year, plan.reporting_year_start_month, 1)
+    end = datetime.date(start_year + 1, plan.reporting_year_start_month, 1) - datetime.timedelta(days=1)
+    return start, end
+
+
+def months_before(day, months):
+    """The same day `months` months earlier (the month's last day when it is shorter: 31 May → 30 April)."""
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    return datetime.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def mean_progress(items):
+    """The mean of the items' progress, leaving out those with nothing to measure (None)."""
+    values = [value for value in (item.progress() for item in items) if value is not None]
+    return round(sum(values) / len(values)) if values else None
+
 
 def format_period(start, end):
     if start is None:
@@ -518,6 +555,10 @@ class Axis(PlanItem):
     def expected_code(self):
         return str(self.number)
 
+    def progress(self):
+        """The mean progress of its objectives' actions (reads the prefetched tree)."""
+        return mean_progress(action for objective in self.objectives.all() for action in objective.actions.all())
+
 
 class Objective(PlanItem):
     parent_field = "axis"
@@ -542,6 +583,9 @@ class Objective(PlanItem):
     def label(self):
         return self.title
 
+    def progress(self):
+        return mean_progress(self.actions.all())
+
 
 class ActionQuerySet(ItemQuerySet):
     def for_organisation(self, organisation):
@@ -551,6 +595,40 @@ class ActionQuerySet(ItemQuerySet):
             Q(partner_links__organisation=organisation)
             | Q(partner_links__isnull=True, objective__partner_links__organisation=organisation)
         ).distinct()
+
+    def for_user(self, user):
+        """Actions where one of this person's organisations is a partner."""
+        organisations = user.memberships.values("organisation")
+        return self.filter(
+            Q(partner_links__organisation__in=organisations)
+            | Q(partner_links__isnull=True, objective__partner_links__organisation__in=organisations)
+        ).distinct()
+
+    def with_step_summary(self):
+        """Each action's number of steps and date of the last one. Subqueries on the (action, date) index
+        rather than a join and GROUP BY over every step of the plan."""
+        steps = Step.objects.filter(action=OuterRef("pk"))
+        return self.annotate(
+            step_count=Coalesce(
+                Subquery(steps.order_by().values("action").annotate(n=models.Count("pk")).values("n")), 0
+            ),
+            last_step_on=Subquery(steps.order_by("-done_on").values("done_on")[:1]),
+        )
+
+    def stale(self, months, today=None):
+        """Still to do, its reference period begun, and no step for `months` months (none at all counts
+        from the start of the period, or of the plan when it has none)."""
+        today = today or timezone.localdate()
+        limit = months_before(today, months)
+        begun = Q(period_start__lte=today.year) | Q(period_start__isnull=True, plan__first_year__lte=today.year)
+        # A period starts on 1 January of its first year.
+        started_long_ago = Q(period_start__lte=limit.year) | Q(period_start__isnull=True, plan__first_year__lte=limit.year)
+        return (
+            self.filter(begun)
+            .exclude(status__in=[ActionStatus.DONE, ActionStatus.ABANDONED])
+            .with_step_summary()
+            .filter(Q(last_step_on__lt=limit) | (Q(last_step_on__isnull=True) & started_long_ago))
+        )
 
 
 class ActionStatus(models.TextChoices):
@@ -606,6 +684,9 @@ class Action(PlanItem, ReferencePeriod):
     @property
     def label(self):
         return self.text
+
+    def get_absolute_url(self):
+        return reverse("plans:action", args=[self.plan.slug, self.code])
 
     @property
     def partner_links_in_effect(self):
@@ -740,6 +821,12 @@ class StepQuerySet(models.QuerySet):
 
     def awaiting_review(self):
         return self.filter(review=Step.Review.PENDING)
+
+    def for_display(self):
+        """With what a step's card shows, in a fixed number of queries."""
+        return self.select_related("organisation", "author", "reviewed_by", "action__plan").prefetch_related(
+            "files", "results"
+        )
 
     def between(self, start, end):
         """Steps done from start to end, both included."""

@@ -19,6 +19,8 @@ from .rules import require
 from .step_forms import ActionStatusForm, ReturnStepForm, StepForm
 from .views import LATEST_STEPS, get_plan_for
 
+STEPS_PER_ACTION = 3  # on "Mes actions"; the action's page has them all
+
 
 def action_queryset():
     """An action with what its page shows, in a fixed number of queries."""
@@ -61,7 +63,8 @@ def my_actions(request, slug):
         .filter(plan=plan)
         .active()
         .for_user(request.user)
-        .prefetch_related(Prefetch("steps", queryset=Step.objects.for_display()))
+        .with_step_summary()
+        .prefetch_related(Prefetch("steps", queryset=Step.objects.for_display()[:STEPS_PER_ACTION], to_attr="latest_steps"))
         .order_by("objective__axis__number", "objective__number", "number")
     )
     year_start, year_end = plan.reporting_year()
@@ -72,6 +75,9 @@ def my_actions(request, slug):
         and (action.period_start is None or action.period_start <= year_end.year)
         and (action.period_end is None or action.period_end >= year_start.year)
     ]
+    returned = Step.objects.for_display().filter(
+        action__plan=plan, organisation__in=organisations, review=Step.Review.RETURNED
+    )
     others = (
         Step.objects.for_display()
         .filter(action__plan=plan)
@@ -90,6 +96,7 @@ def my_actions(request, slug):
             "year_start": year_start,
             "year_end": year_end,
             "others_steps": others,
+            "returned_steps": returned,
         },
     )
 

@@ -1,6 +1,8 @@
 from django.shortcuts import get_object_or_404, render
 
-from .models import Plan
+from .models import Plan, Role, Step, mean_progress
+
+LATEST_STEPS = 10
 
 
 def get_plan_for(user, slug):
@@ -9,15 +11,26 @@ def get_plan_for(user, slug):
 
 
 def home(request):
-    """The plans this person takes part in."""
-    plans = Plan.objects.visible_to(request.user)
+    """The plans this person takes part in, with a partner's way in: "Mes actions"."""
+    plans = list(Plan.objects.visible_to(request.user))
+    roles = dict(request.user.plan_roles.values_list("plan_id", "role"))
+    for plan in plans:
+        plan.my_role = roles.get(plan.pk)
     return render(request, "plans/home.html", {"plans": plans})
 
 
 def plan_detail(request, slug):
     """The whole plan as a tree, as the plan's own table reads: axes, objectives, actions, results."""
     plan = get_plan_for(request.user, slug)
-    return render(request, "plans/plan_detail.html", {"plan": plan, "axes": plan.tree()})
+    axes = list(plan.tree())
+    latest_steps = Step.objects.filter(action__plan=plan).for_display()[:LATEST_STEPS]
+    context = {
+        "plan": plan,
+        "axes": axes,
+        "progress": mean_progress(action for axis in axes for o in axis.objectives.all() for action in o.actions.all()),
+        "latest_steps": latest_steps,
+    }
+    return render(request, "plans/plan_detail.html", context)
 
 
 def plan_acronyms(request, slug):
