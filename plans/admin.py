@@ -1,6 +1,7 @@
 """The Django admin for every model of a plan: the staff's fallback, not the coordinator's tool."""
 
 from django.contrib import admin
+from import_export.admin import ExportMixin
 
 from .models import (
     Action,
@@ -16,6 +17,7 @@ from .models import (
     Step,
     Term,
 )
+from .spreadsheets import ActionResource, ExpectedResultResource
 
 
 class AxisInline(admin.TabularInline):
@@ -106,7 +108,10 @@ class StepInline(admin.TabularInline):
 
 
 @admin.register(Action)
-class ActionAdmin(admin.ModelAdmin):
+class ActionAdmin(ExportMixin, admin.ModelAdmin):
+    # The columns of the plan's spreadsheet (plans/spreadsheets.py); whole plans are imported from the
+    # coordinator's page, which checks every row across the four levels first.
+    resource_classes = [ActionResource]
     list_display = ["code", "text", "objective", "period_start", "period_end", "status", "plan"]
     list_filter = ["plan", "status", "period_start", "period_end"]
     list_select_related = ["objective", "plan"]
@@ -116,7 +121,8 @@ class ActionAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExpectedResult)
-class ExpectedResultAdmin(admin.ModelAdmin):
+class ExpectedResultAdmin(ExportMixin, admin.ModelAdmin):
+    resource_classes = [ExpectedResultResource]
     list_display = ["code", "text", "action", "period_start", "period_end", "achieved_on", "plan"]
     list_filter = ["plan", ("achieved_on", admin.EmptyFieldListFilter)]
     list_select_related = ["action", "plan"]

@@ -653,8 +653,8 @@ class PlanItemResource(resources.ModelResource):
 
     code_column = None
 
-    def __init__(self, plan=None, organisations=None, user=None):
-        super().__init__()
+    def __init__(self, plan=None, organisations=None, user=None, **kwargs):
+        super().__init__(**kwargs)
         self.plan = plan
         self.user = user if user is not None and user.is_authenticated else None
         for item in self.fields.values():
@@ -683,6 +683,10 @@ class PlanItemResource(resources.ModelResource):
         if self._meta.model in (Objective, Action):
             items = items.prefetch_related("partner_links__organisation")
         return items
+
+    def export_field(self, field, instance, **kwargs):
+        """What the admin's export writes: neutralised against formulas like every export."""
+        return neutralise(super().export_field(field, instance, **kwargs))
 
     def after_init_instance(self, instance, new, row, **kwargs):
         instance._as_found = None if new else [item.get_value(instance) for item in self.get_import_fields()]

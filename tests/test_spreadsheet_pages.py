@@ -235,3 +235,14 @@ def test_others_may_not_create_a_plan_from_a_file(client, request, person):
                            {"title": "X", "slug": "x", "file": upload(FIXTURE.read_bytes())})
     assert response.status_code == 403
     assert database_state() == before
+
+
+def test_staff_export_actions_from_the_admin_in_the_same_columns_neutralised(client, django_user_model, lanaudiere):
+    Action.objects.filter(plan=lanaudiere, code="1.1.1").update(text="=1+1")
+    client.force_login(django_user_model.objects.create_superuser("admin", "admin@example.org", "x"))
+    form = client.get(reverse("admin:plans_action_export")).context["form"]
+    data = {name: True for name in form.fields if name.startswith("actionresource_")}
+    response = client.post(reverse("admin:plans_action_export"), {**data, "format": "0", "resource": "0"})
+    dataset = tablib.Dataset().load(response.content.decode(), format="csv")
+    assert dataset.headers == ["action", "objectif", "action_texte", "partenaires", "annee_reference"]
+    assert dataset.dict[0]["action_texte"] == "'=1+1"
