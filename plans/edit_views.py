@@ -81,10 +81,15 @@ def panel_response(request, context, panel_id):
     return response
 
 
+def readable(value):
+    """A value as a person reads it: lists (values, follow-up) one after the other."""
+    return " · ".join(value) if isinstance(value, list) else value
+
+
 def their_version(model, pk, form_class):
     """The fields of the row as someone else saved it, to show beside a refused save."""
     theirs = model.objects.get(pk=pk)
-    values = [(model._meta.get_field(name).verbose_name, getattr(theirs, name)) for name in form_class._meta.fields]
+    values = [(model._meta.get_field(name).verbose_name, readable(getattr(theirs, name))) for name in form_class._meta.fields]
     if hasattr(theirs, "partner_links"):
         partners = ", ".join(str(link.organisation) for link in theirs.partner_links.select_related("organisation"))
         values.append((_("organismes partenaires"), partners))
@@ -241,7 +246,7 @@ def history_entries(item):
     entries, previous = [], None
     for record in records:
         changes = [
-            (field.verbose_name, before, after)
+            (field.verbose_name, readable(before), readable(after))
             for field in fields
             for before, after in [(getattr(previous, field.attname, None), getattr(record, field.attname))]
             if previous is None or before != after

@@ -379,9 +379,18 @@ class PlanItem(models.Model):
         parent = self.parent
         return Concat(Value(f"{parent.code}."), number, output_field=models.CharField()) if parent else number
 
+    def _lock_parent(self):
+        """Lock the parent's row (the plan's for an axis) until the transaction ends, so that changes to the
+        same siblings wait for one another on PostgreSQL (SQLite writes one at a time anyway)."""
+        if self.parent_field:
+            parent = self._meta.get_field(self.parent_field).related_model
+            list(parent.objects.select_for_update().filter(pk=getattr(self, f"{self.parent_field}_id")).values("pk"))
+        else:
+            list(Plan.objects.select_for_update().filter(pk=self.plan_id).values("pk"))
+
     def _lock(self):
-        """Lock the siblings (PostgreSQL; SQLite writes one at a time) and reread this item."""
-        list(self.siblings().select_for_update().values_list("pk", flat=True))
+        """Lock the siblings' parent and reread this item as it is now."""
+        self._lock_parent()
         self.refresh_from_db()
 
     def _shift(self, siblings, delta):
@@ -417,6 +426,7 @@ class PlanItem(models.Model):
     def insert_at(self, number=None):
         """Save this new item at this position among its active siblings (the last when None); those from
         that position on move down one."""
+        self._lock_parent()
         self.number = self.last_active_number() + 1
         self.save()
         if number is not None:

@@ -144,3 +144,75 @@ def test_copying_a_plan_keeps_the_structure_and_nothing_recorded(lanaudiere, coo
     assert [l.organisation_id for l in copied.partner_links.all()] == [l.organisation_id for l in original.partner_links.all()]
     assert PlanRole.objects.filter(plan=copy, user=coordinator, role="coordinator").exists()
     assert Plan.objects.get(pk=lanaudiere.pk).actions.active().count() == 36
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_saves_from_the_same_version_cannot_both_win():
+    """Two people save the same action at the same moment, both from version 1: one wins, one is refused.
+    PostgreSQL only: SQLite's test database cannot be shared between threads."""
+    if connection.vendor != "postgresql":
+        pytest.skip("Concurrence vérifiée sur PostgreSQL seulement.")
+    import threading
+
+    from django.db import connections
+
+    from tests.factories import make_plan
+
+    plan = make_plan("concurrence", actions=3)
+    pk = Action.objects.filter(plan=plan).first().pk
+    barrier, outcomes = threading.Barrier(2), []
+
+    def save(text):
+        try:
+            item = Action.objects.get(pk=pk)
+            item.text = text
+            barrier.wait()
+            outcomes.append((text, item.save_from_version(1)))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=save, args=(text,)) for text in ("Version A", "Version B")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(won for _, won in outcomes) == [False, True]
+    winner = next(text for text, won in outcomes if won)
+    action = Action.objects.get(pk=pk)
+    assert (action.text, action.version) == (winner, 2)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_insertions_under_the_same_objective_both_land():
+    if connection.vendor != "postgresql":
+        pytest.skip("Concurrence vérifiée sur PostgreSQL seulement.")
+    import threading
+
+    from django.db import connections
+
+    from tests.factories import make_plan
+
+    plan = make_plan("concurrence", actions=3)
+    objective = Objective.objects.get(plan=plan, code="1.1")
+    barrier, errors = threading.Barrier(2), []
+
+    def insert(text):
+        try:
+            barrier.wait()
+            Action(objective=Objective.objects.get(pk=objective.pk), text=text).insert_at(1)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=insert, args=(text,)) for text in ("Première", "Seconde")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    numbers = list(objective.actions.order_by("number").values_list("number", flat=True))
+    assert numbers == list(range(1, len(numbers) + 1))
+    assert set(objective.actions.filter(number__lte=2).values_list("text", flat=True)) == {"Première", "Seconde"}
