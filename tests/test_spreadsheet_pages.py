@@ -246,3 +246,21 @@ def test_staff_export_actions_from_the_admin_in_the_same_columns_neutralised(cli
     dataset = tablib.Dataset().load(response.content.decode(), format="csv")
     assert dataset.headers == ["action", "objectif", "action_texte", "partenaires", "annee_reference"]
     assert dataset.dict[0]["action_texte"] == "'=1+1"
+
+
+def test_preview_of_an_unchanged_plan_asks_as_many_queries_at_37_and_at_2000_actions(
+    client, coordinator, django_assert_max_num_queries
+):
+    """Items are read once per level, not once per row (a changed item is saved on its own, of course)."""
+    from plans.spreadsheets import export_bytes, export_dataset, import_sheet, read_sheet
+
+    source = make_plan("source", actions=2000)
+    content = export_bytes(export_dataset(source), "xlsx")
+    big = import_sheet(read_sheet(content, "a.xlsx"), new_plan={"title": "Grand", "slug": "grand"}, commit=True).plan
+    PlanRole.objects.create(plan=big, user=coordinator, role=PlanRole.Role.COORDINATOR)
+    client.force_login(coordinator)
+    for slug in (SLUG, "grand"):
+        content = client.get(reverse("plans:spreadsheet_export", args=[slug, "xlsx"])).content
+        with django_assert_max_num_queries(70):
+            page = client.post(reverse("plans:spreadsheet", args=[slug]), {"file": upload(content)})
+        assert [len(level.new) + len(level.changed) for level in page.context["report"].levels] == [0, 0, 0, 0]
