@@ -10,10 +10,7 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_filters.views import FilterView
-from django_tables2 import SingleTableMixin
-from django_tables2.export import ExportMixin
-
+from plans.list_views import TableListView
 from plans.models import PlanRole
 from plans.rules import require
 from plans.views import get_plan_for
@@ -35,13 +32,12 @@ def get_organisation_for(user, pk, write=False):
     return get_object_or_404(Organisation, pk=pk)
 
 
-class OrganisationListView(ExportMixin, SingleTableMixin, FilterView):
+class OrganisationListView(TableListView):
     """All organisations, with how many actions and people each has; exportable to CSV and XLSX."""
 
     table_class = OrganisationTable
     filterset_class = OrganisationFilter
     template_name = "partners/organisation_list.html"
-    export_formats = ("csv", "xlsx")
     export_name = "organisations"
 
     def dispatch(self, request, *args, **kwargs):
@@ -182,13 +178,12 @@ def get_person_for(user, plan, user_id):
     return role
 
 
-class PersonListView(ExportMixin, SingleTableMixin, FilterView):
+class PersonListView(TableListView):
     """The people of a plan: name, email, organisations, role, whether active, last sign-in."""
 
     table_class = PersonTable
     filterset_class = PersonFilter
     template_name = "partners/person_list.html"
-    export_formats = ("csv", "xlsx")
 
     def dispatch(self, request, *args, **kwargs):
         self.plan = get_plan_for(request.user, kwargs["slug"])

@@ -1,6 +1,7 @@
 """The plan's actions as a table: filtered, sortable, paginated, and exported to CSV or XLSX as filtered."""
 
 from django.db.models import Prefetch
+from django.utils.cache import patch_vary_headers
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 from django_tables2.export import ExportMixin
@@ -11,13 +12,31 @@ from .tables import ActionTable
 from .views import get_plan_for
 
 
-class ActionListView(ExportMixin, SingleTableMixin, FilterView):
+class TableListView(ExportMixin, SingleTableMixin, FilterView):
+    """A list page: its filters (a GET form), its table, exports of what is filtered. With htmx, filtering,
+    sorting and paging swap only the `results` partial of the page's template (a history restore gets the
+    whole page); without JavaScript they reload the page."""
+
+    export_formats = ("csv", "xlsx")
+
+    def get_template_names(self):
+        names = super().get_template_names()
+        if self.request.htmx and not self.request.htmx.history_restore_request:
+            return [f"{name}#results" for name in names]
+        return names
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        patch_vary_headers(response, ["HX-Request"])
+        return response
+
+
+class ActionListView(TableListView):
     """Everyone in the plan may read it; the same fixed number of queries whatever the plan's size."""
 
     table_class = ActionTable
     filterset_class = ActionFilter
     template_name = "plans/lists/actions.html"
-    export_formats = ("csv", "xlsx")
 
     def dispatch(self, request, *args, **kwargs):
         self.plan = get_plan_for(request.user, kwargs["slug"])

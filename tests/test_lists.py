@@ -159,3 +159,18 @@ def test_table_runs_the_same_queries_at_37_and_2000_actions(client, db, size, dj
         client.get(actions_url(plan), {"organisation": organisation.pk, "year": 2025, "sort": "-status"})
     with django_assert_max_num_queries(16):
         client.get(actions_url(plan), {"_export": "csv"})
+
+
+def test_with_htmx_filtering_returns_only_the_results(signed_in, lanaudiere):
+    objective = lanaudiere.objectives.get(code="3.1")
+    response = signed_in.get(actions_url(lanaudiere), {"objective": objective.pk}, headers={"HX-Request": "true"})
+    page = response.content.decode()
+    assert page.lstrip().startswith('<div id="resultats"')
+    assert "<html" not in page
+    assert codes(response) == ["3.1.1", "3.1.2", "3.1.3"]
+    assert "HX-Request" in response["Vary"]
+    # A history restore gets the whole page.
+    restore = signed_in.get(
+        actions_url(lanaudiere), headers={"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    )
+    assert "<html" in restore.content.decode()
