@@ -24,7 +24,6 @@ from .views import get_plan_for, plan_detail
 
 # The item kinds as they read in the addresses (/plans/<slug>/modifier/actions/12/).
 KINDS = {"axes": Axis, "objectifs": Objective, "actions": Action, "resultats": ExpectedResult}
-KIND_OF = {model: kind for kind, model in KINDS.items()}
 # Where each level is on the plan page (results are found with their action).
 ANCHORS = {Axis: "axe", Objective: "objectif", Action: "action"}
 
@@ -323,8 +322,3 @@ def new_plan(request):
         messages.success(request, _("Le plan « %(plan)s » est créé.") % {"plan": plan})
         return redirect(plan)
     return render(request, "plans/edit/new_plan.html", {"form": form})
-
-
-# The kind of an item in addresses, for templates and tests.
-def kind_of(item):
-    return KIND_OF[type(item)]

@@ -1,8 +1,6 @@
 """The coordinator edits the plan in the browser: items added, changed, moved, deleted or archived and
 restored, partners, the plan's settings, a new plan; nobody else can, and nothing is overwritten silently."""
 
-import datetime
-
 import pytest
 from django.urls import reverse
 
