@@ -57,7 +57,9 @@ class UploadForm(forms.Form):
 class NewPlanForm(UploadForm):
     title = forms.CharField(label=gettext_lazy("Titre du plan"), max_length=200)
     slug = forms.SlugField(
-        label=gettext_lazy("Identifiant"), max_length=80, help_text=gettext_lazy("Dans l’adresse : lettres, chiffres, tirets.")
+        label=gettext_lazy("Identifiant"),
+        max_length=80,
+        help_text=gettext_lazy("Dans l’adresse : lettres, chiffres, tirets."),
     )
     field_order = ["title", "slug", "file"]
 
@@ -80,7 +82,8 @@ def keep_upload(request, upload, **extra):
     storage = MediaStorage()
     content = upload.read()
     storage.save(content)
-    token = signing.dumps({"file": storage.name, "name": upload.name, "user": request.user.pk, **extra}, salt=TOKEN_SALT)
+    data = {"file": storage.name, "name": upload.name, "user": request.user.pk, **extra}
+    token = signing.dumps(data, salt=TOKEN_SALT)
     return content, token
 
 
@@ -145,7 +148,8 @@ def plan_spreadsheet_confirm(request, slug):
         messages.error(request, _("Le fichier déposé n’est plus disponible : déposez-le de nouveau."))
         return redirect("plans:spreadsheet", plan.slug)
     sheet = read_sheet(content, data["name"])
-    report = import_sheet(sheet, plan=plan, commit=True, choices=organisation_choices(request, sheet), user=request.user)
+    choices = organisation_choices(request, sheet)
+    report = import_sheet(sheet, plan=plan, commit=True, choices=choices, user=request.user)
     if not report.committed:
         return render(request, "plans/spreadsheets/plan_spreadsheet.html",
                       {"plan": plan, "form": UploadForm(), "report": report, "sheet": sheet})
@@ -216,7 +220,8 @@ def partner_organisation(request, plan):
     require(request.user, "plans.fill_partner_sheet", plan)
     organisations = Organisation.objects.filter(memberships__user=request.user).order_by("name")
     wanted = request.POST.get("organisation") or request.GET.get("organisation")
-    organisation = (organisations.filter(pk=wanted).first() if wanted and wanted.isdigit() else None) or organisations.first()
+    chosen = organisations.filter(pk=wanted).first() if wanted and wanted.isdigit() else None
+    organisation = chosen or organisations.first()
     if organisation is None:
         raise PermissionDenied
     return organisation, organisations
@@ -261,6 +266,7 @@ def partner_sheet_confirm(request, slug):
                       {"plan": plan, "form": UploadForm(), "organisation": organisation, "report": report})
     save_partner_sheet(report, request.user, organisation)
     forget_upload(data)
-    messages.success(request, _("%(steps)s étape(s) inscrite(s), en attente de validation ; %(results)s résultat(s) "
-                                "marqué(s) atteint(s).") % {"steps": len(report.steps), "results": len(report.achievements)})
+    messages.success(request, _(
+        "%(steps)s étape(s) inscrite(s), en attente de validation ; %(results)s résultat(s) marqué(s) atteint(s)."
+    ) % {"steps": len(report.steps), "results": len(report.achievements)})
     return redirect("plans:my_actions", plan.slug)

@@ -125,7 +125,8 @@ class ODSKeepingFormulas(ODSFormat):
 def check_file_size(size):
     if size > MAX_FILE_SIZE:
         raise SpreadsheetError(
-            _("Le fichier dépasse 5 Mo (%(size)s Mo) : il n’a pas été lu.") % {"size": round(size / 1024 / 1024, 1)}
+            _("Le fichier dépasse 5 Mo (%(size)s Mo) : il n’a pas été lu.")
+            % {"size": round(size / 1024 / 1024, 1)}
         )
 
 
@@ -237,7 +238,9 @@ def parse_period(text):
         return None, None
     match = PERIOD.match(text)
     if not match:
-        raise ValueError(_("« %(value)s » n’est pas une année de référence (2024-2026, 2025 ou vide).") % {"value": text})
+        raise ValueError(
+            _("« %(value)s » n’est pas une année de référence (2024-2026, 2025 ou vide).") % {"value": text}
+        )
     start, end = int(match[1]), int(match[2] or match[1])
     if not 1900 <= start <= end <= 2200:
         raise ValueError(_("« %(value)s » : l’année de fin précède l’année de début.") % {"value": text})
@@ -371,24 +374,29 @@ def read_sheet(content, filename):
                 error(row, column, _("les formules ne sont pas acceptées ; inscrivez la valeur elle-même."))
                 value = ""
             cells[column] = unescape(value)
+        codes = {level.key: cells[level.key].replace(",", ".").rstrip(".") for level in LEVELS}  # 1,2 as 1.2
 
         # The row's own item is its deepest level with a code; every level above must have one.
         depth = 0
         for position, level in enumerate(LEVELS):
-            if cells[level.key]:
+            if codes[level.key]:
                 depth = position + 1
         if depth == 0:
             error(row, "axe", _("la ligne n’a aucun code (axe, objectif, action ou résultat)."))
             continue
-        parent_code = ""
         row_ok = True
+        for level in LEVELS[depth:]:
+            if cells[level.text_column]:
+                error(row, level.key, _("code manquant pour le texte de la colonne %(column)s.")
+                      % {"column": level.text_column})
+                row_ok = False
+        parent_code = ""
         for position, level in enumerate(LEVELS[:depth]):
-            code = cells[level.key]
+            code = codes[level.key]
             if not code:
                 error(row, level.key, _("code manquant : la ligne décrit un élément plus bas dans le plan."))
                 row_ok = False
                 break
-            code = code.replace(",", ".").rstrip(".")
             if not re.fullmatch(r"[1-9][0-9]*(\.[1-9][0-9]*){%d}" % position, code):
                 error(row, level.key, _("« %(code)s » n’est pas un code de ce niveau (par exemple %(example)s).")
                       % {"code": cells[level.key], "example": CODE_EXAMPLES[level.key]})
@@ -435,12 +443,12 @@ def read_sheet(content, filename):
         except ValueError as problem:
             error(row, "annee_reference", str(problem))
         if depth >= 3:
-            action = sheet.entries["action"][cells["action"].replace(",", ".").rstrip(".")]
+            action = sheet.entries["action"][codes["action"]]
             if own is not action:
                 action.periods.append(own.periods[-1] if own.periods else (None, None))
             consistent(action, "partners", split_names(cells["partenaires"]), row, "partenaires", error)
         if depth >= 2:
-            objective = sheet.entries["objectif"][cells["objectif"].replace(",", ".").rstrip(".")]
+            objective = sheet.entries["objectif"][codes["objectif"]]
             if "objectif_partenaires" in cells:
                 consistent(objective, "objective_partners", split_names(cells["objectif_partenaires"]), row,
                            "objectif_partenaires", error)
@@ -759,7 +767,9 @@ class ObjectiveResource(PlanItemResource):
 
 class ActionResource(PlanItemResource):
     code = Field(attribute="code", column_name="action")
-    objective = Field(attribute="objective", column_name="objectif", widget=ParentWidget(Objective, ["partner_links__organisation"]))
+    objective = Field(
+        attribute="objective", column_name="objectif", widget=ParentWidget(Objective, ["partner_links__organisation"])
+    )
     text = Field(attribute="text", column_name="action_texte")
     partners = ActionPartnersField()
     period = PeriodField()
@@ -780,7 +790,9 @@ class ExpectedResultResource(PlanItemResource):
         fields = ["code", "action", "text", "period"]
 
 
-RESOURCES = {"axe": AxisResource, "objectif": ObjectiveResource, "action": ActionResource, "resultat": ExpectedResultResource}
+RESOURCES = {
+    "axe": AxisResource, "objectif": ObjectiveResource, "action": ActionResource, "resultat": ExpectedResultResource,
+}
 
 
 def level_dataset(sheet, level, resource):
@@ -928,7 +940,8 @@ def export_dataset(plan):
     resources_by_level = {key: resource(plan) for key, resource in RESOURCES.items()}
     steps = {
         row["pk"]: row
-        for row in Action.objects.filter(plan=plan).annotate(steps_count=Count("steps"), last_step=Max("steps__done_on"))
+        for row in Action.objects.filter(plan=plan)
+        .annotate(steps_count=Count("steps"), last_step=Max("steps__done_on"))
         .values("pk", "steps_count", "last_step")
     }
     dataset = tablib.Dataset(headers=EXPORT_COLUMNS, title=plan.slug[:31])
@@ -998,7 +1011,9 @@ def partner_sheet_bytes(plan, organisation):
     for action in partner_actions(plan, organisation):
         for result in action.results.all():
             if result.archived_at is None:
-                dataset.append([action.code, action.text, result.code, result.text, result.achieved_on or "", "", "", ""])
+                dataset.append(
+                    [action.code, action.text, result.code, result.text, result.achieved_on or "", "", "", ""]
+                )
         for _row in range(EMPTY_STEP_ROWS):
             dataset.append([action.code, action.text, "", "", "", "", "", ""])
     dataset = tablib.Dataset(*[[neutralise(cell) for cell in row] for row in dataset], headers=PARTNER_COLUMNS,
@@ -1063,7 +1078,8 @@ def read_partner_sheet(content, filename, plan, user, organisation):
     }
     theirs = set(partner_actions(plan, organisation).values_list("code", flat=True))
     existing = set(
-        Step.objects.filter(action__plan=plan, organisation=organisation).values_list("action__code", "done_on", "description")
+        Step.objects.filter(action__plan=plan, organisation=organisation)
+        .values_list("action__code", "done_on", "description")
     )
     today = timezone.localdate()
     for offset, values in enumerate(dataset):
@@ -1118,7 +1134,8 @@ def read_partner_sheet(content, filename, plan, user, organisation):
             if not cells["etape_description"]:
                 error(row, "etape_description", _("décrivez ce qui a été fait."))
             elif len(cells["etape_description"]) > MAX_TEXT_LENGTH:
-                error(row, "etape_description", _("texte trop long (au plus %(max)s caractères).") % {"max": MAX_TEXT_LENGTH})
+                error(row, "etape_description",
+                      _("texte trop long (au plus %(max)s caractères).") % {"max": MAX_TEXT_LENGTH})
             if not cells["etape_date"]:
                 error(row, "etape_date", _("indiquez la date de l’étape."))
             else:

@@ -339,3 +339,8 @@ def test_export_plan_command(lanaudiere, tmp_path):
     for name in ("plan.xlsx", "plan.csv"):
         call_command("export_plan", "lanaudiere-2024-2026", "--output", str(tmp_path / name))
         assert read_sheet((tmp_path / name).read_bytes(), name).rows == 40
+
+
+def test_a_text_without_its_code(lanaudiere):
+    messages = refused(xlsx([row(resultat="")]))
+    assert messages == ["Ligne 2, colonne G (resultat) : code manquant pour le texte de la colonne resultat_texte."]
