@@ -260,11 +260,18 @@ def item_history(request, slug, kind, pk):
     plan = get_plan_for(request.user, slug)
     require(request.user, "plans.view_plan", plan)
     item = get_object_or_404(get_model(kind), plan=plan, pk=pk)
-    return render(
-        request,
-        "plans/edit/item_history.html",
-        {"plan": plan, "item": item, "kind": kind, "entries": history_entries(item)},
-    )
+    partner_changes = None
+    if hasattr(item, "partner_links"):  # objectives and actions: their partners, added, removed or changed
+        links = item.partner_links.model.history.filter(**{f"{item._meta.model_name}_id": item.pk})
+        partner_changes = links.select_related("history_user", "organisation").order_by("-history_date", "-history_id")
+    context = {
+        "plan": plan,
+        "item": item,
+        "kind": kind,
+        "entries": history_entries(item),
+        "partner_changes": partner_changes,
+    }
+    return render(request, "plans/edit/item_history.html", context)
 
 
 def plan_history(request, slug):

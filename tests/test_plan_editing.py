@@ -312,6 +312,8 @@ def test_partners_keep_their_order_and_the_lead(client, coordinator, lanaudiere)
     links = list(one.partner_links.order_by("position"))
     assert [link.organisation for link in links] == existing + [added]
     assert [link.role for link in links] == ["partner"] * len(existing) + ["lead"]
+    history = client.get(url("item_history", lanaudiere, "actions", one.pk)).content.decode()
+    assert "ajout" in history and str(added) in history and "Porteur" in history
 
     response = client.post(
         url("edit_item", lanaudiere, "actions", one.pk),
