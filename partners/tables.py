@@ -4,6 +4,7 @@ columns of the CSV and XLSX exports)."""
 import django_tables2 as tables
 from django.db.models.functions import Lower
 from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -96,7 +97,8 @@ class PersonTable(tables.Table):
         return PERSON_STATUS[person_status(record.user)]
 
     def render_last_login(self, value):
-        return date_format(value, "SHORT_DATETIME_FORMAT") if value else _("Jamais")
+        # Spelled out: fr_CA's SHORT_DATETIME_FORMAT leaves its "h" unescaped, which prints the hour twice.
+        return date_format(localtime(value), "Y-m-d H\xa0\\h\xa0i") if value else _("Jamais")
 
     def value_last_login(self, value):
-        return value.strftime("%Y-%m-%d %H:%M") if value else ""
+        return localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""

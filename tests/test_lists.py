@@ -174,3 +174,31 @@ def test_with_htmx_filtering_returns_only_the_results(signed_in, lanaudiere):
         actions_url(lanaudiere), headers={"HX-Request": "true", "HX-History-Restore-Request": "true"}
     )
     assert "<html" in restore.content.decode()
+
+
+@pytest.fixture
+def demo(transactional_db, settings):
+    import os
+
+    from django.core.management import call_command
+
+    settings.DEBUG = True
+    call_command("load_demo", stdout=open(os.devnull, "w"))
+
+
+@pytest.mark.browser
+def test_in_a_browser_the_partner_filters_the_table_by_their_organisation(live_server, page, demo):
+    from playwright.sync_api import expect
+
+    page.goto(live_server.url + reverse("plans:actions", args=["lanaudiere-2024-2026"]))
+    page.get_by_label("Nom d’utilisateur").fill("partenaire")
+    page.get_by_label("Mot de passe").fill("chantier-demo")
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_role("heading", name="Tableau des actions")).to_be_visible()
+    expect(page.locator("#resultats tbody tr")).to_have_count(37)
+    page.get_by_label("Organisme partenaire").select_option(label="Action-Logement Lanaudière (ALL)")
+    expect(page.locator("#resultats tbody tr")).to_have_count(6)  # htmx swapped the results on change
+    expect(page).to_have_url(re.compile(r"organisation=\d+"))
+    page.get_by_role("link", name="Code").click()  # sort descending, still only the results
+    expect(page.locator("#resultats tbody tr").first).to_contain_text("3.3.3")
+    expect(page.get_by_label("Organisme partenaire")).to_have_value(re.compile(r"\d+"))

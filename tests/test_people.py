@@ -249,3 +249,76 @@ def test_people_list_runs_a_fixed_number_of_queries(client, coordinator, lanaudi
         make_person(f"p{n}", lanaudiere, Role.PARTNER, org)
     with django_assert_max_num_queries(13):
         client.get(people_url(lanaudiere))
+
+
+@pytest.mark.parametrize("person", [None, "partner", "committee_member", "other_coordinator"])
+def test_only_the_coordinator_reactivates_or_resends_an_invitation(
+    client, request, coordinator, lanaudiere, person, mailoutbox
+):
+    client.force_login(coordinator)
+    invited = invite(client, lanaudiere)
+    deactivated = make_person("ancienne", lanaudiere, Role.PARTNER)
+    deactivated.is_active = False
+    deactivated.save()
+    mailoutbox.clear()
+    client.logout()
+    if person:
+        client.force_login(request.getfixturevalue(person))
+    for name, target in [("person_reactivate", deactivated), ("person_resend_invitation", invited)]:
+        response = client.post(reverse(f"partners:{name}", args=[lanaudiere.slug, target.pk]))
+        if person is None:
+            assert response.status_code == 302 and response.url.startswith(reverse("login"))
+        else:
+            assert response.status_code in {403, 404}
+    deactivated.refresh_from_db()
+    invited.refresh_from_db()
+    assert not deactivated.is_active
+    assert not invited.is_active
+    assert mailoutbox == []
+
+
+def test_writing_urls_refuse_get(client, coordinator, partner, lanaudiere):
+    client.force_login(coordinator)
+    assert client.get(reverse("partners:person_deactivate", args=[lanaudiere.slug, partner.pk])).status_code == 405
+    partner.refresh_from_db()
+    assert partner.is_active
+
+
+@pytest.fixture
+def demo(transactional_db, settings):
+    import os
+
+    from django.core.management import call_command
+
+    settings.DEBUG = True
+    call_command("load_demo", stdout=open(os.devnull, "w"))
+
+
+@pytest.mark.browser
+def test_in_a_browser_the_coordinator_invites_and_the_person_arrives(live_server, page, demo, mailoutbox):
+    from playwright.sync_api import expect
+
+    page.goto(live_server.url)
+    page.get_by_label("Nom d’utilisateur").fill("coordination")
+    page.get_by_label("Mot de passe").fill("chantier-demo")
+    page.get_by_role("button", name="Se connecter").click()
+    page.get_by_role("link", name="Chantier régional en habitation – Plan d’action 2024-2026", exact=True).click()
+    page.get_by_role("link", name="Personnes").click()
+    page.get_by_role("link", name="Inviter une personne").click()
+    page.get_by_label("Prénom").fill("Julie")
+    page.get_by_label("Nom", exact=True).fill("Tremblay")
+    page.get_by_label("Courriel").fill("julie@example.org")
+    page.get_by_label("Organisation").select_option(label="Action-Logement Lanaudière (ALL)")
+    page.get_by_role("button", name="Envoyer l’invitation").click()
+    expect(page.get_by_role("status").first).to_contain_text("Une invitation est envoyée à julie@example.org")
+    expect(page.get_by_role("cell", name="Invitée")).to_be_visible()
+    page.get_by_role("button", name="Se déconnecter").click()
+
+    link = re.search(r"http://[^/]+(/comptes/invitation/\S+/)", mailoutbox[0].body).group(1)
+    page.goto(live_server.url + link)
+    page.get_by_label("Nouveau mot de passe", exact=True).fill("Habitat-Lanaudiere-7")
+    page.get_by_label("Confirmation du nouveau mot de passe").fill("Habitat-Lanaudiere-7")
+    page.get_by_role("button", name="Activer mon compte").click()
+    expect(page.get_by_role("status")).to_contain_text("Bienvenue! Votre mot de passe est enregistré.")
+    expect(page.get_by_role("link", name="Chantier régional en habitation – Plan d’action 2024-2026", exact=True)).to_be_visible()
+    expect(page.get_by_text("Julie Tremblay")).to_be_visible()
