@@ -4,8 +4,10 @@ with 10,000 steps (figures in docs/benchmarks.md).
     .venv/bin/python bench/bilan.py            # a throwaway SQLite database in /tmp
     DATABASE_URL=postgres://… .venv/bin/python bench/bilan.py   # an empty PostgreSQL database
 
-Each case runs in a process of its own, so that its peak memory (ru_maxrss) is its own. Times: gathering
-the data (queries), writing the HTML (templates), then WeasyPrint alone on that same HTML (layout and PDF).
+Each case runs twice, each time in a process of its own so that its peak memory (ru_maxrss) is its own:
+once as the app makes the PDF (`render_pdf`: in one piece, or in parts for a long report), once with
+WeasyPrint alone on the same whole HTML. Times: gathering the data (queries), writing the HTML
+(templates), making the PDF.
 """
 
 import datetime
@@ -55,7 +57,9 @@ def add_steps(plan, count):
     Step.objects.bulk_create(steps, batch_size=1000)
 
 
-def run_case(name):
+def run_case(name, mode):
+    """`mode` "app": the bilan as the background task makes it (`render_pdf`, in parts when it is long);
+    "weasyprint": WeasyPrint alone on the same whole HTML, in one piece."""
     import django
 
     django.setup()
@@ -64,7 +68,7 @@ def run_case(name):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from bilans.documents import BASE_URL, StaticFilesFetcher, gather, render_html
+    from bilans.documents import BASE_URL, PARTS_ABOVE, StaticFilesFetcher, gather, render_html, render_pdf, size_of
     from plans.models import Plan
     from tests.factories import make_plan
 
@@ -87,14 +91,18 @@ def run_case(name):
     gathered = time.perf_counter()
     html = render_html(data)
     written = time.perf_counter()
-    document = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesFetcher()).render()
-    pdf = document.write_pdf()
+    if mode == "app":
+        pdf = render_pdf(data)
+        how = "in parts" if size_of(data) > PARTS_ABOVE else "in one piece"
+    else:
+        pdf = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesFetcher()).write_pdf()
+        how = "WeasyPrint alone"
     done = time.perf_counter()
     cpu = time.process_time() - cpu
     print(
-        f"{connection.vendor:10} | {plan.actions.count():>5} | {steps:>6} | {len(queries.captured_queries):>3}"
-        f" | {gathered - start:6.2f} s | {written - gathered:6.2f} s | {done - written:6.2f} s"
-        f" | {done - start:6.2f} s | {cpu:6.2f} s | {len(document.pages):>5} | {len(pdf) // 1024:>6} KiB"
+        f"{connection.vendor:7} | {plan.actions.count():>5} | {steps:>6} | {how:16} | {len(queries.captured_queries):>3}"
+        f" | {gathered - start:6.2f} s | {written - gathered:6.2f} s | {done - written:7.2f} s"
+        f" | {done - start:7.2f} s | {cpu:6.2f} s | {len(pdf) // 1024:>6} KiB"
         f" | {before:5.0f} MB | {peak_mb():5.0f} MB",
         flush=True,
     )
@@ -102,18 +110,19 @@ def run_case(name):
 
 def main():
     print(
-        "database   | actions |  steps | queries | gather | HTML | WeasyPrint | total | total CPU | pages | PDF size"
+        "database | actions | steps | PDF made | queries | gather | HTML | PDF | total | total CPU | PDF size"
         " | RSS before | peak RSS"
     )
     for name in CASES:
-        env = dict(os.environ)
-        if "DATABASE_URL" not in os.environ:
-            env["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
-        subprocess.run([sys.executable, __file__, name], env=env, check=True)
+        for mode in ("app", "weasyprint"):
+            env = dict(os.environ)
+            if "DATABASE_URL" not in os.environ:
+                env["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
+            subprocess.run([sys.executable, __file__, name, mode], env=env, check=True)
 
 
 if __name__ == "__main__":
     if len(sys.argv) > 1:
-        run_case(sys.argv[1])
+        run_case(sys.argv[1], sys.argv[2])
     else:
         main()

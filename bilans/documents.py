@@ -6,6 +6,7 @@ Everything is read in a fixed number of queries, whatever the size of the plan.
 """
 
 import datetime
+import io
 import json
 import mimetypes
 import re
@@ -302,21 +303,91 @@ def revive(value):
     return value
 
 
-def render_html(data, for_print=True):
-    """The document as HTML: the PDF's source, and the preview shown in the browser."""
+def render_html(data, for_print=True, part=None, axes=None, toc_pages=None):
+    """The document as HTML: the PDF's source, and the preview shown in the browser. A long report is
+    rendered in parts (`part` "front", "axis" with `axes`, or "back"; see `render_pdf_in_parts`)."""
+    bilan = revive(data)
+    if part is None:
+        axes = bilan["axes"]
+    context = {"bilan": bilan, "for_print": for_print, "part": part, "axes_shown": axes or [], "toc_pages": toc_pages}
     with translation.override(settings.LANGUAGE_CODE):
-        return render_to_string("bilans/document.html", {"bilan": revive(data), "for_print": for_print})
+        return render_to_string("bilans/document.html", context)
+
+
+# Above this many lines of content (actions and steps), the PDF is rendered in parts: WeasyPrint keeps the
+# layout of every page of a document in memory until it is written (about 2.6 MB a page), so a
+# 2,000-action, 10,000-step report would need more than 1 GB in one piece.
+PARTS_ABOVE = 3000
+
+
+def size_of(data):
+    actions = sum(len(objective["actions"]) for axis in data["axes"] for objective in axis["objectives"])
+    return actions + data["step_count"] + data["pending_count"]
+
+
+def weasy(html):
+    return weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesFetcher()).render()
 
 
 def render_pdf(data, on_progress=None):
-    """The PDF of the document. `on_progress(percent)` is told when layout starts and ends."""
+    """The PDF of the document. `on_progress(percent)` is told as the layout goes."""
+    if size_of(data) > PARTS_ABOVE:
+        return render_pdf_in_parts(data, on_progress)
     html = render_html(data)
     if on_progress:
         on_progress(30)
-    document = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesFetcher()).render()
+    document = weasy(html)
     if on_progress:
         on_progress(85)
     return document.write_pdf()
+
+
+def render_pdf_in_parts(data, on_progress=None):
+    """A long report, one part at a time (front matter, each axis, back matter), so that only one part's
+    layout is in memory at once. The parts' page counts give the table of contents its page numbers;
+    the running header and "page X de Y" are then laid over every page, and the parts joined."""
+    from pypdf import PdfReader, PdfWriter
+
+    toc_pages, pdfs = {}, []
+
+    def anchors(document, offset):
+        for number, page in enumerate(document.pages, start=offset + 1):
+            for anchor in page.anchors:
+                toc_pages.setdefault(anchor, number)
+
+    # The front matter's length does not depend on the numbers in its table of contents.
+    draft = weasy(render_html(data, part="front", toc_pages={"": 0}))
+    anchors(draft, 0)
+    offset = len(draft.pages)
+    del draft
+    parts = [("axis", [axis]) for axis in data["axes"]] + [("back", None)]
+    for index, (part, axes) in enumerate(parts, start=1):
+        document = weasy(render_html(data, part=part, axes=revive(axes) if axes else None, toc_pages={"": 0}))
+        anchors(document, offset)
+        offset += len(document.pages)
+        pdfs.append(document.write_pdf())
+        del document
+        if on_progress:
+            on_progress(20 + 60 * index // len(parts))
+    pdfs.insert(0, weasy(render_html(data, part="front", toc_pages=toc_pages)).write_pdf())
+    total = offset
+
+    marks = PdfReader(io.BytesIO(weasy(render_page_marks(data, total)).write_pdf()))
+    writer = PdfWriter()
+    for pdf in pdfs:
+        writer.append(PdfReader(io.BytesIO(pdf)))
+    for page, mark in zip(writer.pages, marks.pages):
+        page.merge_page(mark)
+    writer.compress_identical_objects()  # each page got its own copy of the marks' font
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
+
+
+def render_page_marks(data, pages):
+    """Empty pages carrying only the running header and "page X de Y", laid over a report made in parts."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return render_to_string("bilans/page_marks.html", {"bilan": revive(data), "pages": range(pages)})
 
 
 def render_xlsx(data):

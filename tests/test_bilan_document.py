@@ -204,3 +204,30 @@ def test_pages_rendered_to_png_for_a_person_to_look_at(report):
             check=True,
         )
         assert (ARTIFACTS / f"{name}.png").stat().st_size > 10_000
+
+
+def test_a_long_report_rendered_in_parts_reads_the_same(year_with_steps, monkeypatch):
+    """Long reports are laid out one part at a time to bound memory; the reader sees the same pages,
+    the same table of contents and the same page numbers."""
+    from bilans import documents
+
+    data = gather(year_with_steps, *YEAR_2024)
+    whole = PdfReader(io.BytesIO(render_pdf(data)))
+    monkeypatch.setattr(documents, "PARTS_ABOVE", 0)
+    parts = PdfReader(io.BytesIO(render_pdf(data)))
+    assert len(parts.pages) == len(whole.pages)
+
+    def toc(reader):
+        text = flat(reader.pages[1].extract_text())
+        return {title.strip(): page for title, page in re.findall(r"([^.\d]+) \.+ (\d+)", text)}
+
+    assert toc(parts) == toc(whole)
+    assert len(toc(parts)) >= 10
+    pages = len(parts.pages)
+    for number, page in enumerate(parts.pages[1:], start=2):
+        text = flat(page.extract_text())
+        assert f"page {number} de {pages}" in text
+        assert flat(year_with_steps.title) in text  # the running header
+    assert "page 1 de" not in flat(parts.pages[0].extract_text())
+    text = flat(" ".join(page.extract_text() for page in parts.pages))
+    assert "Inventaire de la documentation régionale réalisée" in text and "hors période" not in text

@@ -81,3 +81,13 @@ def long_date(value):
         return ""
     day = f"{value.day}er" if value.day == 1 else str(value.day)
     return f"{day} {date_format(value, 'F Y')}"
+
+
+@register.filter
+def page_of(pages, anchor):
+    """The page an entry of the table of contents is on, when a long report is rendered in parts
+    (`anchor` is a section's id, or an axis code)."""
+    if not pages:
+        return ""
+    key = str(anchor)
+    return pages.get(key) or pages.get(f"axe-{key}", "")
