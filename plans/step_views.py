@@ -1,6 +1,5 @@
 """Steps partners record on their actions, the results they tick, and the coordination's review."""
 
-import django_filters
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Prefetch
@@ -9,13 +8,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from partners.models import Organisation
 
 from .models import Action, ActionPartner, ExpectedResult, ObjectivePartner, Step, StepFile, mean_progress
 from .rules import require
+from .filters import StepFilter
 from .step_forms import ActionStatusForm, ReturnStepForm, StepForm
 from .views import LATEST_STEPS, get_plan_for
 
@@ -250,31 +249,6 @@ def download_file(request, slug, pk):
     except FileNotFoundError:
         raise Http404(_("Ce fichier n’est plus disponible.")) from None
     return FileResponse(handle, as_attachment=True, filename=stored.name, content_type=stored.content_type)
-
-
-class StepFilter(django_filters.FilterSet):
-    organisation = django_filters.ModelChoiceFilter(
-        queryset=Organisation.objects.none(), label=gettext_lazy("Organisation"), empty_label=gettext_lazy("Toutes")
-    )
-    start = django_filters.DateFilter(
-        field_name="done_on", lookup_expr="gte", label=gettext_lazy("Du"),
-        widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
-    )
-    end = django_filters.DateFilter(
-        field_name="done_on", lookup_expr="lte", label=gettext_lazy("Au"),
-        widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
-    )
-    review = django_filters.ChoiceFilter(
-        choices=Step.Review.choices, label=gettext_lazy("Validation"), empty_label=gettext_lazy("Toutes")
-    )
-
-    class Meta:
-        model = Step
-        fields = ["organisation", "start", "end", "review"]
-
-    def __init__(self, *args, plan, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.filters["organisation"].queryset = Organisation.objects.filter(steps__action__plan=plan).distinct()
 
 
 def plan_steps(request, slug):

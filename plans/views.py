@@ -1,6 +1,7 @@
 from django.shortcuts import get_object_or_404, render
 
-from .models import Plan, Role, Step, mean_progress
+from .filters import StepFilter
+from .models import Plan, Step, mean_progress
 
 LATEST_STEPS = 10
 
@@ -29,6 +30,7 @@ def plan_detail(request, slug):
         "axes": axes,
         "progress": mean_progress(action for axis in axes for o in axis.objectives.all() for action in o.actions.all()),
         "latest_steps": latest_steps,
+        "step_filter": StepFilter(plan=plan),
     }
     return render(request, "plans/plan_detail.html", context)
 
