@@ -81,9 +81,13 @@ class InvitationForm(forms.Form):
     first_name = forms.CharField(label=_("Prénom"), max_length=150)
     last_name = forms.CharField(label=_("Nom"), max_length=150)
     email = forms.EmailField(label=_("Courriel"))
-    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.active(),
-                                          required=False,
-                                          help_text=_("Obligatoire pour une personne partenaire."))
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"),
+        queryset=Organisation.objects.active(),
+        required=False,
+        empty_label=_("Aucune"),
+        help_text=_("Obligatoire pour une personne partenaire."),
+    )
     role = forms.ChoiceField(label=_("Rôle dans le plan"), choices=Role.choices, initial=Role.PARTNER)
 
     def __init__(self, *args, plan, **kwargs):

@@ -113,7 +113,9 @@ def organisation_edit(request, pk):
                 return redirect("partners:organisation", organisation.pk)
         current = Organisation.objects.get(pk=pk)
         # The person's own values stay in the form, now on the saved version; `current` shows the other's.
-        form = OrganisationForm({**request.POST.dict(), "version": current.version}, instance=Organisation(pk=pk))
+        form = OrganisationForm(
+            {**request.POST.dict(), "version": current.version}, instance=Organisation.objects.get(pk=pk)
+        )
         form.is_valid()
         form.add_error(
             None,

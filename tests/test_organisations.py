@@ -103,6 +103,7 @@ def test_second_save_from_an_old_version_is_refused_and_shows_the_saved_one(clie
     assert second.status_code == 409
     page = second.content.decode()
     assert "Quelqu’un d’autre a modifié cette organisation" in page
+    assert "contrainte" not in page  # only the conflict, no false duplicate-name error
     assert "https://premier.org" in page  # the other person's version, shown
     assert 'value="https://second.org"' in page  # and this person's values, kept in the form
     assert 'name="version" value="2"' in page
