@@ -2,7 +2,6 @@
 so each value a spreadsheet needs plain has a `value_<column>` method."""
 
 import django_tables2 as tables
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -39,8 +38,7 @@ class ActionTable(tables.Table):
         attrs = {"class": "table actions-table"}
 
     def render_code(self, record):
-        url = reverse("plans:detail", args=[record.plan.slug]) + f"#action-{record.code}"
-        return format_html('<a href="{}" class="code">{}</a>', url, record.code)
+        return format_html('<a href="{}" class="code">{}</a>', record.get_absolute_url(), record.code)
 
     def value_code(self, record):
         return record.code

@@ -23,7 +23,7 @@ def actions_url(plan):
 
 def codes(response):
     """The action codes of the table's rows, in order."""
-    return re.findall(r'<a href="[^"]*#action-[^"]*" class="code">([\d.]+)</a>', response.content.decode())
+    return re.findall(r'<a href="[^"]*/actions/[\d.]+/" class="code">([\d.]+)</a>', response.content.decode())
 
 
 @pytest.fixture
