@@ -18,7 +18,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(SimpleHistoryAdmin):
     list_display = ["user", "organisation", "joined_on"]
     list_filter = ["organisation"]
     search_fields = ["user__username", "user__email", "organisation__name", "organisation__acronym"]
