@@ -378,7 +378,8 @@ def render_pdf_in_parts(data, on_progress=None):
         writer.append(PdfReader(io.BytesIO(pdf)))
     for page, mark in zip(writer.pages, marks.pages):
         page.merge_page(mark)
-    writer.compress_identical_objects()  # each page got its own copy of the marks' font
+        page.compress_content_streams()  # merging leaves the page's content uncompressed
+    writer.compress_identical_objects()
     output = io.BytesIO()
     writer.write(output)
     return output.getvalue()
