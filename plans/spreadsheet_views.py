@@ -76,15 +76,18 @@ def file_response(content, filename, file_format):
     return response
 
 
-def keep_upload(request, upload, **extra):
-    """Store the uploaded file until the confirmation; returns its signed token. Refuses big files unread."""
+def read_upload(upload):
+    """The uploaded file's bytes; a file over 5 MB is refused before it is read."""
     check_file_size(upload.size)
+    return upload.read()
+
+
+def keep_upload(request, content, name, **extra):
+    """Store a file that passed its preview until the confirmation; returns its signed token."""
     storage = MediaStorage()
-    content = upload.read()
     storage.save(content)
-    data = {"file": storage.name, "name": upload.name, "user": request.user.pk, **extra}
-    token = signing.dumps(data, salt=TOKEN_SALT)
-    return content, token
+    data = {"file": storage.name, "name": name, "user": request.user.pk, **extra}
+    return signing.dumps(data, salt=TOKEN_SALT)
 
 
 def kept_upload(request, **expected):
@@ -128,14 +131,17 @@ def plan_spreadsheet(request, slug):
     form = UploadForm(request.POST or None, request.FILES or None)
     context = {"plan": plan, "form": form}
     if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
         try:
-            content, token = keep_upload(request, form.cleaned_data["file"], plan=plan.slug)
-            sheet = read_sheet(content, form.cleaned_data["file"].name)
+            content = read_upload(upload)
+            sheet = read_sheet(content, upload.name)
         except SpreadsheetError as error:
             form.add_error("file", str(error))
         else:
-            context.update(report=import_sheet(sheet, plan=plan), sheet=sheet, token=token)
-            context["confirm_url"] = "plans:spreadsheet_confirm"
+            report = import_sheet(sheet, plan=plan)
+            context.update(report=report, sheet=sheet)
+            if report.ok:
+                context["token"] = keep_upload(request, content, upload.name, plan=plan.slug)
     return render(request, "plans/spreadsheets/plan_spreadsheet.html", context)
 
 
@@ -182,14 +188,17 @@ def new_plan_import(request):
     context = {"form": form}
     if request.method == "POST" and form.is_valid():
         new_plan = {"title": form.cleaned_data["title"], "slug": form.cleaned_data["slug"]}
+        upload = form.cleaned_data["file"]
         try:
-            content, token = keep_upload(request, form.cleaned_data["file"], new_plan=new_plan)
-            sheet = read_sheet(content, form.cleaned_data["file"].name)
+            content = read_upload(upload)
+            sheet = read_sheet(content, upload.name)
         except SpreadsheetError as error:
             form.add_error("file", str(error))
         else:
-            context.update(report=import_sheet(sheet, new_plan=new_plan), sheet=sheet, token=token,
-                           new_plan=new_plan)
+            report = import_sheet(sheet, new_plan=new_plan)
+            context.update(report=report, sheet=sheet)
+            if report.ok:
+                context["token"] = keep_upload(request, content, upload.name, new_plan=new_plan)
     return render(request, "plans/spreadsheets/new_plan.html", context)
 
 
@@ -234,14 +243,17 @@ def partner_sheet(request, slug):
     form = UploadForm(request.POST or None, request.FILES or None)
     context = {"plan": plan, "form": form, "organisation": organisation, "organisations": organisations}
     if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
         try:
-            content, token = keep_upload(request, form.cleaned_data["file"], plan=plan.slug,
-                                         organisation=organisation.pk)
-            report = read_partner_sheet(content, form.cleaned_data["file"].name, plan, request.user, organisation)
+            content = read_upload(upload)
+            report = read_partner_sheet(content, upload.name, plan, request.user, organisation)
         except SpreadsheetError as error:
             form.add_error("file", str(error))
         else:
-            context.update(report=report, token=token)
+            context["report"] = report
+            if report.ok:
+                context["token"] = keep_upload(request, content, upload.name, plan=plan.slug,
+                                               organisation=organisation.pk)
     return render(request, "plans/spreadsheets/partner_sheet.html", context)
 
 

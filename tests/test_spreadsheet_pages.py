@@ -71,7 +71,7 @@ def test_coordinator_previews_then_confirms_an_import(client, coordinator, media
     assert kept_files(media) == []
 
 
-def test_preview_lists_every_row_error_and_offers_no_confirmation(client, coordinator):
+def test_preview_lists_every_row_error_and_offers_no_confirmation(client, coordinator, media):
     client.force_login(coordinator)
     content = xlsx([row(), row(action="2.1.3", resultat="2.1.3.1"), row(resultat="1.1.1.2", axe_titre="Autre")])
     before = database_state()
@@ -83,6 +83,7 @@ def test_preview_lists_every_row_error_and_offers_no_confirmation(client, coordi
     assert "Ligne 4, colonne B (axe_titre)" in html
     assert "Confirmer l’import" not in html
     assert database_state() == before
+    assert kept_files(media) == []  # nothing to confirm, nothing kept
 
 
 def test_a_file_that_is_not_a_spreadsheet_gets_a_message(client, coordinator):
