@@ -344,3 +344,32 @@ def test_export_plan_command(lanaudiere, tmp_path):
 def test_a_text_without_its_code(lanaudiere):
     messages = refused(xlsx([row(resultat="")]))
     assert messages == ["Ligne 2, colonne G (resultat) : code manquant pour le texte de la colonne resultat_texte."]
+
+
+def test_formulas_are_refused_in_ods_too(lanaudiere):
+    import io
+
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.table import Table, TableCell, TableRow
+    from odf.text import P
+
+    document = OpenDocumentSpreadsheet()
+    table = Table(name="Plan")
+    for values in (HEADERS, row()):
+        line = TableRow()
+        for index, value in enumerate(values):
+            if values is not HEADERS and index == 5:
+                cell = TableCell(formula="of:=1+1", valuetype="float", value="2")
+                cell.addElement(P(text="2"))
+            else:
+                cell = TableCell(valuetype="string")
+                cell.addElement(P(text=value))
+            line.addElement(cell)
+        table.addElement(line)
+    document.spreadsheet.addElement(table)
+    stream = io.BytesIO()
+    document.write(stream)
+
+    messages = refused(stream.getvalue(), "plan.ods")
+    assert messages[0] == ("Ligne 2, colonne F (action_texte) : les formules ne sont pas acceptées ; "
+                           "inscrivez la valeur elle-même.")
