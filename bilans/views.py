@@ -60,8 +60,12 @@ def bilan_detail(request, slug, pk):
     page refreshes itself without JavaScript)."""
     bilan = get_bilan_for(request.user, slug, pk)
     context = {"plan": bilan.plan, "bilan": bilan, "adoption_form": AdoptionForm()}
-    template = "bilans/bilan_detail.html#status" if request.htmx else "bilans/bilan_detail.html"
-    return render(request, template, context)
+    if not request.htmx:
+        return render(request, "bilans/bilan_detail.html", context)
+    response = render(request, "bilans/bilan_detail.html#status", context)
+    if not bilan.is_pending:
+        response["HX-Refresh"] = "true"  # ready: the whole page, with the adoption form, comes back
+    return response
 
 
 def bilan_pdf(request, slug, pk):

@@ -220,6 +220,40 @@ def test_in_production_a_worker_prepares_the_bilan_and_the_page_polls_meanwhile(
     assert bilan.rendering == Bilan.Rendering.READY and bilan.progress == 100
     fragment = client.get(bilan.get_absolute_url(), headers={"HX-Request": "true"}).content.decode()
     assert "every 2s" not in fragment and "Télécharger le PDF" in fragment
+    assert response_refreshes(client, bilan)
+
+
+def response_refreshes(client, bilan):
+    return client.get(bilan.get_absolute_url(), headers={"HX-Request": "true"}).get("HX-Refresh") == "true"
+
+
+def test_a_failed_preparation_says_so_and_offers_nothing_to_download(client, steps, coordinator, monkeypatch):
+    from bilans import tasks
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("WeasyPrint en panne")
+
+    monkeypatch.setattr(tasks, "render_pdf", broken)
+    client.force_login(coordinator)
+    generate(client, steps)
+    bilan = Bilan.objects.get()
+    assert bilan.rendering == Bilan.Rendering.FAILED and "WeasyPrint en panne" in bilan.error and not bilan.pdf
+    page = client.get(bilan.get_absolute_url()).content.decode()
+    assert "La préparation du bilan a échoué." in page and "Adopter" not in page
+    assert client.get(reverse("bilans:pdf", args=[steps.slug, bilan.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("actions", [37, 2000])
+def test_bilan_pages_take_the_same_queries_whatever_the_plan_size(client, db, actions, django_assert_max_num_queries):
+    plan = make_plan(f"taille-{actions}", actions=actions)
+    coordinator = make_person(f"coordo-{actions}", plan, PlanRole.Role.COORDINATOR)
+    bilan = Bilan.objects.create(
+        plan=plan, version=1, year=2024, starts_on=datetime.date(2024, 4, 1), ends_on=datetime.date(2025, 3, 31)
+    )
+    client.force_login(coordinator)
+    for url in [reverse("bilans:list", args=[plan.slug]), bilan.get_absolute_url()]:
+        with django_assert_max_num_queries(8):
+            assert client.get(url).status_code == 200
 
 
 def test_command_writes_the_pdf_of_a_reporting_year(steps, tmp_path):
