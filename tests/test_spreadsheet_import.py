@@ -177,6 +177,9 @@ def test_unknown_organisations_are_proposed_a_match_or_created(lanaudiere):
     matches = {match.text: match for match in preview.organisations}
     assert matches["Action Logement Lanaudiere"].proposal == Organisation.objects.get(acronym="ALL")
     assert matches["Nouvel organisme du Nord (NON)"].proposal is None
+    same_acronym = read_sheet(xlsx([row(partenaires="Logement Lanaudière inc. (ALL)")]), "plan.xlsx")
+    [match] = import_sheet(same_acronym, new_plan={"title": "T", "slug": "t"}).organisations
+    assert match.proposal == Organisation.objects.get(acronym="ALL")
     assert not Organisation.objects.filter(acronym="NON").exists()
 
     report = import_sheet(sheet, new_plan={"title": "T", "slug": "t"}, commit=True)
