@@ -596,7 +596,7 @@ class PeriodField(Field):
 class PartnersField(Field):
     """Partner organisations in order, written as names or acronyms separated by ';'. On import the
     resource is given the organisations already settled ({name casefolded: Organisation}); the links are
-    written after the item is saved."""
+    written with the item: in bulk for new items, replaced when an existing item's partners change."""
 
     def __init__(self, column_name, link_model, owner):
         super().__init__(attribute="partner_links", column_name=column_name)
@@ -659,8 +659,6 @@ class ActionPartnersField(PartnersField):
 class PlanItemResource(resources.ModelResource):
     """What the four levels share: found by code within one plan, numbered from the code's last part."""
 
-    code_column = None
-
     def __init__(self, plan=None, organisations=None, user=None, **kwargs):
         super().__init__(**kwargs)
         self.plan = plan
@@ -720,9 +718,10 @@ class PlanItemResource(resources.ModelResource):
             self.create_instances.append(instance)
         else:
             instance.version += 1
-            instance.save()
-            for item in self.partner_fields():
-                item.write_links(instance)
+            with transaction.atomic():  # a refused row must not abort the whole import's transaction
+                instance.save()
+                for item in self.partner_fields():
+                    item.write_links(instance)
 
     def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
         """Insert the level's new items and their partners, with a history row each (a plain bulk_create
@@ -730,11 +729,12 @@ class PlanItemResource(resources.ModelResource):
         if not self.create_instances:
             return
         try:
-            created = bulk_create_with_history(self.create_instances, self._meta.model, batch_size=500,
-                                               default_user=self.user)
-            for item in self.partner_fields():
-                links = [link for instance in created for link in item.new_links(instance)]
-                bulk_create_with_history(links, item.link_model, batch_size=500, default_user=self.user)
+            with transaction.atomic():
+                created = bulk_create_with_history(self.create_instances, self._meta.model, batch_size=500,
+                                                   default_user=self.user)
+                for item in self.partner_fields():
+                    links = [link for instance in created for link in item.new_links(instance)]
+                    bulk_create_with_history(links, item.link_model, batch_size=500, default_user=self.user)
         except Exception as error:
             self.handle_import_error(result, error, raise_errors)
         finally:
