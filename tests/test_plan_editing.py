@@ -133,6 +133,7 @@ def test_with_htmx_the_form_is_a_fragment_and_the_save_answers_with_the_plan(cli
     assert "<html" not in fragment.content.decode()
     assert 'id="panel-actions-%d"' % one.pk in fragment.content.decode()
     assert 'hx-select="article.plan"' in fragment.content.decode()
+    assert "Ajouter un résultat attendu à l’action 1.1.1" in fragment.content.decode()
     assert "HX-Request" in fragment["Vary"]
 
     response = client.post(url("edit_item", lanaudiere, "actions", one.pk), {"text": "Texte neuf", "version": 1}, headers=HTMX)
