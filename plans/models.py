@@ -391,7 +391,21 @@ class PlanItem(models.Model):
     def _lock(self):
         """Lock the siblings' parent and reread this item as it is now."""
         self._lock_parent()
+        self._park_archived_siblings()
         self.refresh_from_db()
+
+    def _park_archived_siblings(self):
+        """Give an archived sibling still numbered among the active ones (archived in the admin, say) a
+        number in the archived range, so that renumbering the active ones cannot meet it."""
+        strays = self.siblings().filter(archived_at__isnull=False, number__lt=ARCHIVED_NUMBERS_FROM)
+        for pk, old in strays.values_list("pk", "number"):  # none, unless someone went around these methods
+            number = self.last_archived_number() + 1
+            type(self).objects.filter(pk=pk).update(number=number, code=self._code_of(Value(number)))
+            self._shift(self.siblings().active().filter(number__gt=old), -1)
+
+    def last_archived_number(self):
+        last = self.siblings().filter(number__gte=ARCHIVED_NUMBERS_FROM).aggregate(last=Max("number"))["last"]
+        return last or ARCHIVED_NUMBERS_FROM - 1
 
     def _shift(self, siblings, delta):
         """Add delta to these siblings' numbers, by way of numbers nobody holds, and record it in history."""
@@ -427,6 +441,7 @@ class PlanItem(models.Model):
         """Save this new item at this position among its active siblings (the last when None); those from
         that position on move down one."""
         self._lock_parent()
+        self._park_archived_siblings()
         self.number = self.last_active_number() + 1
         self.save()
         if number is not None:
@@ -460,8 +475,7 @@ class PlanItem(models.Model):
         if self.archived_at is not None:
             return
         current = self.number
-        last_archived = self.siblings().filter(number__gte=ARCHIVED_NUMBERS_FROM).aggregate(last=Max("number"))["last"]
-        self.number = (last_archived or ARCHIVED_NUMBERS_FROM - 1) + 1
+        self.number = self.last_archived_number() + 1
         self.archived_at = timezone.now()
         self.save()
         self._shift(self.siblings().active().filter(number__gt=current), -1)

@@ -216,3 +216,19 @@ def test_two_concurrent_insertions_under_the_same_objective_both_land():
     numbers = list(objective.actions.order_by("number").values_list("number", flat=True))
     assert numbers == list(range(1, len(numbers) + 1))
     assert set(objective.actions.filter(number__lte=2).values_list("text", flat=True)) == {"Première", "Seconde"}
+
+
+def test_an_item_archived_around_these_methods_does_not_block_renumbering(lanaudiere):
+    """Archived in the admin: it keeps its number among the active ones until the next change parks it."""
+    objective = Objective.objects.get(plan=lanaudiere, code="3.3")
+    stray = objective.actions.get(number=2)
+    stray.archived_at = datetime.datetime(2025, 1, 1, tzinfo=datetime.timezone.utc)
+    stray.save()
+    before = texts(objective)
+
+    Action(objective=objective, text="En tête").insert_at(1)
+
+    assert texts(objective) == ["En tête"] + before
+    assert codes(objective.actions) == [f"3.3.{n}" for n in range(1, len(before) + 2)]
+    stray.refresh_from_db()
+    assert stray.number >= 10000 and stray.archived_at is not None
