@@ -44,15 +44,21 @@ class OrganisationForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
 
+    def taken(self, field, value):
+        """Whether another organisation has this name or acronym, whatever the case. Compared here rather
+        than with `iexact` because SQLite folds the case of ASCII letters only (« LANAUDIÈRE »)."""
+        others = Organisation.objects.exclude(pk=self.instance.pk).values_list(field, flat=True)
+        return value.casefold() in {other.casefold() for other in others}
+
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
-        if Organisation.objects.filter(name__iexact=name).exclude(pk=self.instance.pk).exists():
+        if self.taken("name", name):
             raise forms.ValidationError(_("Une organisation porte déjà ce nom."))
         return name
 
     def clean_acronym(self):
         acronym = self.cleaned_data["acronym"].strip()
-        if acronym and Organisation.objects.filter(acronym__iexact=acronym).exclude(pk=self.instance.pk).exists():
+        if acronym and self.taken("acronym", acronym):
             raise forms.ValidationError(_("Une organisation porte déjà ce sigle."))
         return acronym
 
