@@ -93,3 +93,25 @@ def test_coordinator_edits_without_javascript(live_server, no_javascript, demo):
     page.get_by_role("link", name="Modifier 2.1.1", exact=True).click()
     page.get_by_role("button", name="Descendre").click()
     expect(page.locator("#action-2\\.1\\.2")).to_contain_text("Une action revue sans JavaScript")
+
+
+def test_an_error_stays_in_the_open_form_and_a_stale_save_shows_the_other_version(live_server, page, demo):
+    sign_in(page, live_server)
+    page.get_by_role("link", name="Modifier 1.2.1", exact=True).click()
+    panel = page.locator(".edit-panel")
+    panel.get_by_label("Année de référence (début)").fill("2026")
+    panel.get_by_label("Année de référence (fin)").fill("2025")
+    panel.get_by_role("button", name="Enregistrer").click()
+    expect(page.locator(".edit-panel")).to_contain_text("L’année de fin ne peut pas précéder l’année de début.")
+
+    # Meanwhile a colleague saves the same action.
+    action = Action.objects.get(plan__slug="lanaudiere-2024-2026", code="1.2.1")
+    action.text = "Le texte de ma collègue"
+    action.save_from_version(action.version)
+
+    panel = page.locator(".edit-panel")
+    panel.get_by_label("Année de référence (fin)").fill("2026")
+    panel.get_by_role("button", name="Enregistrer").click()
+    expect(page.locator(".edit-panel [role=alert]")).to_contain_text("Quelqu’un d’autre a enregistré cet élément")
+    expect(page.locator(".edit-panel .their-version")).to_contain_text("Le texte de ma collègue")
+    assert Action.objects.get(pk=action.pk).text == "Le texte de ma collègue"
