@@ -206,13 +206,17 @@ class Plan(models.Model):
                     if (model, getattr(link, f"{item_field}_id")) in new
                 ]
                 link_model.objects.bulk_create(link_copies)
+                link_model.history.bulk_history_create(link_copies)
 
         copy_level(Axis, ["title"])
         copy_level(Objective, ["title", "description"], "axis", (ObjectivePartner, "objective"))
         copy_level(Action, ["text", "period_start", "period_end"], "objective", (ActionPartner, "action"))
         copy_level(ExpectedResult, ["text", "period_start", "period_end"], "action")
         Term.objects.bulk_create(Term(plan=plan, acronym=term.acronym, meaning=term.meaning) for term in self.terms.all())
-        PlanRole.objects.bulk_create(PlanRole(plan=plan, user_id=role.user_id, role=role.role) for role in self.roles.all())
+        roles = PlanRole.objects.bulk_create(
+            PlanRole(plan=plan, user_id=role.user_id, role=role.role) for role in self.roles.all()
+        )
+        PlanRole.history.bulk_history_create(roles)
         return plan
 
 
