@@ -926,6 +926,12 @@ class Step(models.Model):
         if self.done_on and self.done_on > timezone.localdate():
             raise ValidationError({"done_on": _("Une étape réalisée ne peut pas être datée dans le futur.")})
 
+    def set_review(self, review, by, comment=""):
+        """Validate the step, or send it back with a comment the organisation will see; who and when are kept."""
+        self.review, self.review_comment = review, comment
+        self.reviewed_by, self.reviewed_at = by, timezone.now()
+        self.save(update_fields=["review", "review_comment", "reviewed_by", "reviewed_at"])
+
 
 def step_file_path(instance, filename):
     return f"etapes/{instance.step.action.plan_id}/{instance.step_id}/{filename}"

@@ -184,9 +184,7 @@ def delete_step(request, slug, pk):
 @require_POST
 def validate_step(request, slug, pk):
     step = get_step_for(request.user, slug, pk, "plans.review_step")
-    step.review, step.review_comment = Step.Review.VALIDATED, ""
-    step.reviewed_by, step.reviewed_at = request.user, timezone.now()
-    step.save(update_fields=["review", "review_comment", "reviewed_by", "reviewed_at"])
+    step.set_review(Step.Review.VALIDATED, by=request.user)
     messages.success(request, _("Étape validée."))
     return redirect(back(request, step.action.get_absolute_url()))
 
@@ -198,9 +196,7 @@ def return_step(request, slug, pk):
     if not form.is_valid():
         messages.error(request, _("Indiquez pourquoi vous renvoyez l’étape : l’organisation verra ce commentaire."))
         return redirect(back(request, step.action.get_absolute_url()))
-    step.review, step.review_comment = Step.Review.RETURNED, form.cleaned_data["comment"]
-    step.reviewed_by, step.reviewed_at = request.user, timezone.now()
-    step.save(update_fields=["review", "review_comment", "reviewed_by", "reviewed_at"])
+    step.set_review(Step.Review.RETURNED, by=request.user, comment=form.cleaned_data["comment"])
     messages.success(request, _("Étape renvoyée à l’organisation avec votre commentaire."))
     return redirect(back(request, step.action.get_absolute_url()))
 
