@@ -27,9 +27,12 @@ def get_plan_for_bilans(user, slug, permission="plans.view_bilan"):
     return plan
 
 
-def get_bilan_for(user, slug, pk, permission="plans.view_bilan"):
+def get_bilan_for(user, slug, pk, permission="plans.view_bilan", with_data=False):
+    """The bilan, under the same refusals as its plan. Its data (megabytes on a large plan) is read only
+    by the pages that show it."""
     plan = get_plan_for_bilans(user, slug, permission)
-    return get_object_or_404(Bilan.objects.select_related("plan", "adopted_by"), plan=plan, pk=pk)
+    bilans = Bilan.objects.select_related("plan", "adopted_by")
+    return get_object_or_404(bilans if with_data else bilans.defer("data"), plan=plan, pk=pk)
 
 
 def bilan_list(request, slug):
@@ -77,7 +80,7 @@ def bilan_pdf(request, slug, pk):
 
 def bilan_preview(request, slug, pk):
     """The same document as HTML, from the same stored data as the PDF."""
-    bilan = get_bilan_for(request.user, slug, pk)
+    bilan = get_bilan_for(request.user, slug, pk, with_data=True)
     if bilan.data is None:
         raise Http404(_("Ce bilan n’est pas encore prêt."))
     return HttpResponse(render_html(bilan.data, for_print=False))
@@ -85,7 +88,7 @@ def bilan_preview(request, slug, pk):
 
 def bilan_xlsx(request, slug, pk):
     """The bilan's data as a workbook, one sheet per axis."""
-    bilan = get_bilan_for(request.user, slug, pk)
+    bilan = get_bilan_for(request.user, slug, pk, with_data=True)
     if bilan.data is None:
         raise Http404(_("Ce bilan n’est pas encore prêt."))
     response = HttpResponse(
