@@ -11,7 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -147,6 +147,7 @@ def plan_spreadsheet(request, slug):
 
 @require_POST
 def plan_spreadsheet_confirm(request, slug):
+    """Import the file previewed, for real: everything or, on any error, nothing."""
     plan = get_plan_for(request.user, slug)
     require(request.user, "plans.change_plan", plan)
     content, data = kept_upload(request, plan=plan.slug)
@@ -168,6 +169,8 @@ def plan_export(request, slug, file_format):
     """The whole plan as XLSX or CSV, in the import format plus status, progress and steps."""
     plan = get_plan_for(request.user, slug)
     require(request.user, "plans.change_plan", plan)
+    if file_format not in CONTENT_TYPES:
+        raise Http404
     content = export_bytes(export_dataset(plan), file_format)
     return file_response(content, f"{plan.slug}.{file_format}", file_format)
 

@@ -572,7 +572,7 @@ class ParentWidget(widgets.ForeignKeyWidget):
 
     def clean(self, value, row=None, **kwargs):
         if self._by_code is None:
-            items = self.model.objects.filter(plan=self.plan).prefetch_related(*self.prefetch)
+            items = self.model.objects.filter(plan=self.plan).order_by().prefetch_related(*self.prefetch)
             self._by_code = {item.code: item for item in items}
         try:
             return self._by_code[str(value)]
@@ -683,7 +683,9 @@ class PlanItemResource(resources.ModelResource):
         batch_size = None
 
     def get_queryset(self):
-        items = self._meta.model.objects.filter(plan=self.plan)
+        # No ordering: the models' default one joins every level above, which PostgreSQL may plan badly
+        # against the thousands of codes the instance loader asks for at once.
+        items = self._meta.model.objects.filter(plan=self.plan).order_by()
         if self._meta.model.parent_field:  # compared with the file's parent code on every row
             items = items.select_related(self._meta.model.parent_field)
         if self._meta.model in (Objective, Action):

@@ -265,3 +265,8 @@ def test_preview_of_an_unchanged_plan_asks_as_many_queries_at_37_and_at_2000_act
         with django_assert_max_num_queries(70):
             page = client.post(reverse("plans:spreadsheet", args=[slug]), {"file": upload(content)})
         assert [len(level.new) + len(level.changed) for level in page.context["report"].levels] == [0, 0, 0, 0]
+
+
+def test_an_unknown_export_format_is_not_found(client, coordinator):
+    client.force_login(coordinator)
+    assert client.get(reverse("plans:spreadsheet_export", args=[SLUG, "pdf"])).status_code == 404
