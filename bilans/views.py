@@ -1,7 +1,8 @@
 """The bilans of a plan: list and generate, follow the preparation, preview, download, adopt.
 
-Only the plan's coordinators and committee members (and superusers) reach these pages
-(`plans.view_bilan`); others get 404 when they have no role in the plan, 403 when they do.
+The plan's coordinators and committee members (and superusers) prepare and adopt bilans; they, and the
+partners when the plan allows it, read them (`plans.view_bilan`). Others get 404 when they have no role in
+the plan, 403 when they do.
 """
 
 from django.contrib import messages
@@ -45,7 +46,7 @@ def bilan_list(request, slug):
 @require_POST
 def bilan_create(request, slug):
     """A new draft, prepared in the background; the person is taken to the page that follows it."""
-    plan = get_plan_for_bilans(request.user, slug)
+    plan = get_plan_for_bilans(request.user, slug, permission="plans.prepare_bilan")
     form = BilanForm(request.POST, plan=plan)
     if not form.is_valid():
         bilans = plan.bilans.defer("data").select_related("adopted_by")

@@ -59,6 +59,9 @@ class Plan(models.Model):
     committee_may_validate = models.BooleanField(
         _("le comité de coordination peut valider les étapes"), default=False
     )
+    partners_may_download_bilans = models.BooleanField(
+        _("les partenaires peuvent télécharger les bilans annuels"), default=False
+    )
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     participants = models.ManyToManyField(
         Organisation,

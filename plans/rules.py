@@ -115,7 +115,13 @@ coordinates_plan_of_result = on_plan_of(plan_of_result, coordinates_plan)
 # The plan
 rules.add_perm("plans.view_plan", is_superuser | has_role_in_plan)
 rules.add_perm("plans.change_plan", is_superuser | coordinates_plan)
-rules.add_perm("plans.view_bilan", is_superuser | coordinates_plan | sits_on_committee_of_plan)
+@rules.predicate
+def partner_allowed_bilans(user, plan):
+    return plan.partners_may_download_bilans and is_partner_in_plan.test(user, plan)
+
+
+rules.add_perm("plans.prepare_bilan", is_superuser | coordinates_plan | sits_on_committee_of_plan)
+rules.add_perm("plans.view_bilan", is_superuser | coordinates_plan | sits_on_committee_of_plan | partner_allowed_bilans)
 rules.add_perm("plans.adopt_bilan", is_superuser | coordinates_plan | sits_on_committee_of_plan)
 
 # Steps and results
@@ -125,20 +131,6 @@ rules.add_perm("plans.delete_step", is_superuser | coordinates_plan_of_step | st
 rules.add_perm("plans.review_step", is_superuser | coordinates_plan_of_step | committee_may_validate)
 rules.add_perm("plans.achieve_result", is_superuser | coordinates_plan_of_result | partner_on_result)
 rules.add_perm("plans.set_action_status", is_superuser | coordinates_plan_of_action)
-
-
-# A new plan (issue 3): whoever coordinates a plan may start another (empty, or a copy of one they coordinate).
-@rules.predicate
-def coordinates_some_plan(user):
-    return Role.COORDINATOR in plan_roles(user).values()
-
-
-rules.add_perm("plans.add_plan", is_superuser | coordinates_some_plan)
-
-
-# A partner's own spreadsheet of steps and results (issue 6); each row is then checked with plans.add_step
-# on its action and plans.achieve_result on its result.
-rules.add_perm("plans.fill_partner_sheet", is_partner_in_plan)
 
 
 # Organisations and people. Organisations are shared by every plan: any coordinator keeps them up to date.
@@ -174,6 +166,20 @@ rules.add_perm("partners.view_organisation", is_superuser | takes_part_in_a_plan
 rules.add_perm("partners.change_organisation", is_superuser | coordinates_a_plan)
 rules.add_perm("partners.manage_people", is_superuser | coordinates_plan)  # on a plan: list and invite
 rules.add_perm("partners.change_person", ~is_same_person & (is_superuser | coordinates_every_plan_of_person))
+
+
+# A new plan (issue 3): whoever coordinates a plan may start another (empty, or a copy of one they coordinate).
+@rules.predicate
+def coordinates_some_plan(user):
+    return Role.COORDINATOR in plan_roles(user).values()
+
+
+rules.add_perm("plans.add_plan", is_superuser | coordinates_some_plan)
+
+
+# A partner's own spreadsheet of steps and results (issue 6); each row is then checked with plans.add_step
+# on its action and plans.achieve_result on its result.
+rules.add_perm("plans.fill_partner_sheet", is_partner_in_plan)
 
 
 def require(user, permission, obj):

@@ -143,6 +143,29 @@ def test_people_without_the_bilan_permission_get_nothing_and_write_nothing(clien
     assert list(Bilan.objects.values_list("version", "state")) == [(1, Bilan.State.DRAFT)]
 
 
+def test_partners_download_bilans_only_when_the_plan_allows_it(client, steps, coordinator, partner):
+    client.force_login(coordinator)
+    generate(client, steps)
+    bilan = Bilan.objects.get()
+    pdf_url = reverse("bilans:pdf", args=[steps.slug, bilan.pk])
+    client.force_login(partner)
+    assert client.get(pdf_url).status_code == 403  # off by default
+
+    steps.partners_may_download_bilans = True
+    steps.save()
+    response = client.get(pdf_url)
+    assert response.status_code == 200
+    assert steps.title in pdf_text(b"".join(response.streaming_content))
+    listing = client.get(reverse("bilans:list", args=[steps.slug])).content.decode()
+    assert "Produire le bilan" not in listing  # reading, not preparing nor adopting
+    assert generate(client, steps).status_code == 403
+    adopt = client.post(
+        reverse("bilans:adopt", args=[steps.slug, bilan.pk]), {"meeting": "Réunion", "adopted_on": "2025-06-12"}
+    )
+    assert adopt.status_code == 403
+    assert list(Bilan.objects.values_list("version", "state")) == [(1, Bilan.State.DRAFT)]
+
+
 def test_adopted_bilan_stays_frozen_when_the_plan_changes(client, steps, committee_member):
     client.force_login(committee_member)
     generate(client, steps)
