@@ -168,6 +168,20 @@ rules.add_perm("partners.manage_people", is_superuser | coordinates_plan)  # on 
 rules.add_perm("partners.change_person", ~is_same_person & (is_superuser | coordinates_every_plan_of_person))
 
 
+@rules.predicate
+def is_own_role(user, plan_role):
+    return plan_role.user_id == user.pk
+
+
+@rules.predicate
+def coordinates_plan_of_role(user, plan_role):
+    return coordinates_plan.test(user, plan_role.plan)
+
+
+# Taking a person out of one plan (their role in it) touches only that plan: its coordinator decides.
+rules.add_perm("partners.remove_from_plan", ~is_own_role & (is_superuser | coordinates_plan_of_role))
+
+
 # A new plan (issue 3): whoever coordinates a plan may start another (empty, or a copy of one they coordinate).
 @rules.predicate
 def coordinates_some_plan(user):
