@@ -22,6 +22,7 @@ urlpatterns = [
     ),
     path("plans/<slug:slug>/personnes/<int:user_id>/desactiver/", views.person_deactivate, name="person_deactivate"),
     path("plans/<slug:slug>/personnes/<int:user_id>/reactiver/", views.person_reactivate, name="person_reactivate"),
+    path("plans/<slug:slug>/personnes/<int:user_id>/retirer/", views.person_remove, name="person_remove"),
     # The link of an invitation email (no sign-in needed: that is what it is for)
     path("comptes/invitation/<uidb64>/<token>/", views.accept_invitation, name="accept_invitation"),
 ]

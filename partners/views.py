@@ -195,7 +195,7 @@ class PersonListView(TableListView):
     def get_queryset(self):
         return (
             PlanRole.objects.filter(plan=self.plan)
-            .select_related("user")
+            .select_related("user", "plan")
             .prefetch_related("user__memberships__organisation", "user__plan_roles")
         )
 
@@ -253,6 +253,23 @@ def person_reactivate(request, slug, user_id):
     person.is_active = True
     person.save()
     messages.success(request, _("%(name)s peut de nouveau se connecter.") % {"name": person.get_full_name() or person})
+    return redirect("partners:people", plan.slug)
+
+
+@require_POST
+def person_remove(request, slug, user_id):
+    """Take a person out of this plan (their role in it); their account, organisations and steps stay. A
+    pending invitation link stops working when the plan was the person's only one."""
+    plan = get_plan_for(request.user, slug)
+    require(request.user, "partners.manage_people", plan)
+    role = get_object_or_404(PlanRole.objects.select_related("user", "plan"), plan=plan, user_id=user_id)
+    require(request.user, "partners.remove_from_plan", role)
+    person = role.user
+    role.delete()
+    if is_invited(person) and not person.plan_roles.exists():
+        person.set_unusable_password()  # a new one: the link sent stops working
+        person.save()
+    messages.success(request, _("%(name)s ne fait plus partie de ce plan.") % {"name": person.get_full_name() or person})
     return redirect("partners:people", plan.slug)
 
 

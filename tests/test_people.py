@@ -218,6 +218,7 @@ def test_people_list_shows_name_email_organisation_role_access_and_last_sign_in(
     assert "Jamais" in page
     assert "Renvoyer l’invitation" in page
     assert "Désactiver" in page
+    assert "Retirer du plan" in page
 
     filtered = client.get(people_url(lanaudiere), {"role": Role.COMMITTEE}).content.decode()
     assert "comite-test" in filtered and "Paul Gagnon" not in filtered
@@ -322,3 +323,37 @@ def test_in_a_browser_the_coordinator_invites_and_the_person_arrives(live_server
     expect(page.get_by_role("status")).to_contain_text("Bienvenue! Votre mot de passe est enregistré.")
     expect(page.get_by_role("link", name="Chantier régional en habitation – Plan d’action 2024-2026", exact=True)).to_be_visible()
     expect(page.get_by_text("Julie Tremblay")).to_be_visible()
+
+
+def test_coordinator_takes_a_person_out_of_the_plan_and_their_link_stops_working(
+    client, coordinator, partner, lanaudiere, mailoutbox
+):
+    client.force_login(coordinator)
+    invited = invite(client, lanaudiere)
+    for person in (invited, partner):
+        response = client.post(reverse("partners:person_remove", args=[lanaudiere.slug, person.pk]))
+        assert response.status_code == 302
+        assert not PlanRole.objects.filter(plan=lanaudiere, user=person).exists()
+    partner.refresh_from_db()
+    assert partner.is_active  # the account stays; only the role in this plan goes
+    assert Membership.objects.filter(user=partner).exists()
+    client.logout()
+    assert "ne fonctionne plus" in client.get(link_in(mailoutbox[0]), follow=True).content.decode()
+
+
+@pytest.mark.parametrize("person", [None, "partner", "committee_member", "other_coordinator"])
+def test_only_the_coordinator_takes_people_out_of_the_plan(client, request, lanaudiere, partner, person):
+    if person:
+        client.force_login(request.getfixturevalue(person))
+    response = client.post(reverse("partners:person_remove", args=[lanaudiere.slug, partner.pk]))
+    if person is None:
+        assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    else:
+        assert response.status_code in {403, 404}
+    assert PlanRole.objects.filter(plan=lanaudiere, user=partner).exists()
+
+
+def test_coordinator_cannot_take_themselves_out(client, coordinator, lanaudiere):
+    client.force_login(coordinator)
+    assert client.post(reverse("partners:person_remove", args=[lanaudiere.slug, coordinator.pk])).status_code == 403
+    assert PlanRole.objects.filter(plan=lanaudiere, user=coordinator).exists()
