@@ -58,6 +58,7 @@ class PlanSettingsForm(VersionedForm):
             "reporting_year_start_month",
             "stale_after_months",
             "committee_may_validate",
+            "partners_may_download_bilans",
         ]
         widgets = {"priority": forms.Textarea(attrs={"rows": 3}), "mission": forms.Textarea(attrs={"rows": 3})}
 
