@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Membership, Organisation
 
@@ -10,7 +11,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(SimpleHistoryAdmin):
     list_display = ["name", "acronym", "kind", "archived_at"]
     list_filter = ["kind", ("archived_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "acronym"]
