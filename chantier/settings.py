@@ -5,6 +5,7 @@ SECRET_KEY, DEBUG=0, ALLOWED_HOSTS and DATABASE_URL (postgres://user:password@ho
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -127,6 +128,12 @@ if DATABASES["default"]["ENGINE"] not in {
 }:
     raise ImproperlyConfigured("DATABASE_URL must be a sqlite:// or postgres:// address")
 
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Tests on a file rather than in memory: the browser tests' live server answers several requests at
+    # once (htmx loads parts of a page together), and an in-memory database is one connection shared by
+    # every thread. One file per test process, so that parallel runs do not meet.
+    DATABASES["default"]["TEST"] = {"NAME": os.path.join(tempfile.gettempdir(), f"chantier-test-{os.getpid()}.sqlite3")}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -164,8 +171,14 @@ STORAGES = {
     },
 }
 
+# The plan page lists every action up to this many; beyond, each objective's actions load as they come into view.
+PLAN_PAGE_INLINE_ACTIONS = envint("PLAN_PAGE_INLINE_ACTIONS", 300)
+
 # Files attached to steps (issue 4): 10 MB each at most.
 STEP_FILE_MAX_BYTES = envint("STEP_FILE_MAX_BYTES", 10 * 1024 * 1024)
+# Child processes that lay out the parts of a long bilan side by side (0: one per core; never more than
+# the cores; 1: none, in the task's own process). Each holds one part's layout: a few hundred MB.
+BILAN_RENDER_PROCESSES = envint("BILAN_RENDER_PROCESSES", 2)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Background tasks (yearly reports): run at once in development, by `manage.py db_worker` in production.

@@ -3,6 +3,7 @@ partners record as they carry the actions out ("étapes réalisées")."""
 
 import calendar
 import datetime
+from collections import defaultdict
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -11,6 +12,7 @@ from django.db.models import F, Max, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -101,37 +103,61 @@ class Plan(models.Model):
     def period(self):
         return format_period(self.first_year, self.last_year)
 
-    def tree(self):
-        """The plan's axes with everything below them, in a fixed number of queries whatever its size."""
-        partner_links = {
-            "objective": ObjectivePartner.objects.select_related("organisation"),
-            "action": ActionPartner.objects.select_related("organisation"),
-        }
-        actions = (
-            Action.objects.active()
-            .with_step_summary()
-            .order_by("number")
-            .prefetch_related(
-                Prefetch("partner_links", queryset=partner_links["action"]),
-                Prefetch("results", queryset=ExpectedResult.objects.active().order_by("number")),
-            )
-        )
+    def tree(self, with_actions=True):
+        """The plan's axes with their objectives and, unless told otherwise, their actions and results, in a
+        fixed number of queries whatever its size. Every axis and objective carries `measured_progress`
+        and every objective its `action_count`. Returns a list."""
         objectives = (
             Objective.objects.active()
+            .annotate(action_count=models.Count("actions", filter=Q(actions__archived_at__isnull=True)))
             .order_by("number")
-            .prefetch_related(
-                Prefetch("partner_links", queryset=partner_links["objective"]),
-                Prefetch("actions", queryset=actions),
-            )
+            .prefetch_related(Prefetch("partner_links", queryset=ObjectivePartner.objects.select_related("organisation")))
         )
+        if with_actions:
+            objectives = objectives.prefetch_related(Prefetch("actions", queryset=Action.objects.for_display()))
         axes = list(self.axes.active().order_by("number").prefetch_related(Prefetch("objectives", queryset=objectives)))
+        progress = self.measured_progress
         for axis in axes:  # every item knows its plan without a query (links are built from its slug)
             axis.plan = self
+            axis.measured_progress = progress["axes"].get(axis.pk)
             for objective in axis.objectives.all():
                 objective.plan = self
-                for action in objective.actions.all():
+                objective.measured_progress = progress["objectives"].get(objective.pk)
+                for action in objective.actions.all() if with_actions else ():
                     action.plan = self
         return axes
+
+    @cached_property
+    def measured_progress(self):
+        """The progress of the plan, of each axis and of each objective: the mean of their actions' progress
+        (share of each action's results achieved), from one query however large the plan."""
+        per_action = (
+            ExpectedResult.objects.active()
+            .filter(
+                plan=self,
+                action__archived_at__isnull=True,
+                action__objective__archived_at__isnull=True,
+                action__objective__axis__archived_at__isnull=True,
+            )
+            .values("action_id", "action__objective_id", "action__objective__axis_id")
+            .annotate(total=models.Count("pk"), achieved=models.Count("pk", filter=Q(achieved_on__isnull=False)))
+            .order_by()
+        )
+        plan, axes, objectives = [], defaultdict(list), defaultdict(list)
+        for row in per_action:
+            value = round(100 * row["achieved"] / row["total"])
+            plan.append(value)
+            axes[row["action__objective__axis_id"]].append(value)
+            objectives[row["action__objective_id"]].append(value)
+
+        def mean(values):
+            return round(sum(values) / len(values)) if values else None
+
+        return {
+            "plan": mean(plan),
+            "axes": {pk: mean(values) for pk, values in axes.items()},
+            "objectives": {pk: mean(values) for pk, values in objectives.items()},
+        }
 
     def reporting_year(self, on=None):
         """The reporting year containing a date (today by default), as (first day, last day)."""
@@ -586,10 +612,6 @@ class Axis(PlanItem):
     def expected_code(self):
         return str(self.number)
 
-    def progress(self):
-        """The mean progress of its objectives' actions (reads the prefetched tree)."""
-        return mean_progress(action for objective in self.objectives.all() for action in objective.actions.all())
-
 
 class Objective(PlanItem):
     parent_field = "axis"
@@ -614,9 +636,6 @@ class Objective(PlanItem):
     def label(self):
         return self.title
 
-    def progress(self):
-        return mean_progress(self.actions.all())
-
 
 class ActionQuerySet(ItemQuerySet):
     def for_organisation(self, organisation):
@@ -634,6 +653,18 @@ class ActionQuerySet(ItemQuerySet):
             Q(partner_links__organisation__in=organisations)
             | Q(partner_links__isnull=True, objective__partner_links__organisation__in=organisations)
         ).distinct()
+
+    def for_display(self):
+        """Active actions with what the plan page shows of each, in a fixed number of queries."""
+        return (
+            self.active()
+            .with_step_summary()
+            .order_by("number")
+            .prefetch_related(
+                Prefetch("partner_links", queryset=ActionPartner.objects.select_related("organisation")),
+                Prefetch("results", queryset=ExpectedResult.objects.active().order_by("number")),
+            )
+        )
 
     def with_step_summary(self):
         """Each action's number of steps and date of the last one. Subqueries on the (action, date) index

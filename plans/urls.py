@@ -27,6 +27,7 @@ urlpatterns = [
     path("plans/<slug:slug>/modifier/<str:kind>/<int:pk>/historique/", edit_views.item_history, name="item_history"),
     path("plans/<slug:slug>/actions/", list_views.ActionListView.as_view(), name="actions"),
     # Steps, results and their review (issue 4)
+    path("plans/<slug:slug>/objectifs/<str:code>/", views.objective_detail, name="objective"),
     path("plans/<slug:slug>/mes-actions/", step_views.my_actions, name="my_actions"),
     path("plans/<slug:slug>/actions/<str:code>/", step_views.action_detail, name="action"),
     path("plans/<slug:slug>/actions/<str:code>/etapes/", step_views.add_step, name="add_step"),

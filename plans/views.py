@@ -1,7 +1,10 @@
+from django.conf import settings
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.vary import vary_on_headers
 
 from .filters import StepFilter
-from .models import Plan, Step, mean_progress
+from .models import Action, Objective, Plan, Step
 
 LATEST_STEPS = 10
 
@@ -21,18 +24,42 @@ def home(request):
 
 
 def plan_detail(request, slug):
-    """The whole plan as a tree, as the plan's own table reads: axes, objectives, actions, results."""
+    """The whole plan as a tree, as the plan's own table reads: axes, objectives, actions, results.
+
+    A large plan shows its axes and objectives at once and each objective's actions as it scrolls into view
+    (or on the objective's own page without JavaScript): nobody reads thousands of actions on one page, and
+    the page stays quick to open."""
     plan = get_plan_for(request.user, slug)
-    axes = list(plan.tree())
+    inline = plan.actions.active().count() <= settings.PLAN_PAGE_INLINE_ACTIONS
+    axes = plan.tree(with_actions=inline)
     latest_steps = Step.objects.filter(action__plan=plan).for_display()[:LATEST_STEPS]
     context = {
         "plan": plan,
         "axes": axes,
-        "progress": mean_progress(action for axis in axes for o in axis.objectives.all() for action in o.actions.all()),
+        "actions_inline": inline,
+        "progress": plan.measured_progress["plan"],
         "latest_steps": latest_steps,
         "step_filter": StepFilter(plan=plan),
     }
     return render(request, "plans/plan_detail.html", context)
+
+
+@vary_on_headers("HX-Request")
+def objective_detail(request, slug, code):
+    """An objective and its actions: a page of its own, or (htmx) the list that fills the plan page."""
+    plan = get_plan_for(request.user, slug)
+    objective = get_object_or_404(
+        Objective.objects.active().select_related("axis").prefetch_related(
+            Prefetch("actions", queryset=Action.objects.for_display())
+        ),
+        plan=plan,
+        code=code,
+    )
+    objective.plan = plan
+    for action in objective.actions.all():
+        action.plan = plan
+    template = "plans/objective_detail.html#actions" if request.htmx else "plans/objective_detail.html"
+    return render(request, template, {"plan": plan, "objective": objective})
 
 
 def plan_acronyms(request, slug):

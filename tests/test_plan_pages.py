@@ -77,7 +77,10 @@ def test_acronym_page_lists_the_plans_acronyms(client, partner, lanaudiere):
     assert "<dt>OMH</dt><dd>Office municipal d’habitation</dd>" in page
 
 
-def test_plan_page_query_count_does_not_grow_with_the_plan(client, django_assert_max_num_queries, coordinator):
+def test_plan_page_query_count_does_not_grow_with_the_plan(
+    client, django_assert_max_num_queries, coordinator, settings
+):
+    settings.PLAN_PAGE_INLINE_ACTIONS = 5000  # every action on the page, at both sizes
     big = make_plan("grand-plan", actions=2000)
     small = make_plan("petit-plan", actions=37)
     for plan in (small, big):
@@ -85,9 +88,40 @@ def test_plan_page_query_count_does_not_grow_with_the_plan(client, django_assert
     client.force_login(coordinator)
     counts = []
     for plan in (small, big):
-        with django_assert_max_num_queries(16) as captured:
+        with django_assert_max_num_queries(17) as captured:
             response = client.get(plan_url(plan))
         assert response.status_code == 200
         counts.append(len(captured))
     assert counts[0] == counts[1]
     assert response.content.decode().count('<li class="action"') == 2000
+
+
+def test_a_large_plan_loads_each_objective_actions_as_they_come_into_view(
+    client, django_assert_max_num_queries, coordinator, settings
+):
+    settings.PLAN_PAGE_INLINE_ACTIONS = 300
+    big = make_plan("grand-plan", actions=2000)
+    coordinator.plan_roles.create(plan=big, role="coordinator")
+    client.force_login(coordinator)
+    page = client.get(plan_url(big)).content.decode()
+    assert '<li class="action"' not in page
+    objective_url = reverse("plans:objective", args=[big.slug, "1.1"])
+    assert f'hx-get="{objective_url}" hx-trigger="revealed"' in page
+    assert "Voir les 100 actions de l’objectif 1.1" in page  # the link that works without JavaScript
+
+    counts = []
+    for code in ("1.1", "4.5"):
+        with django_assert_max_num_queries(16) as captured:
+            fragment = client.get(reverse("plans:objective", args=[big.slug, code]), headers={"HX-Request": "true"})
+        counts.append(len(captured))
+        html = fragment.content.decode()
+        assert html.count('<li class="action"') == 100
+        assert "<html" not in html
+    assert counts[0] == counts[1]
+    full_page = client.get(objective_url).content.decode()
+    assert "<html" in full_page and full_page.count('<li class="action"') == 100
+
+
+def test_objective_page_is_refused_to_people_outside_the_plan(client, outsider, lanaudiere):
+    client.force_login(outsider)
+    assert client.get(reverse("plans:objective", args=[lanaudiere.slug, "1.1"])).status_code == 404
