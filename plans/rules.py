@@ -183,12 +183,7 @@ rules.add_perm("partners.remove_from_plan", ~is_own_role & (is_superuser | coord
 
 
 # A new plan (issue 3): whoever coordinates a plan may start another (empty, or a copy of one they coordinate).
-@rules.predicate
-def coordinates_some_plan(user):
-    return Role.COORDINATOR in plan_roles(user).values()
-
-
-rules.add_perm("plans.add_plan", is_superuser | coordinates_some_plan)
+rules.add_perm("plans.add_plan", is_superuser | coordinates_a_plan)
 
 
 # A partner's own spreadsheet of steps and results (issue 6); each row is then checked with plans.add_step
