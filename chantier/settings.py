@@ -175,7 +175,7 @@ STORAGES = {
 PLAN_PAGE_INLINE_ACTIONS = envint("PLAN_PAGE_INLINE_ACTIONS", 300)
 
 # Files attached to steps (issue 4): 10 MB each at most.
-STEP_FILE_MAX_BYTES = envint("STEP_FILE_MAX_BYTES", 10 * 1024 * 1024)
+STEP_FILE_MAX_BYTES = envint("STEP_FILE_MAX_BYTES", 10_000_000)
 # Child processes that lay out the parts of a long bilan side by side (0: one per core; never more than
 # the cores; 1: none, in the task's own process). Each holds one part's layout: a few hundred MB.
 BILAN_RENDER_PROCESSES = envint("BILAN_RENDER_PROCESSES", 2)

@@ -828,6 +828,32 @@ class ExpectedResult(PlanItem, ReferencePeriod):
     def is_achieved(self):
         return self.achieved_on is not None
 
+    # A result added, archived, restored or deleted changes its action's share achieved, hence its status.
+
+    @transaction.atomic
+    def insert_at(self, number=None):
+        super().insert_at(number)
+        self.refresh_action_status()
+
+    @transaction.atomic
+    def archive(self):
+        super().archive()
+        self.refresh_action_status()
+
+    @transaction.atomic
+    def restore(self):
+        super().restore()
+        self.refresh_action_status()
+
+    @transaction.atomic
+    def delete_or_archive(self):
+        deleted = super().delete_or_archive()
+        self.refresh_action_status()
+        return deleted
+
+    def refresh_action_status(self):
+        Action.objects.get(pk=self.action_id).refresh_status()
+
 
 class PartnerLink(models.Model):
     """An organisation named as partner, in the order the plan names them."""

@@ -103,9 +103,13 @@ def step_of_own_organisation(user, step):
 
 
 @rules.predicate
-def committee_may_validate(user, step):
-    plan = step.action.plan
+def committee_validates_in_plan(user, plan):
     return plan.committee_may_validate and sits_on_committee_of_plan.test(user, plan)
+
+
+@rules.predicate
+def is_validated(user, step):
+    return step.review == step.Review.VALIDATED
 
 
 coordinates_plan_of_action = on_plan_of(plan_of_action, coordinates_plan)
@@ -126,9 +130,12 @@ rules.add_perm("plans.adopt_bilan", is_superuser | coordinates_plan | sits_on_co
 
 # Steps and results
 rules.add_perm("plans.add_step", is_superuser | coordinates_plan_of_action | partner_on_action)
-rules.add_perm("plans.change_step", is_superuser | coordinates_plan_of_step | step_of_own_organisation)
-rules.add_perm("plans.delete_step", is_superuser | coordinates_plan_of_step | step_of_own_organisation)
-rules.add_perm("plans.review_step", is_superuser | coordinates_plan_of_step | committee_may_validate)
+# Once validated, a step is the proof the yearly report counts: only the coordination changes it then.
+rules.add_perm("plans.change_step", is_superuser | coordinates_plan_of_step | (step_of_own_organisation & ~is_validated))
+rules.add_perm("plans.delete_step", is_superuser | coordinates_plan_of_step | (step_of_own_organisation & ~is_validated))
+rules.add_perm("plans.review_steps", is_superuser | coordinates_plan | committee_validates_in_plan)
+rules.add_perm("plans.review_step", is_superuser | on_plan_of(plan_of_step, coordinates_plan | committee_validates_in_plan))
+rules.add_perm("plans.view_my_actions", is_partner_in_plan)
 rules.add_perm("plans.achieve_result", is_superuser | coordinates_plan_of_result | partner_on_result)
 rules.add_perm("plans.set_action_status", is_superuser | coordinates_plan_of_action)
 

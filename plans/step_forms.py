@@ -4,8 +4,7 @@ import filetype
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import Organisation
@@ -31,6 +30,12 @@ ACCEPTED_FILE_TYPES = {
 }
 
 
+def megabytes(size):
+    """10 000 000 → "10", 11 534 336 → "11,5" (French decimal comma)."""
+    value = round(size / 1_000_000, 1)
+    return formats.number_format(int(value) if value.is_integer() else value)
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -47,12 +52,8 @@ class MultipleFileField(forms.FileField):
     def check(self, upload):
         if upload.size > settings.STEP_FILE_MAX_BYTES:
             raise ValidationError(
-                _("« %(name)s » pèse %(size)s ; un fichier ne peut dépasser %(max)s."),
-                params={
-                    "name": upload.name,
-                    "size": filesizeformat(upload.size),
-                    "max": filesizeformat(settings.STEP_FILE_MAX_BYTES),
-                },
+                _("« %(name)s » pèse %(size)s Mo : un fichier ne peut dépasser %(max)s Mo."),
+                params={"name": upload.name, "size": megabytes(upload.size), "max": megabytes(settings.STEP_FILE_MAX_BYTES)},
             )
         kind = filetype.guess(upload.read(8192))
         upload.seek(0)
@@ -75,7 +76,6 @@ class StepForm(forms.ModelForm):
     files = MultipleFileField(
         label=_("Fichiers joints"),
         required=False,
-        help_text=_("PDF, images ou documents de bureautique, 10 Mo chacun au plus."),
     )
 
     class Meta:
@@ -92,6 +92,9 @@ class StepForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.action = action
         self.fields["done_on"].widget.attrs["max"] = timezone.localdate().isoformat()
+        self.fields["files"].help_text = _("PDF, images ou documents de bureautique, %(max)s Mo chacun au plus.") % {
+            "max": megabytes(settings.STEP_FILE_MAX_BYTES)
+        }
         self.fields["results"].queryset = action.results.active().order_by("number")
         self.fields["results"].label_from_instance = lambda result: f"{result.code} {result.text}"
         self.fields["results"].required = False

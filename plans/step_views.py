@@ -26,7 +26,9 @@ def action_queryset():
     return Action.objects.select_related("plan", "objective__axis").prefetch_related(
         Prefetch("partner_links", queryset=ActionPartner.objects.select_related("organisation")),
         Prefetch("objective__partner_links", queryset=ObjectivePartner.objects.select_related("organisation")),
-        Prefetch("results", queryset=ExpectedResult.objects.active().select_related("achieved_by").order_by("number")),
+        Prefetch(
+            "results", queryset=ExpectedResult.objects.active().select_related("achieved_by", "plan").order_by("number")
+        ),
     )
 
 
@@ -102,20 +104,19 @@ def my_actions(request, slug):
 
 def action_detail(request, slug, code):
     """An action: its partners, results, steps, and the form to record a step when the person may."""
-    action = get_action_for(request.user, slug, code)
-    form = StepForm(action=action, user=request.user) if request.user.has_perm("plans.add_step", action) else None
-    return render_action(request, action, form)
+    return render_action(request, get_action_for(request.user, slug, code))
 
 
-def render_action(request, action, form, status=200):
-    steps = Step.objects.for_display().filter(action=action)
+def render_action(request, action, form=None, status_form=None, status=200):
+    """The action's page; `form` and `status_form` carry a refused submission's errors."""
+    if form is None and request.user.has_perm("plans.add_step", action):
+        form = StepForm(action=action, user=request.user)
     context = {
         "plan": action.plan,
         "action": action,
-        "steps": steps,
+        "steps": Step.objects.for_display().filter(action=action),
         "form": form,
-        "status_form": ActionStatusForm(action=action),
-        "return_form": ReturnStepForm(),
+        "status_form": status_form or ActionStatusForm(action=action),
     }
     return render(request, "plans/action_detail.html", context, status=status)
 
@@ -135,7 +136,15 @@ def add_step(request, slug, code):
         form.save_m2m()
         attach_files(step, form.cleaned_data["files"])
         action.refresh_status()
-    messages.success(request, _("Étape inscrite. Elle est visible de tous et attend la validation de la coordination."))
+        validated_at_once = request.user.has_perm("plans.review_step", step)
+        if validated_at_once:  # recorded by the coordination itself: nobody else would validate it
+            step.set_review(Step.Review.VALIDATED, by=request.user)
+    if validated_at_once:
+        messages.success(request, _("Étape inscrite et validée."))
+    else:
+        messages.success(
+            request, _("Étape inscrite. Elle est visible de tous et attend la validation de la coordination.")
+        )
     return redirect(action.get_absolute_url())
 
 
@@ -144,6 +153,15 @@ def attach_files(step, uploads):
         StepFile.objects.create(
             step=step, file=upload, name=upload.name[:200], content_type=upload.detected_type, size=upload.size
         )
+
+
+def delete_files(stored_files):
+    """Delete these files' rows, and the files in storage once the transaction has committed (a rollback
+    must not leave rows pointing at nothing)."""
+    stored_files = list(stored_files)
+    for stored in stored_files:
+        transaction.on_commit(lambda stored=stored: stored.file.storage.delete(stored.file.name))
+    StepFile.objects.filter(pk__in=[stored.pk for stored in stored_files]).delete()
 
 
 def edit_step(request, slug, pk):
@@ -159,9 +177,8 @@ def edit_step(request, slug, pk):
             step.save()
             form.save_m2m()
             attach_files(step, form.cleaned_data["files"])
-            removed = request.POST.getlist("remove_file")
-            if removed:
-                step.files.filter(pk__in=removed).delete()
+            removed = [pk for pk in request.POST.getlist("remove_file") if pk.isdigit()]
+            delete_files(step.files.filter(pk__in=removed))
         messages.success(request, _("Étape modifiée."))
         return redirect(action.get_absolute_url())
     return render(request, "plans/step_form.html", {"plan": action.plan, "action": action, "step": step, "form": form})
@@ -172,8 +189,7 @@ def delete_step(request, slug, pk):
     action = step.action
     if request.method == "POST":
         with transaction.atomic():
-            for stored in step.files.all():
-                stored.file.delete(save=False)
+            delete_files(step.files.all())
             step.delete()
             action.refresh_status()
         messages.success(request, _("Étape supprimée."))
@@ -203,19 +219,19 @@ def return_step(request, slug, pk):
 
 @require_POST
 def toggle_result(request, slug, pk):
-    """Tick an expected result as achieved today, or undo it: one click either way."""
+    """Mark an expected result achieved today, or not achieved: one click either way. The form says which
+    (`achieved=1` or `0`), so a second click from a page left open, or a double submit, changes nothing."""
     plan = get_plan_for(request.user, slug)
     result = get_object_or_404(ExpectedResult.objects.active().select_related("action__plan"), pk=pk, plan=plan)
     action = get_action_for(request.user, slug, result.action.code)
     result.action = action  # its prefetched partners decide the permission
     require(request.user, "plans.achieve_result", result)
-    with transaction.atomic():
-        if result.is_achieved:
-            result.achieved_on, result.achieved_by = None, None
-        else:
-            result.achieved_on, result.achieved_by = timezone.localdate(), request.user
-        result.save(update_fields=["achieved_on", "achieved_by"])
-        action.refresh_status()
+    achieved = request.POST.get("achieved") == "1"
+    if achieved != result.is_achieved:
+        with transaction.atomic():
+            result.achieved_on, result.achieved_by = (timezone.localdate(), request.user) if achieved else (None, None)
+            result.save(update_fields=["achieved_on", "achieved_by"])
+            action.refresh_status()
     if request.htmx:
         action = get_action_for(request.user, slug, action.code)
         return render(request, "plans/action_detail.html#results", {"plan": plan, "action": action})
@@ -228,9 +244,7 @@ def set_action_status(request, slug, code):
     require(request.user, "plans.set_action_status", action)
     form = ActionStatusForm(request.POST, action=action)
     if not form.is_valid():
-        context = {"plan": action.plan, "action": action, "steps": Step.objects.for_display().filter(action=action)}
-        context.update(form=None, status_form=form, return_form=ReturnStepForm())
-        return render(request, "plans/action_detail.html", context, status=422)
+        return render_action(request, action, status_form=form, status=422)
     form.save()
     messages.success(request, _("État de l’action mis à jour."))
     return redirect(action.get_absolute_url())
@@ -258,13 +272,9 @@ def plan_steps(request, slug):
 def steps_to_review(request, slug):
     """The coordination's queue: steps waiting for validation, oldest first."""
     plan = get_plan_for(request.user, slug)
+    require(request.user, "plans.review_steps", plan)
     steps = Step.objects.for_display().filter(action__plan=plan).awaiting_review().order_by("created_at")
-    reviewable = [step for step in steps if request.user.has_perm("plans.review_step", step)]
-    if not reviewable and not request.user.has_perm("plans.change_plan", plan):
-        raise Http404
-    return render(
-        request, "plans/steps_to_review.html", {"plan": plan, "steps": reviewable, "return_form": ReturnStepForm()}
-    )
+    return render(request, "plans/steps_to_review.html", {"plan": plan, "steps": steps})
 
 
 def stale_actions(request, slug):

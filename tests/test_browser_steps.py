@@ -45,7 +45,7 @@ def test_partner_records_a_step_with_a_file_and_ticks_a_result(live_server, page
     page.get_by_label("Fichiers joints").set_input_files(str(proof))
     page.get_by_role("button", name="Inscrire l’étape").click()
 
-    expect(page.get_by_role("status")).to_contain_text("Étape inscrite")
+    expect(page.get_by_role("status").filter(has_text="Étape inscrite")).to_be_visible()
     step = page.locator("li.step", has_text="Collecte des rapports municipaux")
     expect(step).to_contain_text("À valider")
     expect(step.get_by_role("link", name="compte-rendu.pdf")).to_be_visible()
@@ -54,7 +54,7 @@ def test_partner_records_a_step_with_a_file_and_ticks_a_result(live_server, page
     expect(progress).to_have_attribute("value", "0")
     page.get_by_role("button", name="Marquer comme atteint – 3.1.1.1").click()
     expect(page.get_by_label("Avancement de l’action")).to_have_attribute("value", "100")
-    expect(page.get_by_role("button", name="Annuler l’atteinte – 3.1.1.1")).to_be_visible()
+    expect(page.get_by_role("button", name="Annuler l’atteinte – 3.1.1.1")).to_be_focused()  # keyboard stays put
 
     others = page.locator("li.step", has_text="Inventaire des études existantes")
     expect(others).to_be_visible()

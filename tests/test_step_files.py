@@ -70,11 +70,11 @@ def test_a_file_that_only_pretends_to_be_a_pdf_is_refused_and_nothing_is_stored(
 
 
 def test_a_file_over_the_limit_is_refused(client, partner, settings, media):
-    settings.STEP_FILE_MAX_BYTES = 50
+    settings.STEP_FILE_MAX_BYTES = 100_000
     client.force_login(partner)
-    response = post_step(client, SimpleUploadedFile("gros.pdf", PDF + b" " * 100, content_type="application/pdf"))
+    response = post_step(client, SimpleUploadedFile("gros.pdf", PDF + b" " * 160_000, content_type="application/pdf"))
     assert response.status_code == 422
-    assert "« gros.pdf » pèse" in response.content.decode()
+    assert "« gros.pdf » pèse 0,2 Mo : un fichier ne peut dépasser 0,1 Mo." in response.content.decode()
     assert not Step.objects.exists()
 
 
@@ -98,10 +98,28 @@ def test_only_people_of_the_plan_download_files(client, partner, committee_membe
     assert client.get(url).status_code == 302
 
 
-def test_deleting_a_step_removes_its_files(client, partner, media):
+def test_removing_a_file_from_a_step_removes_it_from_storage(client, partner, media, django_capture_on_commit_callbacks):
+    client.force_login(partner)
+    post_step(client, SimpleUploadedFile("compte-rendu.pdf", PDF, content_type="application/pdf"))
+    step, stored = Step.objects.get(), StepFile.objects.get()
+    data = {
+        "description": step.description,
+        "done_on": step.done_on.isoformat(),
+        "organisation": step.organisation_id,
+        "remove_file": [str(stored.pk), "pas-un-nombre"],
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("plans:edit_step", args=[SLUG, step.pk]), data)
+    assert response.status_code == 302
+    assert not StepFile.objects.exists()
+    assert not any(media.rglob("*.pdf"))
+
+
+def test_deleting_a_step_removes_its_files(client, partner, media, django_capture_on_commit_callbacks):
     client.force_login(partner)
     post_step(client, SimpleUploadedFile("compte-rendu.pdf", PDF, content_type="application/pdf"))
     step = Step.objects.get()
-    client.post(reverse("plans:delete_step", args=[SLUG, step.pk]))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("plans:delete_step", args=[SLUG, step.pk]))
     assert not Step.objects.exists() and not StepFile.objects.exists()
     assert not any(media.rglob("*.pdf"))

@@ -67,7 +67,7 @@ def request_for(case, whose, world):
         "delete_step": (reverse("plans:delete_step", args=[SLUG, step.pk]), {}),
         "validate_step": (reverse("plans:validate_step", args=[SLUG, step.pk]), {}),
         "return_step": (reverse("plans:return_step", args=[SLUG, step.pk]), {"comment": "À préciser"}),
-        "toggle_result": (reverse("plans:toggle_result", args=[SLUG, result.pk]), {}),
+        "toggle_result": (reverse("plans:toggle_result", args=[SLUG, result.pk]), {"achieved": "1"}),
         "action_status": (
             reverse("plans:action_status", args=[SLUG, action.code]),
             {"status": "abandoned", "reason": "Plus de financement"},

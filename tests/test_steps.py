@@ -78,11 +78,52 @@ def test_partner_cannot_record_for_another_organisation(client, partner, tpdsl, 
     assert not Step.objects.exists()
 
 
-def test_coordinator_records_for_any_partner_of_the_action(client, coordinator, own_action):
+def test_coordinator_records_for_any_partner_of_the_action_and_it_counts_at_once(client, coordinator, own_action):
     habeo = Organisation.objects.get(name__startswith="Habeo")
     client.force_login(coordinator)
     assert record(client, "3.1.1", organisation=habeo.pk).status_code == 302
-    assert Step.objects.get().organisation == habeo
+    step = Step.objects.get()
+    assert (step.organisation, step.review, step.reviewed_by) == (habeo, Step.Review.VALIDATED, coordinator)
+
+
+def test_once_validated_a_step_is_changed_only_by_the_coordination(client, partner, coordinator, own_action, all_org):
+    step = Step.objects.create(action=own_action, description="Atelier", organisation=all_org, author=partner)
+    step.set_review(Step.Review.VALIDATED, by=coordinator)
+    client.force_login(partner)
+    assert client.get(reverse("plans:edit_step", args=[SLUG, step.pk])).status_code == 403
+    assert client.post(reverse("plans:delete_step", args=[SLUG, step.pk])).status_code == 403
+    assert Step.objects.get().description == "Atelier"
+    assert reverse("plans:edit_step", args=[SLUG, step.pk]) not in client.get(own_action.get_absolute_url()).content.decode()
+
+
+def test_committee_reviews_only_when_the_plan_allows_it(client, committee_member, partner, lanaudiere, own_action, all_org):
+    Step.objects.create(action=own_action, description="Atelier", organisation=all_org, author=partner)
+    queue = reverse("plans:steps_to_review", args=[SLUG])
+    client.force_login(committee_member)
+    assert client.get(queue).status_code == 403
+    lanaudiere.committee_may_validate = True
+    lanaudiere.save()
+    assert "Atelier" in client.get(queue).content.decode()
+    step = Step.objects.get()
+    response = client.post(reverse("plans:validate_step", args=[SLUG, step.pk]), {"next": queue})
+    assert client.get(response.url).status_code == 200  # an empty queue, not an error
+    client.force_login(partner)
+    assert client.get(queue).status_code == 403
+
+
+def test_adding_or_archiving_a_result_makes_the_status_follow(coordinator, own_action):
+    result = own_action.results.get()
+    result.achieved_on = timezone.localdate()
+    result.save()
+    own_action.refresh_status()
+    assert own_action.status == Action.Status.DONE
+    new = ExpectedResult(action=own_action, text="Un deuxième résultat")
+    new.insert_at()
+    own_action.refresh_from_db()
+    assert (own_action.progress(), own_action.status) == (50, Action.Status.IN_PROGRESS)
+    new.archive()
+    own_action.refresh_from_db()
+    assert own_action.status == Action.Status.DONE
 
 
 def test_ticking_a_result_moves_progress_and_status_and_can_be_undone(client, partner, lanaudiere):
@@ -91,18 +132,18 @@ def test_ticking_a_result_moves_progress_and_status_and_can_be_undone(client, pa
     client.force_login(partner)
     url = reverse("plans:toggle_result", args=[SLUG, first.pk])
 
-    client.post(url)
+    client.post(url, {"achieved": "1"})
     first.refresh_from_db()
     action.refresh_from_db()
     assert (first.achieved_on, first.achieved_by) == (timezone.localdate(), partner)
     assert action.progress() == 50
     assert action.status == Action.Status.IN_PROGRESS
 
-    client.post(reverse("plans:toggle_result", args=[SLUG, second.pk]))
+    client.post(reverse("plans:toggle_result", args=[SLUG, second.pk]), {"achieved": "1"})
     action.refresh_from_db()
     assert (action.progress(), action.status) == (100, Action.Status.DONE)
 
-    client.post(url)  # undo
+    client.post(url, {"achieved": "0"})  # undo
     first.refresh_from_db()
     action.refresh_from_db()
     assert first.achieved_on is None and first.achieved_by is None
@@ -112,11 +153,25 @@ def test_ticking_a_result_moves_progress_and_status_and_can_be_undone(client, pa
 def test_ticking_with_htmx_returns_the_results_fragment(client, partner, own_action):
     client.force_login(partner)
     result = own_action.results.get()
-    response = client.post(reverse("plans:toggle_result", args=[SLUG, result.pk]), headers={"HX-Request": "true"})
+    response = client.post(
+        reverse("plans:toggle_result", args=[SLUG, result.pk]), {"achieved": "1"}, headers={"HX-Request": "true"}
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert html.lstrip().startswith('<section id="resultats"')
     assert 'value="100"' in html and "Annuler l’atteinte" in html
+    assert "Réalisée" in html  # the status is in the fragment too
+
+
+def test_a_second_click_from_a_page_left_open_changes_nothing(client, partner, own_action):
+    """Two tabs, or a double submit: both say "achieved", the result stays achieved."""
+    client.force_login(partner)
+    result = own_action.results.get()
+    url = reverse("plans:toggle_result", args=[SLUG, result.pk])
+    client.post(url, {"achieved": "1"})
+    client.post(url, {"achieved": "1"})
+    result.refresh_from_db()
+    assert result.is_achieved
 
 
 def test_coordinator_validates_a_step_and_the_proof_is_kept(client, coordinator, partner, own_action, all_org):
@@ -167,7 +222,7 @@ def test_coordinator_sets_an_ongoing_status_with_a_reason(client, coordinator, o
     )
     # A manual status no longer follows the results…
     result = own_action.results.get()
-    client.post(reverse("plans:toggle_result", args=[SLUG, result.pk]))
+    client.post(reverse("plans:toggle_result", args=[SLUG, result.pk]), {"achieved": "1"})
     own_action.refresh_from_db()
     assert own_action.status == "ongoing"
     # …until the coordination hands it back.
