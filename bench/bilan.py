@@ -3,11 +3,13 @@ with 10,000 steps (figures in docs/benchmarks.md).
 
     .venv/bin/python bench/bilan.py            # a throwaway SQLite database in /tmp
     DATABASE_URL=postgres://… .venv/bin/python bench/bilan.py   # an empty PostgreSQL database
+    .venv/bin/python bench/bilan.py --only large                # one case
 
 Each case runs twice, each time in a process of its own so that its peak memory (ru_maxrss) is its own:
 once as the app makes the PDF (`render_pdf`: in one piece, or in parts for a long report), once with
 WeasyPrint alone on the same whole HTML. Times: gathering the data (queries), writing the HTML
-(templates), making the PDF.
+(templates), making the PDF; CPU time of the process and of the child processes that laid out the parts of
+a long report (`BILAN_RENDER_PROCESSES`); peak memory of the process and of the largest child.
 """
 
 import datetime
@@ -26,8 +28,13 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chantier.settings")
 CASES = {"lanaudiere": (None, 300), "large": (2000, 10_000)}
 
 
-def peak_mb():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def peak_mb(who=resource.RUSAGE_SELF):
+    return resource.getrusage(who).ru_maxrss / 1024
+
+
+def cpu_s(who):
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
 
 
 def add_steps(plan, count):
@@ -68,7 +75,16 @@ def run_case(name, mode):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from bilans.documents import BASE_URL, PARTS_ABOVE, StaticFilesFetcher, gather, render_html, render_pdf, size_of
+    from bilans.documents import (
+        BASE_URL,
+        PARTS_ABOVE,
+        StaticFilesFetcher,
+        gather,
+        render_html,
+        render_pdf,
+        render_processes,
+        size_of,
+    )
     from plans.models import Plan
     from tests.factories import make_plan
 
@@ -83,7 +99,7 @@ def run_case(name, mode):
     # Warm up (imports, fonts), as in a worker that has already rendered something.
     weasyprint.HTML(string="<p>é</p>", base_url=BASE_URL, url_fetcher=StaticFilesFetcher()).write_pdf()
     before = peak_mb()
-    cpu = time.process_time()
+    cpu = cpu_s(resource.RUSAGE_SELF)
 
     start = time.perf_counter()
     with CaptureQueriesContext(connection) as queries:
@@ -93,27 +109,37 @@ def run_case(name, mode):
     written = time.perf_counter()
     if mode == "app":
         pdf = render_pdf(data)
-        how = "in parts" if size_of(data) > PARTS_ABOVE else "in one piece"
+        processes = render_processes()
+        how = "in one piece"
+        if size_of(data) > PARTS_ABOVE:
+            how = f"in parts, {processes} proc." if processes > 1 else "in parts"
     else:
         pdf = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesFetcher()).write_pdf()
         how = "WeasyPrint alone"
     done = time.perf_counter()
-    cpu = time.process_time() - cpu
+    cpu = cpu_s(resource.RUSAGE_SELF) - cpu
+    # The children that laid out the parts have ended (the pool waits for them): their CPU time is the
+    # sum over all of them, their peak memory the largest one's (ru_maxrss of RUSAGE_CHILDREN).
+    children_cpu = cpu_s(resource.RUSAGE_CHILDREN)
+    children_peak = f"{peak_mb(resource.RUSAGE_CHILDREN):5.0f} MB" if children_cpu else "      –"
     print(
-        f"{connection.vendor:7} | {plan.actions.count():>5} | {steps:>6} | {how:16} | {len(queries.captured_queries):>3}"
+        f"{connection.vendor:7} | {plan.actions.count():>5} | {steps:>6} | {how:20}"
+        f" | {len(queries.captured_queries):>3}"
         f" | {gathered - start:6.2f} s | {written - gathered:6.2f} s | {done - written:7.2f} s"
-        f" | {done - start:7.2f} s | {cpu:6.2f} s | {len(pdf) // 1024:>6} KiB"
-        f" | {before:5.0f} MB | {peak_mb():5.0f} MB",
+        f" | {done - start:7.2f} s | {cpu:6.2f} s | {children_cpu:6.2f} s | {len(pdf) // 1024:>6} KiB"
+        f" | {before:5.0f} MB | {peak_mb():5.0f} MB | {children_peak} | load {os.getloadavg()[0]:.2f}",
         flush=True,
     )
 
 
 def main():
     print(
-        "database | actions | steps | PDF made | queries | gather | HTML | PDF | total | total CPU | PDF size"
-        " | RSS before | peak RSS"
+        "database | actions | steps | PDF made | queries | gather | HTML | PDF | total (wall) | CPU | children's CPU"
+        " | PDF size | RSS before | peak RSS | children's peak RSS (largest) | load average (1 min)"
     )
-    for name in CASES:
+    print(f"load average before: {' '.join(f'{load:.2f}' for load in os.getloadavg())}", flush=True)
+    cases = sys.argv[2:] if sys.argv[1:2] == ["--only"] else CASES
+    for name in cases:
         for mode in ("app", "weasyprint"):
             env = dict(os.environ)
             if "DATABASE_URL" not in os.environ:
@@ -122,7 +148,7 @@ def main():
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1:
+    if len(sys.argv) > 1 and sys.argv[1] != "--only":
         run_case(sys.argv[1], sys.argv[2])
     else:
         main()

@@ -5,15 +5,21 @@ data of an adopted bilan is stored as is); `render_html`, `render_pdf` and `rend
 Everything is read in a fixed number of queries, whatever the size of the plan.
 """
 
+import concurrent.futures
+import contextlib
 import datetime
+import gc
 import io
 import json
 import mimetypes
+import multiprocessing
+import os
 import re
 from collections import defaultdict
 from pathlib import Path
 from statistics import mean
 
+import django
 import tablib
 import weasyprint
 from django.conf import settings
@@ -329,6 +335,19 @@ def weasy(html):
     return weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesFetcher()).render()
 
 
+@contextlib.contextmanager
+def fewer_collections():
+    """WeasyPrint makes millions of small objects that live until the PDF is written; with its default
+    thresholds, Python's cyclic garbage collector goes over all of them again and again (about a quarter
+    of the layout time of a long part). Collect less often while a document is laid out and written."""
+    thresholds = gc.get_threshold()
+    gc.set_threshold(50_000, 20, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+
+
 def render_pdf(data, on_progress=None):
     """The PDF of the document. `on_progress(percent)` is told as the layout goes."""
     if size_of(data) > PARTS_ABOVE:
@@ -336,53 +355,126 @@ def render_pdf(data, on_progress=None):
     html = render_html(data)
     if on_progress:
         on_progress(30)
-    document = weasy(html)
-    if on_progress:
-        on_progress(85)
-    return document.write_pdf()
+    with fewer_collections():
+        document = weasy(html)
+        if on_progress:
+            on_progress(85)
+        return document.write_pdf()
 
 
 def render_pdf_in_parts(data, on_progress=None):
-    """A long report, one part at a time (front matter, each axis, back matter), so that only one part's
-    layout is in memory at once. The parts' page counts give the table of contents its page numbers;
-    the running header and "page X de Y" are then laid over every page, and the parts joined."""
+    """A long report in parts (front matter, each axis, back matter), so that no process keeps the layout
+    of the whole report in memory. The parts are laid out in parallel in `render_processes()` child
+    processes (or one after the other in this process if that is 1). The parts' page counts give the
+    table of contents its page numbers; the running header and "page X de Y" are then laid over every
+    page, and the parts joined."""
     from pypdf import PdfReader, PdfWriter
 
-    toc_pages, pdfs = {}, []
+    # The front matter's length does not depend on the numbers in its table of contents: a draft of it
+    # gives its page count and the anchors of its sections, laid out with the other parts.
+    parts = [("front", None)] + [("axis", [axis]) for axis in data["axes"]] + [("back", None)]
+    htmls = [
+        render_html(data, part=part, axes=revive(axes) if axes else None, toc_pages={"": 0}) for part, axes in parts
+    ]
+    done = []
 
-    def anchors(document, offset):
-        for number, page in enumerate(document.pages, start=offset + 1):
-            for anchor in page.anchors:
-                toc_pages.setdefault(anchor, number)
-
-    # The front matter's length does not depend on the numbers in its table of contents.
-    draft = weasy(render_html(data, part="front", toc_pages={"": 0}))
-    anchors(draft, 0)
-    offset = len(draft.pages)
-    del draft
-    parts = [("axis", [axis]) for axis in data["axes"]] + [("back", None)]
-    for index, (part, axes) in enumerate(parts, start=1):
-        document = weasy(render_html(data, part=part, axes=revive(axes) if axes else None, toc_pages={"": 0}))
-        anchors(document, offset)
-        offset += len(document.pages)
-        pdfs.append(document.write_pdf())
-        del document
+    def advance(_result):
+        done.append(1)
         if on_progress:
-            on_progress(20 + 60 * index // len(parts))
-    pdfs.insert(0, weasy(render_html(data, part="front", toc_pages=toc_pages)).write_pdf())
-    total = offset
+            on_progress(20 + 60 * len(done) // len(parts))
 
-    marks = PdfReader(io.BytesIO(weasy(render_page_marks(data, total)).write_pdf()))
+    with part_renderer(len(parts)) as render:
+        laid_out = render(htmls, advance)
+        toc_pages, offset = {}, 0
+        for _pdf, anchors in laid_out:
+            for number, names in enumerate(anchors, start=offset + 1):
+                for name in names:
+                    toc_pages.setdefault(name, number)
+            offset += len(anchors)
+        total = offset
+        # The front matter with its page numbers, and the marks of every page, side by side.
+        (front, _anchors), (marks, _none) = render(
+            [render_html(data, part="front", toc_pages=toc_pages), render_page_marks(data, total)]
+        )
+    if on_progress:
+        on_progress(90)
+
+    pdfs = [front] + [pdf for pdf, _anchors in laid_out[1:]]
     writer = PdfWriter()
     for pdf in pdfs:
         writer.append(PdfReader(io.BytesIO(pdf)))
-    for page, mark in zip(writer.pages, marks.pages):
+    for page, mark in zip(writer.pages, PdfReader(io.BytesIO(marks)).pages):
         page.merge_page(mark)
         page.compress_content_streams()  # merging leaves the page's content uncompressed
     writer.compress_identical_objects()
     output = io.BytesIO()
     writer.write(output)
     return output.getvalue()
+
+
+def render_part(html):
+    """One part laid out and written: its PDF, and the anchors on each of its pages (their number is the
+    part's page count). Runs in a child process: it takes and returns plain data."""
+    with fewer_collections():
+        document = weasy(html)
+        anchors = [list(page.anchors) for page in document.pages]
+        return document.write_pdf(), anchors
+
+
+def render_processes():
+    """How many child processes lay out the parts of a long report: the BILAN_RENDER_PROCESSES setting
+    (0: one per core), never more than the machine's cores. 1 lays them out in this process."""
+    cores = os.cpu_count() or 1
+    wanted = settings.BILAN_RENDER_PROCESSES or cores
+    return max(1, min(wanted, cores))
+
+
+@contextlib.contextmanager
+def part_renderer(parts):
+    """A function that lays out a list of HTML parts and returns `render_part`'s results in the same
+    order, with `on_done(result)` called as each one is ready: in child processes when there are
+    several cores (`render_processes()`), here otherwise.
+
+    The children are started with "spawn", not "fork": a forked child would inherit this process's open
+    database connections, its threads' locks (a development server's request thread, a worker's) and
+    the libraries' state (fontconfig, Pango); a spawned child shares nothing. It costs each child its
+    start-up (Python, Django, WeasyPrint: about a second), small beside a report long enough to be cut.
+    Each child sets Django up (`django.setup`, from the settings module in the environment it inherits)
+    before it is given anything: the static files finders need the app registry."""
+    workers = min(render_processes(), parts)
+    if workers <= 1 or not os.environ.get("DJANGO_SETTINGS_MODULE"):
+
+        def in_this_process(htmls, on_done=None):
+            results = []
+            for html in htmls:
+                results.append(render_part(html))
+                if on_done:
+                    on_done(results[-1])
+            return results
+
+        yield in_this_process
+        return
+
+    context = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context, initializer=django.setup) as pool:
+
+        def in_children(htmls, on_done=None):
+            # The longest parts first, so that no core is left with a long part at the end.
+            order = sorted(range(len(htmls)), key=lambda index: -len(htmls[index]))
+            futures = {pool.submit(render_part, htmls[index]): index for index in order}
+            results = [None] * len(htmls)
+            try:
+                for future in concurrent.futures.as_completed(futures):
+                    results[futures[future]] = future.result()
+                    if on_done:
+                        on_done(results[futures[future]])
+            except BaseException:
+                for future in futures:
+                    future.cancel()  # a part failed: the task fails without laying out the rest
+                raise
+            return results
+
+        yield in_children
 
 
 def render_page_marks(data, pages):

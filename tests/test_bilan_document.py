@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import os
 import re
 import shutil
 import subprocess
@@ -206,11 +207,14 @@ def test_pages_rendered_to_png_for_a_person_to_look_at(report):
         assert (ARTIFACTS / f"{name}.png").stat().st_size > 10_000
 
 
-def test_a_long_report_rendered_in_parts_reads_the_same(year_with_steps, monkeypatch):
-    """Long reports are laid out one part at a time to bound memory; the reader sees the same pages,
-    the same table of contents and the same page numbers."""
+@pytest.mark.parametrize("processes", [1, 2], ids=["in-this-process", "in-child-processes"])
+def test_a_long_report_rendered_in_parts_reads_the_same(year_with_steps, monkeypatch, settings, processes):
+    """Long reports are laid out one part at a time to bound memory (in child processes side by side, or
+    one after the other in this process); the reader sees the same pages, the same table of contents and
+    the same page numbers."""
     from bilans import documents
 
+    settings.BILAN_RENDER_PROCESSES = processes
     data = gather(year_with_steps, *YEAR_2024)
     whole = PdfReader(io.BytesIO(render_pdf(data)))
     monkeypatch.setattr(documents, "PARTS_ABOVE", 0)
@@ -231,3 +235,38 @@ def test_a_long_report_rendered_in_parts_reads_the_same(year_with_steps, monkeyp
     assert "page 1 de" not in flat(parts.pages[0].extract_text())
     text = flat(" ".join(page.extract_text() for page in parts.pages))
     assert "Inventaire de la documentation régionale réalisée" in text and "hors période" not in text
+
+
+def test_the_background_task_lays_a_long_report_out_in_child_processes(
+    year_with_steps, monkeypatch, settings, tmp_path
+):
+    """The task as development and the tests run it (ImmediateBackend, in the calling process): the
+    parts go to spawned children, which set Django up themselves, and the bilan comes back ready."""
+    from bilans import documents
+    from bilans.models import Bilan
+    from bilans.tasks import prepare_bilan
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.MEDIA_ROOT = tmp_path
+    settings.BILAN_RENDER_PROCESSES = 2
+    monkeypatch.setattr(documents, "PARTS_ABOVE", 0)
+    started = []
+    real = documents.part_renderer
+
+    def watched(parts):
+        started.append(min(documents.render_processes(), parts))
+        return real(parts)
+
+    monkeypatch.setattr(documents, "part_renderer", watched)
+    bilan = Bilan.objects.create(
+        plan=year_with_steps, version=1, year=2024, starts_on=YEAR_2024[0], ends_on=YEAR_2024[1]
+    )
+    prepare_bilan.enqueue(bilan.pk)
+    bilan.refresh_from_db()
+    assert (bilan.rendering, bilan.progress, bilan.error) == (Bilan.Rendering.READY, 100, "")
+    if (os.cpu_count() or 1) > 1:
+        assert started == [2]
+    reader, text = pdf_text(bilan.pdf.read())
+    pages = len(reader.pages)
+    assert f"page {pages} de {pages}" in flat(reader.pages[-1].extract_text())
+    assert "Inventaire de la documentation régionale réalisée" in flat(text)
