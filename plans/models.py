@@ -638,21 +638,20 @@ class Objective(PlanItem):
 
 
 class ActionQuerySet(ItemQuerySet):
-    def for_organisation(self, organisation):
-        """Actions an organisation is a partner on: named on the action, or on its objective when the
-        action names no partners of its own."""
-        return self.filter(
-            Q(partner_links__organisation=organisation)
-            | Q(partner_links__isnull=True, objective__partner_links__organisation=organisation)
-        ).distinct()
-
-    def for_user(self, user):
-        """Actions where one of this person's organisations is a partner."""
-        organisations = user.memberships.values("organisation")
+    def for_organisations(self, organisations):
+        """Actions one of these organisations is a partner on: named on the action, or on its objective when
+        the action names no partners of its own."""
         return self.filter(
             Q(partner_links__organisation__in=organisations)
             | Q(partner_links__isnull=True, objective__partner_links__organisation__in=organisations)
         ).distinct()
+
+    def for_organisation(self, organisation):
+        return self.for_organisations([organisation])
+
+    def for_user(self, user):
+        """Actions where one of this person's organisations is a partner."""
+        return self.for_organisations(user.memberships.values("organisation"))
 
     def for_display(self):
         """Active actions with what the plan page shows of each, in a fixed number of queries."""

@@ -52,7 +52,7 @@ class MultipleFileField(forms.FileField):
     def check(self, upload):
         if upload.size > settings.STEP_FILE_MAX_BYTES:
             raise ValidationError(
-                _("« %(name)s » pèse %(size)s Mo : un fichier ne peut dépasser %(max)s Mo."),
+                _("«\u00a0%(name)s\u00a0» pèse %(size)s\u00a0Mo : un fichier ne peut dépasser %(max)s\u00a0Mo."),
                 params={"name": upload.name, "size": megabytes(upload.size), "max": megabytes(settings.STEP_FILE_MAX_BYTES)},
             )
         kind = filetype.guess(upload.read(8192))
@@ -60,7 +60,7 @@ class MultipleFileField(forms.FileField):
         if kind is None or kind.mime not in ACCEPTED_FILE_TYPES:
             raise ValidationError(
                 _(
-                    "« %(name)s » n’est pas un type de fichier accepté. Joignez un PDF, une image (JPEG, PNG, "
+                    "«\u00a0%(name)s\u00a0» n’est pas un type de fichier accepté. Joignez un PDF, une image (JPEG, PNG, "
                     "GIF, WebP) ou un document de bureautique (Word, Excel, PowerPoint, OpenDocument)."
                 ),
                 params={"name": upload.name},
@@ -92,7 +92,7 @@ class StepForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.action = action
         self.fields["done_on"].widget.attrs["max"] = timezone.localdate().isoformat()
-        self.fields["files"].help_text = _("PDF, images ou documents de bureautique, %(max)s Mo chacun au plus.") % {
+        self.fields["files"].help_text = _("PDF, images ou documents de bureautique, %(max)s\u00a0Mo chacun au plus.") % {
             "max": megabytes(settings.STEP_FILE_MAX_BYTES)
         }
         self.fields["results"].queryset = action.results.active().order_by("number")

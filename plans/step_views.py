@@ -1,6 +1,7 @@
 """Steps partners record on their actions, the results they tick, and the coordination's review."""
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
@@ -19,6 +20,7 @@ from .step_forms import ActionStatusForm, ReturnStepForm, StepForm
 from .views import LATEST_STEPS, get_plan_for
 
 STEPS_PER_ACTION = 3  # on "Mes actions"; the action's page has them all
+STEPS_PER_PAGE = 50
 
 
 def action_queryset():
@@ -262,11 +264,14 @@ def download_file(request, slug, pk):
 
 
 def plan_steps(request, slug):
-    """Every step of the plan, newest first, by organisation, period and validation."""
+    """Every step of the plan, newest first, by organisation, period and validation, 50 a page."""
     plan = get_plan_for(request.user, slug)
     steps = StepFilter(request.GET or None, queryset=Step.objects.for_display().filter(action__plan=plan), plan=plan)
-    page = steps.qs[:200]
-    return render(request, "plans/plan_steps.html", {"plan": plan, "filter": steps, "steps": page})
+    page = Paginator(steps.qs, STEPS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"plan": plan, "filter": steps, "page": page, "steps": page.object_list, "query": query.urlencode()}
+    return render(request, "plans/plan_steps.html", context)
 
 
 def steps_to_review(request, slug):

@@ -64,7 +64,7 @@ def test_a_file_that_only_pretends_to_be_a_pdf_is_refused_and_nothing_is_stored(
         SimpleUploadedFile("facture.pdf", b"#!/bin/sh\necho bonjour\n", content_type="application/pdf"),
     )
     assert response.status_code == 422
-    assert "« facture.pdf » n’est pas un type de fichier accepté." in response.content.decode()
+    assert "«\u00a0facture.pdf\u00a0» n’est pas un type de fichier accepté." in response.content.decode()
     assert not Step.objects.exists() and not StepFile.objects.exists()
     assert not any(media.rglob("*.pdf"))
 
@@ -74,7 +74,7 @@ def test_a_file_over_the_limit_is_refused(client, partner, settings, media):
     client.force_login(partner)
     response = post_step(client, SimpleUploadedFile("gros.pdf", PDF + b" " * 160_000, content_type="application/pdf"))
     assert response.status_code == 422
-    assert "« gros.pdf » pèse 0,2 Mo : un fichier ne peut dépasser 0,1 Mo." in response.content.decode()
+    assert "«\u00a0gros.pdf\u00a0» pèse 0,2\u00a0Mo : un fichier ne peut dépasser 0,1\u00a0Mo." in response.content.decode()
     assert not Step.objects.exists()
 
 

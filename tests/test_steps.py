@@ -277,6 +277,23 @@ def test_steps_list_filters_by_organisation_and_period(client, coordinator, own_
     assert "Étape ALL 2024" in by_org and "Étape ALL 2025" in by_org and "Étape TPDSL" not in by_org
     by_period = client.get(url, {"start": "2025-01-01", "end": "2025-12-31"}).content.decode()
     assert "Étape ALL 2024" not in by_period and "Étape TPDSL" in by_period
+    assert "2 étapes" in by_period
+    wrong = client.get(url, {"start": "pas une date"}).content.decode()
+    assert "Un filtre n’est pas valable" in wrong
+
+
+def test_steps_list_pages_fifty_at_a_time(client, coordinator, own_action, all_org):
+    Step.objects.bulk_create(
+        Step(action=own_action, description=f"Étape {n}", organisation=all_org, done_on=datetime.date(2025, 1, 1))
+        for n in range(60)
+    )
+    client.force_login(coordinator)
+    url = reverse("plans:steps", args=[SLUG])
+    first = client.get(url, {"organisation": all_org.pk}).content.decode()
+    assert first.count('<li class="step') == 50 and "Page 1 de 2" in first
+    assert f"?organisation={all_org.pk}&amp;page=2" in first
+    second = client.get(url, {"organisation": all_org.pk, "page": 2}).content.decode()
+    assert second.count('<li class="step') == 10
 
 
 def test_stale_actions_are_flagged_after_the_plan_delay(lanaudiere, all_org):
