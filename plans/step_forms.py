@@ -73,10 +73,13 @@ class StepForm(forms.ModelForm):
     """One form on one page: what was done, when, by which organisation, its proof and the results it
     advances."""
 
-    files = MultipleFileField(
-        label=_("Fichiers joints"),
+    link = forms.URLField(
+        label=_("Lien"),
         required=False,
+        assume_scheme="https",
+        help_text=_("Un compte rendu, un article, une page web (facultatif)."),
     )
+    files = MultipleFileField(label=_("Fichiers joints"), required=False)
 
     class Meta:
         model = Step
@@ -86,7 +89,6 @@ class StepForm(forms.ModelForm):
             "done_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "results": forms.CheckboxSelectMultiple,
         }
-        help_texts = {"link": _("Un compte rendu, un article, une page web (facultatif).")}
 
     def __init__(self, *args, action, user, **kwargs):
         super().__init__(*args, **kwargs)
