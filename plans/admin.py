@@ -1,6 +1,9 @@
 """The Django admin for every model of a plan: the staff's fallback, not the coordinator's tool."""
 
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
 from .models import (
@@ -40,12 +43,22 @@ class TermInline(admin.TabularInline):
 
 @admin.register(Plan)
 class PlanAdmin(admin.ModelAdmin):
-    list_display = ["title", "slug", "region", "first_year", "last_year"]
+    list_display = ["title", "slug", "region", "first_year", "last_year", "spreadsheet"]
     list_filter = ["region"]
     search_fields = ["title", "slug", "region"]
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["participants"]
+    readonly_fields = ["spreadsheet"]
     inlines = [AxisInline, PlanRoleInline, TermInline]
+
+    # A whole plan is imported level by level with checks across levels (an action under its objective…),
+    # which django-import-export's per-model admin import cannot do: staff use the coordinator's import
+    # page, built on the same resources, with its preview and confirmation.
+    @admin.display(description=_("tableur"))
+    def spreadsheet(self, plan):
+        if plan.pk is None:
+            return format_html('<a href="{}">{}</a>', reverse("plans:new_plan_import"), _("Nouveau plan à partir d’un tableur"))
+        return format_html('<a href="{}">{}</a>', reverse("plans:spreadsheet", args=[plan.slug]), _("Importer ou exporter"))
 
 
 class ObjectiveInline(admin.TabularInline):

@@ -270,3 +270,12 @@ def test_preview_of_an_unchanged_plan_asks_as_many_queries_at_37_and_at_2000_act
 def test_an_unknown_export_format_is_not_found(client, coordinator):
     client.force_login(coordinator)
     assert client.get(reverse("plans:spreadsheet_export", args=[SLUG, "pdf"])).status_code == 404
+
+
+def test_staff_find_the_import_and_export_pages_from_the_plan_admin(client, django_user_model, lanaudiere):
+    admin = django_user_model.objects.create_superuser("admin", "a@example.org", "motdepasse-test")
+    client.force_login(admin)
+    listing = client.get(reverse("admin:plans_plan_changelist")).content.decode()
+    assert reverse("plans:spreadsheet", args=[lanaudiere.slug]) in listing
+    add = client.get(reverse("admin:plans_plan_add")).content.decode()
+    assert reverse("plans:new_plan_import") in add
