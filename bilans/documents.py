@@ -440,7 +440,9 @@ def part_renderer(parts):
     the libraries' state (fontconfig, Pango); a spawned child shares nothing. It costs each child its
     start-up (Python, Django, WeasyPrint: about a second), small beside a report long enough to be cut.
     Each child sets Django up (`django.setup`, from the settings module in the environment it inherits)
-    before it is given anything: the static files finders need the app registry."""
+    before it is given anything: the static files finders need the app registry. As with any spawned
+    child, a script that calls this must keep its work under `if __name__ == "__main__":` (manage.py
+    does): the child imports the script's main module again."""
     workers = min(render_processes(), parts)
     if workers <= 1 or not os.environ.get("DJANGO_SETTINGS_MODULE"):
 
