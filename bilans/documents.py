@@ -17,7 +17,6 @@ import os
 import re
 from collections import defaultdict
 from pathlib import Path
-from statistics import mean
 
 import django
 import tablib
@@ -37,6 +36,8 @@ from plans.models import (
     CommitteeMember,
     ObjectivePartner,
     Step,
+    mean_of,
+    percent,
 )
 
 # WeasyPrint resolves the document's links against this address; the fetcher below answers only for
@@ -78,26 +79,21 @@ def achieved_by(result, day):
     return result.achieved_on is not None and result.achieved_on <= day
 
 
-def share(numbers):
-    numbers = [number for number in numbers if number is not None]
-    return round(mean(numbers)) if numbers else None
-
-
 def progress_of(results, start, end):
     """An action's progress at the start and at the end of the period: the share of its active expected
     results achieved before the first day, and by the last day."""
     active = [result for result in results if result.archived_at is None]
     if not active:
         return {"start": None, "end": None, "change": None}
-    before = round(100 * sum(r.achieved_on is not None and r.achieved_on < start for r in active) / len(active))
-    after = round(100 * sum(achieved_by(r, end) for r in active) / len(active))
+    before = percent(sum(r.achieved_on is not None and r.achieved_on < start for r in active), len(active))
+    after = percent(sum(achieved_by(r, end) for r in active), len(active))
     return {"start": before, "end": after, "change": after - before}
 
 
 def roll_up(progresses):
     """The mean of the actions' progress (those that have expected results)."""
-    start = share(p["start"] for p in progresses)
-    end = share(p["end"] for p in progresses)
+    start = mean_of(p["start"] for p in progresses)
+    end = mean_of(p["end"] for p in progresses)
     return {"start": start, "end": end, "change": None if end is None else end - start}
 
 

@@ -2,7 +2,6 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import reporting_year
 
 
 class BilanForm(forms.Form):
@@ -17,20 +16,19 @@ class BilanForm(forms.Form):
         self.plan = plan
         last = max(plan.last_year, timezone.localdate().year)
         self.fields["year"].choices = [("", _("Autres dates"))] + [
-            (year, "%s (%s – %s)" % (year, *(f"{day:%Y-%m-%d}" for day in reporting_year(plan, year))))
+            (year, "%s (%s – %s)" % (year, *(f"{day:%Y-%m-%d}" for day in plan.reporting_year_starting(year))))
             for year in range(plan.first_year - 1, last + 1)
         ]
         self.fields["year"].initial = self.current_year()
 
     def current_year(self):
-        today = timezone.localdate()
-        year = today.year if today.month >= self.plan.reporting_year_start_month else today.year - 1
+        year = self.plan.reporting_year()[0].year
         return year - 1  # the last complete reporting year is the one a report is usually made for
 
     def clean(self):
         data = super().clean()
         if data.get("year") is not None:
-            data["starts_on"], data["ends_on"] = reporting_year(self.plan, data["year"])
+            data["starts_on"], data["ends_on"] = self.plan.reporting_year_starting(data["year"])
         elif not (data.get("starts_on") and data.get("ends_on")):
             raise forms.ValidationError(_("Choisissez une année de reddition, ou indiquez les deux dates."))
         elif data["starts_on"] > data["ends_on"]:

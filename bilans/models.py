@@ -1,8 +1,6 @@
 """The yearly report ("bilan annuel") of a plan: one record per generation, with the PDF and the data it
 was made from, both frozen once the committee adopts it."""
 
-import datetime
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -12,14 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from plans.models import Plan
-
-
-def reporting_year(plan, year):
-    """The reporting year that starts in `year`: from the plan's start month (April by default) to the day
-    before that month a year later."""
-    month = plan.reporting_year_start_month
-    start = datetime.date(year, month, 1)
-    return start, datetime.date(year + 1, month, 1) - datetime.timedelta(days=1)
 
 
 def bilan_pdf_path(bilan, filename):

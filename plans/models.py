@@ -145,23 +145,26 @@ class Plan(models.Model):
         )
         plan, axes, objectives = [], defaultdict(list), defaultdict(list)
         for row in per_action:
-            value = round(100 * row["achieved"] / row["total"])
+            value = percent(row["achieved"], row["total"])
             plan.append(value)
             axes[row["action__objective__axis_id"]].append(value)
             objectives[row["action__objective_id"]].append(value)
-
-        def mean(values):
-            return round(sum(values) / len(values)) if values else None
-
         return {
-            "plan": mean(plan),
-            "axes": {pk: mean(values) for pk, values in axes.items()},
-            "objectives": {pk: mean(values) for pk, values in objectives.items()},
+            "plan": mean_of(plan),
+            "axes": {pk: mean_of(values) for pk, values in axes.items()},
+            "objectives": {pk: mean_of(values) for pk, values in objectives.items()},
         }
 
     def reporting_year(self, on=None):
         """The reporting year containing a date (today by default), as (first day, last day)."""
-        return reporting_year_bounds(self, on or timezone.localdate())
+        on = on or timezone.localdate()
+        return self.reporting_year_starting(on.year if on.month >= self.reporting_year_start_month else on.year - 1)
+
+    def reporting_year_starting(self, year):
+        """The reporting year that starts in `year`: from the start month (April by default) to the day
+        before that month a year later, as (first day, last day)."""
+        start = datetime.date(year, self.reporting_year_start_month, 1)
+        return start, datetime.date(year + 1, self.reporting_year_start_month, 1) - datetime.timedelta(days=1)
 
     def stale_actions(self, today=None):
         """Actions under way or due that nobody has written a step on for `stale_after_months` months."""
@@ -249,22 +252,20 @@ class Plan(models.Model):
         return plan
 
 
-def reporting_year_bounds(plan, on):
-    start_year = on.year if on.month >= plan.reporting_year_start_month else on.year - 1
-    start = datetime.date(start_year, plan.reporting_year_start_month, 1)
-    end = datetime.date(start_year + 1, plan.reporting_year_start_month, 1) - datetime.timedelta(days=1)
-    return start, end
-
-
 def months_before(day, months):
     """The same day `months` months earlier (the month's last day when it is shorter: 31 May → 30 April)."""
     year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
     return datetime.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
-def mean_progress(items):
-    """The mean of the items' progress, leaving out those with nothing to measure (None)."""
-    values = [value for value in (item.progress() for item in items) if value is not None]
+def percent(part, whole):
+    """`part` of `whole` from 0 to 100, rounded; None when there is nothing to measure."""
+    return round(100 * part / whole) if whole else None
+
+
+def mean_of(values):
+    """The rounded mean of the values, leaving out those with nothing to measure (None)."""
+    values = [value for value in values if value is not None]
     return round(sum(values) / len(values)) if values else None
 
 
@@ -763,9 +764,7 @@ class Action(PlanItem, ReferencePeriod):
         """The share of its active expected results achieved, from 0 to 100 (None if it has none).
         Reads the prefetched results when there are some."""
         results = [result for result in self.results.all() if result.archived_at is None]
-        if not results:
-            return None
-        return round(100 * sum(result.is_achieved for result in results) / len(results))
+        return percent(sum(result.is_achieved for result in results), len(results))
 
     def refresh_status(self, save=True):
         """Follow the results: done when all are achieved, in progress once something happened."""

@@ -124,6 +124,22 @@ def organisation_choices(request, sheet):
 # The coordinator's page ---------------------------------------------------------------------------------
 
 
+def preview(request, form, context, import_to, keep_for):
+    """Read the uploaded file and preview its import into `context`; the file is kept for the confirmation
+    only when the preview has no error. A file that cannot be read gets its error at the form's field."""
+    upload = form.cleaned_data["file"]
+    try:
+        content = read_upload(upload)
+        sheet = read_sheet(content, upload.name)
+    except SpreadsheetError as error:
+        form.add_error("file", str(error))
+        return
+    report = import_sheet(sheet, **import_to)
+    context.update(report=report, sheet=sheet)
+    if report.ok:
+        context["token"] = keep_upload(request, content, upload.name, **keep_for)
+
+
 def plan_spreadsheet(request, slug):
     """Import onto this plan (upload → preview) and its exports."""
     plan = get_plan_for(request.user, slug)
@@ -131,17 +147,7 @@ def plan_spreadsheet(request, slug):
     form = UploadForm(request.POST or None, request.FILES or None)
     context = {"plan": plan, "form": form}
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            content = read_upload(upload)
-            sheet = read_sheet(content, upload.name)
-        except SpreadsheetError as error:
-            form.add_error("file", str(error))
-        else:
-            report = import_sheet(sheet, plan=plan)
-            context.update(report=report, sheet=sheet)
-            if report.ok:
-                context["token"] = keep_upload(request, content, upload.name, plan=plan.slug)
+        preview(request, form, context, import_to={"plan": plan}, keep_for={"plan": plan.slug})
     return render(request, "plans/spreadsheets/plan_spreadsheet.html", context)
 
 
@@ -191,17 +197,7 @@ def new_plan_import(request):
     context = {"form": form}
     if request.method == "POST" and form.is_valid():
         new_plan = {"title": form.cleaned_data["title"], "slug": form.cleaned_data["slug"]}
-        upload = form.cleaned_data["file"]
-        try:
-            content = read_upload(upload)
-            sheet = read_sheet(content, upload.name)
-        except SpreadsheetError as error:
-            form.add_error("file", str(error))
-        else:
-            report = import_sheet(sheet, new_plan=new_plan)
-            context.update(report=report, sheet=sheet)
-            if report.ok:
-                context["token"] = keep_upload(request, content, upload.name, new_plan=new_plan)
+        preview(request, form, context, import_to={"new_plan": new_plan}, keep_for={"new_plan": new_plan})
     return render(request, "plans/spreadsheets/new_plan.html", context)
 
 

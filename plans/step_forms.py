@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from partners.models import Organisation
 
 from .models import ActionStatus, Step
+from .rules import organisation_ids
 
 # What a step's proof may be, recognised from the file's first bytes, never from its name.
 ACCEPTED_FILE_TYPES = {
@@ -117,7 +118,7 @@ def recording_organisations(action, user):
     they act for; a coordinator (or superuser) may record for any of them."""
     partner_ids = {link.organisation_id for link in action.partner_links_in_effect}
     if not user.has_perm("plans.change_plan", action.plan):
-        partner_ids &= set(user.memberships.values_list("organisation_id", flat=True))
+        partner_ids &= organisation_ids(user)
     return Organisation.objects.filter(pk__in=partner_ids)
 
 

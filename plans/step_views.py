@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from partners.models import Organisation
 
-from .models import Action, ActionPartner, ExpectedResult, ObjectivePartner, Step, StepFile, mean_progress
+from .models import Action, ActionPartner, ExpectedResult, ObjectivePartner, Step, StepFile, mean_of
 from .rules import require
 from .filters import StepFilter
 from .step_forms import ActionStatusForm, ReturnStepForm, StepForm
@@ -94,7 +94,7 @@ def my_actions(request, slug):
             "plan": plan,
             "organisations": organisations,
             "actions": actions,
-            "progress": mean_progress(actions),
+            "progress": mean_of(action.progress() for action in actions),
             "due": due,
             "year_start": year_start,
             "year_end": year_end,

@@ -5,6 +5,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from .filters import StepFilter
 from .models import Action, Objective, Plan, Step
+from .rules import plan_roles
 
 LATEST_STEPS = 10
 
@@ -17,7 +18,7 @@ def get_plan_for(user, slug):
 def home(request):
     """The plans this person takes part in, with a partner's way in: "Mes actions"."""
     plans = list(Plan.objects.visible_to(request.user))
-    roles = dict(request.user.plan_roles.values_list("plan_id", "role"))
+    roles = plan_roles(request.user)
     for plan in plans:
         plan.my_role = roles.get(plan.pk)
     return render(request, "plans/home.html", {"plans": plans})

@@ -13,7 +13,6 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from bilans.documents import gather, render_pdf, render_xlsx
-from bilans.models import reporting_year
 from bilans.templatetags.bilans import typo
 from partners.models import Organisation
 from plans.models import Action, Step
@@ -58,9 +57,9 @@ def year_with_steps(lanaudiere):
 
 
 def test_reporting_year_runs_from_april_to_march(lanaudiere):
-    assert reporting_year(lanaudiere, 2024) == YEAR_2024
+    assert lanaudiere.reporting_year_starting(2024) == YEAR_2024
     lanaudiere.reporting_year_start_month = 1
-    assert reporting_year(lanaudiere, 2024) == (datetime.date(2024, 1, 1), datetime.date(2024, 12, 31))
+    assert lanaudiere.reporting_year_starting(2024) == (datetime.date(2024, 1, 1), datetime.date(2024, 12, 31))
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from django.core.management.base import BaseCommand, CommandError
 from plans.models import Plan
 
 from ...documents import gather, render_html, render_pdf, render_xlsx
-from ...models import reporting_year
 
 WRITERS = {
     ".pdf": render_pdf,
@@ -49,7 +48,7 @@ class Command(BaseCommand):
         if year is not None and (start or end):
             raise CommandError("Indiquez --year ou --from/--to, pas les deux.")
         if year is not None:
-            start, end = reporting_year(plan, year)
+            start, end = plan.reporting_year_starting(year)
         elif not (start and end):
             raise CommandError("Indiquez --year, ou --from et --to.")
         if start > end:
