@@ -40,7 +40,8 @@ def cpu_s(who):
 def add_steps(plan, count):
     from django.utils import timezone
 
-    from plans.models import Organisation, Step
+    from partners.models import Organisation
+    from suivi.models import Step
 
     actions = list(plan.actions.order_by("pk"))
     organisations = list(Organisation.objects.order_by("pk")[:25])

@@ -29,7 +29,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from plans.models import Plan  # noqa: E402
-from plans.spreadsheets import export_bytes, export_dataset, import_sheet, read_sheet  # noqa: E402
+from tableur.spreadsheets import export_bytes, export_dataset, import_sheet, read_sheet  # noqa: E402
 from tests.factories import make_plan  # noqa: E402
 
 

@@ -29,7 +29,8 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from partners.models import Organisation  # noqa: E402
-from plans.models import Action, Role, Step  # noqa: E402
+from plans.models import Action, Role  # noqa: E402
+from suivi.models import Step  # noqa: E402
 from tests.conftest import make_person  # noqa: E402
 from tests.factories import make_plan  # noqa: E402
 
@@ -68,7 +69,7 @@ def main():
         client = Client()
         client.force_login(partner)
         pages = {
-            "Mes actions": reverse("plans:my_actions", args=[plan.slug]),
+            "Mes actions": reverse("suivi:my_actions", args=[plan.slug]),
             "action page": own[0].get_absolute_url(),
         }
         for name, url in pages.items():

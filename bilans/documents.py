@@ -35,10 +35,10 @@ from plans.models import (
     ActionStatus,
     CommitteeMember,
     ObjectivePartner,
-    Step,
     mean_of,
     percent,
 )
+from suivi.models import Step
 
 # WeasyPrint resolves the document's links against this address; the fetcher below answers only for
 # the static files under it, from disk, and refuses everything else (no network, no local files).

@@ -1,7 +1,7 @@
 """The bilans of a plan: list and generate, follow the preparation, preview, download, adopt.
 
 The plan's coordinators and committee members (and superusers) prepare and adopt bilans; they, and the
-partners when the plan allows it, read them (`plans.view_bilan`). Others get 404 when they have no role in
+partners when the plan allows it, read them (`bilans.view_bilan`). Others get 404 when they have no role in
 the plan, 403 when they do.
 """
 
@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from plans.rules import require
+from lib.access import require
 from plans.views import get_plan_for
 
 from .documents import render_html, render_xlsx
@@ -21,14 +21,14 @@ from .models import Bilan
 from .tasks import prepare_bilan
 
 
-def get_plan_for_bilans(user, slug, permission="plans.view_bilan"):
+def get_plan_for_bilans(user, slug, permission="bilans.view_bilan"):
     """The plan, if this person may see its bilans: 404 without a role in it, 403 with another role."""
     plan = get_plan_for(user, slug)
     require(user, permission, plan)
     return plan
 
 
-def get_bilan_for(user, slug, pk, permission="plans.view_bilan", with_data=False):
+def get_bilan_for(user, slug, pk, permission="bilans.view_bilan", with_data=False):
     """The bilan, under the same refusals as its plan. Its data (megabytes on a large plan) is read only
     by the pages that show it."""
     plan = get_plan_for_bilans(user, slug, permission)
@@ -46,7 +46,7 @@ def bilan_list(request, slug):
 @require_POST
 def bilan_create(request, slug):
     """A new draft, prepared in the background; the person is taken to the page that follows it."""
-    plan = get_plan_for_bilans(request.user, slug, permission="plans.prepare_bilan")
+    plan = get_plan_for_bilans(request.user, slug, permission="bilans.prepare_bilan")
     form = BilanForm(request.POST, plan=plan)
     if not form.is_valid():
         bilans = plan.bilans.defer("data").select_related("adopted_by")
@@ -102,7 +102,7 @@ def bilan_xlsx(request, slug, pk):
 @require_POST
 def bilan_adopt(request, slug, pk):
     """The committee adopts a draft: from then on its PDF and data never change."""
-    bilan = get_bilan_for(request.user, slug, pk, permission="plans.adopt_bilan")
+    bilan = get_bilan_for(request.user, slug, pk, permission="bilans.adopt_bilan")
     form = AdoptionForm(request.POST)
     if bilan.is_adopted or not bilan.is_ready:
         messages.error(request, _("Seul un brouillon prêt peut être adopté."))

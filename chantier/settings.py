@@ -69,9 +69,12 @@ INSTALLED_APPS = [
     "simple_history",
     "django_tasks",
     "django_tasks_db",
+    # Lower apps never import higher ones: lib ← partners ← plans ← suivi ← bilans, tableur (README, Layout).
     "partners",
     "plans",
+    "suivi",
     "bilans",
+    "tableur",
 ]
 
 MIDDLEWARE = [

@@ -10,9 +10,9 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from plans.list_views import TableListView
+from lib.lists import TableListView
 from plans.models import PlanRole
-from plans.rules import require
+from lib.access import require
 from plans.views import get_plan_for
 
 from .filters import OrganisationFilter, PersonFilter

@@ -4,7 +4,6 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ExportMixin
 
 from .models import (
     Action,
@@ -17,10 +16,8 @@ from .models import (
     ObjectivePartner,
     Plan,
     PlanRole,
-    Step,
     Term,
 )
-from .spreadsheets import ActionResource, ExpectedResultResource
 
 
 class AxisInline(admin.TabularInline):
@@ -57,8 +54,8 @@ class PlanAdmin(admin.ModelAdmin):
     @admin.display(description=_("tableur"))
     def spreadsheet(self, plan):
         if plan.pk is None:
-            return format_html('<a href="{}">{}</a>', reverse("plans:new_plan_import"), _("Nouveau plan à partir d’un tableur"))
-        return format_html('<a href="{}">{}</a>', reverse("plans:spreadsheet", args=[plan.slug]), _("Importer ou exporter"))
+            return format_html('<a href="{}">{}</a>', reverse("tableur:new_plan_import"), _("Nouveau plan à partir d’un tableur"))
+        return format_html('<a href="{}">{}</a>', reverse("tableur:spreadsheet", args=[plan.slug]), _("Importer ou exporter"))
 
 
 class ObjectiveInline(admin.TabularInline):
@@ -113,45 +110,24 @@ class ExpectedResultInline(admin.TabularInline):
     readonly_fields = ["code"]
 
 
-class StepInline(admin.TabularInline):
-    model = Step
-    extra = 0
-    fields = ["done_on", "organisation", "description", "author", "link"]
-    autocomplete_fields = ["organisation", "author"]
-
-
 @admin.register(Action)
-class ActionAdmin(ExportMixin, admin.ModelAdmin):
-    # The columns of the plan's spreadsheet (plans/spreadsheets.py); whole plans are imported from the
-    # coordinator's page, which checks every row across the four levels first.
-    resource_classes = [ActionResource]
+class ActionAdmin(admin.ModelAdmin):
     list_display = ["code", "text", "objective", "period_start", "period_end", "status", "plan"]
     list_filter = ["plan", "status", "period_start", "period_end"]
     list_select_related = ["objective", "plan"]
     search_fields = ["code", "text", "partners__name", "partners__acronym"]
     readonly_fields = ["code"]
-    inlines = [ActionPartnerInline, ExpectedResultInline, StepInline]
+    inlines = [ActionPartnerInline, ExpectedResultInline]
 
 
 @admin.register(ExpectedResult)
-class ExpectedResultAdmin(ExportMixin, admin.ModelAdmin):
-    resource_classes = [ExpectedResultResource]
+class ExpectedResultAdmin(admin.ModelAdmin):
     list_display = ["code", "text", "action", "period_start", "period_end", "achieved_on", "plan"]
     list_filter = ["plan", ("achieved_on", admin.EmptyFieldListFilter)]
     list_select_related = ["action", "plan"]
     search_fields = ["code", "text"]
     readonly_fields = ["code"]
     autocomplete_fields = ["achieved_by"]
-
-
-@admin.register(Step)
-class StepAdmin(admin.ModelAdmin):
-    list_display = ["done_on", "action", "organisation", "description", "author"]
-    list_filter = ["action__plan", "organisation"]
-    list_select_related = ["action", "organisation", "author"]
-    search_fields = ["description", "action__code", "organisation__name", "organisation__acronym"]
-    date_hierarchy = "done_on"
-    autocomplete_fields = ["action", "organisation", "author", "results"]
 
 
 class CommitteeMemberInline(admin.TabularInline):

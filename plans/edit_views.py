@@ -17,9 +17,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reselect, reswap, retarget
 
+from lib.access import require
+
 from .forms import FORMS, NewPlanForm, PlanSettingsForm
 from .models import Action, Axis, ExpectedResult, Objective, Plan, PlanRole, Role
-from .rules import require
 from .views import get_plan_for, plan_detail
 
 # The item kinds as they read in the addresses (/plans/<slug>/modifier/actions/12/).

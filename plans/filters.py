@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partners.models import Organisation
 
-from .models import Action, ActionStatus, Step
+from .models import Action, ActionStatus
 
 
 class ActionFilter(django_filters.FilterSet):
@@ -67,30 +67,3 @@ class ActionFilter(django_filters.FilterSet):
     def filter_year(self, queryset, name, year):
         """Actions whose reference period includes that year."""
         return queryset.filter(period_start__lte=year, period_end__gte=year)
-
-
-class StepFilter(django_filters.FilterSet):
-    """The plan's steps by organisation, period and validation."""
-
-    organisation = django_filters.ModelChoiceFilter(
-        queryset=Organisation.objects.none(), label=_("Organisation"), empty_label=_("Toutes")
-    )
-    start = django_filters.DateFilter(
-        field_name="done_on", lookup_expr="gte", label=_("Du"),
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    end = django_filters.DateFilter(
-        field_name="done_on", lookup_expr="lte", label=_("Au"),
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    review = django_filters.ChoiceFilter(
-        choices=Step.Review.choices, label=_("Validation"), empty_label=_("Toutes")
-    )
-
-    class Meta:
-        model = Step
-        fields = ["organisation", "start", "end", "review"]
-
-    def __init__(self, *args, plan, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.filters["organisation"].queryset = Organisation.objects.filter(steps__action__plan=plan).distinct()

@@ -1,15 +1,14 @@
-"""Who may do what: every permission decision of the app is here, and every view asks through it.
-
-Views call `user.has_perm("plans.<permission>", obj)` (or `require(...)` below); templates use
-`{% load rules %}{% has_perm "plans.<permission>" user obj as allowed %}`. Roles are per plan
-(`PlanRole`); a partner acts through the organisations they are a member of (`Membership`).
+"""Who may do what in a plan: the roles people hold in plans and the predicates every app's rules.py
+builds on (django `rules` finds each app's rules.py). Views call `require(user, "<app>.<permission>", obj)`
+(lib/access.py); templates use `{% load rules %}{% has_perm "<app>.<permission>" user obj as allowed %}`.
+Roles are per plan (`PlanRole`); a partner acts through the organisations they are a member of
+(`Membership`).
 
 The lookups cache their answers on the user object for the request, so a page that asks about 2,000
 actions runs the same two queries as a page that asks about one.
 """
 
 import rules
-from django.core.exceptions import PermissionDenied
 
 from .models import Role
 
@@ -64,7 +63,7 @@ def is_partner_in_plan(user, plan):
     return role_in(user, plan.pk) == Role.PARTNER
 
 
-# Predicates on a plan's items are written once, on the plan, and reached through these adapters.
+# Predicates on a plan's items are written once, on the plan, and reached through this adapter.
 def on_plan_of(item_to_plan, predicate):
     @rules.predicate(name=f"{predicate.name}_of_item")
     def check(user, item):
@@ -73,73 +72,14 @@ def on_plan_of(item_to_plan, predicate):
     return check
 
 
-def plan_of_action(action):
-    return action.plan
-
-
-def plan_of_step(step):
-    return step.action.plan
-
-
-def plan_of_result(result):
-    return result.plan
-
-
-@rules.predicate
-def partner_on_action(user, action):
-    return is_partner_in_plan.test(user, action.plan) and bool(
-        organisation_ids(user) & partner_organisation_ids(action)
-    )
-
-
-@rules.predicate
-def partner_on_result(user, result):
-    return partner_on_action.test(user, result.action)
-
-
-@rules.predicate
-def step_of_own_organisation(user, step):
-    return is_partner_in_plan.test(user, step.action.plan) and step.organisation_id in organisation_ids(user)
-
-
 @rules.predicate
 def committee_validates_in_plan(user, plan):
     return plan.committee_may_validate and sits_on_committee_of_plan.test(user, plan)
 
 
-@rules.predicate
-def is_validated(user, step):
-    return step.review == step.Review.VALIDATED
-
-
-coordinates_plan_of_action = on_plan_of(plan_of_action, coordinates_plan)
-coordinates_plan_of_step = on_plan_of(plan_of_step, coordinates_plan)
-coordinates_plan_of_result = on_plan_of(plan_of_result, coordinates_plan)
-
 # The plan
 rules.add_perm("plans.view_plan", is_superuser | has_role_in_plan)
 rules.add_perm("plans.change_plan", is_superuser | coordinates_plan)
-@rules.predicate
-def partner_allowed_bilans(user, plan):
-    return plan.partners_may_download_bilans and is_partner_in_plan.test(user, plan)
-
-
-rules.add_perm("plans.prepare_bilan", is_superuser | coordinates_plan | sits_on_committee_of_plan)
-rules.add_perm("plans.view_bilan", is_superuser | coordinates_plan | sits_on_committee_of_plan | partner_allowed_bilans)
-rules.add_perm("plans.adopt_bilan", is_superuser | coordinates_plan | sits_on_committee_of_plan)
-
-# Steps and results
-rules.add_perm("plans.add_step", is_superuser | coordinates_plan_of_action | partner_on_action)
-# Once validated, a step is the proof the yearly report counts: only the coordination changes it then.
-rules.add_perm("plans.change_step", is_superuser | coordinates_plan_of_step | (step_of_own_organisation & ~is_validated))
-rules.add_perm("plans.delete_step", is_superuser | coordinates_plan_of_step | (step_of_own_organisation & ~is_validated))
-rules.add_perm("plans.review_steps", is_superuser | coordinates_plan | committee_validates_in_plan)
-rules.add_perm("plans.review_step", is_superuser | on_plan_of(plan_of_step, coordinates_plan | committee_validates_in_plan))
-rules.add_perm("plans.view_my_actions", is_partner_in_plan)
-rules.add_perm("plans.achieve_result", is_superuser | coordinates_plan_of_result | partner_on_result)
-rules.add_perm("plans.set_action_status", is_superuser | coordinates_plan_of_action)
-
-
 # Organisations and people. Organisations are shared by every plan: any coordinator keeps them up to date.
 # People are managed plan by plan: a coordinator manages a person only when every plan that person takes
 # part in is one they coordinate, so that nobody reaches the people of another plan (deactivating a
@@ -191,14 +131,3 @@ rules.add_perm("partners.remove_from_plan", ~is_own_role & (is_superuser | coord
 
 # A new plan (issue 3): whoever coordinates a plan may start another (empty, or a copy of one they coordinate).
 rules.add_perm("plans.add_plan", is_superuser | coordinates_a_plan)
-
-
-# A partner's own spreadsheet of steps and results (issue 6); each row is then checked with plans.add_step
-# on its action and plans.achieve_result on its result.
-rules.add_perm("plans.fill_partner_sheet", is_partner_in_plan)
-
-
-def require(user, permission, obj):
-    """Refuse with 403 unless the person has the permission on the object."""
-    if not user.has_perm(permission, obj):
-        raise PermissionDenied

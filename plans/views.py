@@ -1,13 +1,17 @@
+"""The plan's pages: the plans a person takes part in, the plan as a tree, an objective, the actions as a
+table, the acronyms."""
+
 from django.conf import settings
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.vary import vary_on_headers
 
-from .filters import StepFilter
-from .models import Action, Objective, Plan, Step
-from .rules import plan_roles
+from lib.lists import TableListView
 
-LATEST_STEPS = 10
+from .filters import ActionFilter
+from .models import Action, ActionPartner, ExpectedResult, Objective, ObjectivePartner, Plan
+from .rules import plan_roles
+from .tables import ActionTable
 
 
 def get_plan_for(user, slug):
@@ -33,14 +37,11 @@ def plan_detail(request, slug):
     plan = get_plan_for(request.user, slug)
     inline = plan.actions.active().count() <= settings.PLAN_PAGE_INLINE_ACTIONS
     axes = plan.tree(with_actions=inline)
-    latest_steps = Step.objects.filter(action__plan=plan).for_display()[:LATEST_STEPS]
     context = {
         "plan": plan,
         "axes": axes,
         "actions_inline": inline,
         "progress": plan.measured_progress["plan"],
-        "latest_steps": latest_steps,
-        "step_filter": StepFilter(plan=plan),
     }
     return render(request, "plans/plan_detail.html", context)
 
@@ -66,3 +67,36 @@ def objective_detail(request, slug, code):
 def plan_acronyms(request, slug):
     plan = get_plan_for(request.user, slug)
     return render(request, "plans/plan_acronyms.html", {"plan": plan, "acronyms": plan.acronyms()})
+
+
+class ActionListView(TableListView):
+    """Everyone in the plan may read it; the same fixed number of queries whatever the plan's size."""
+
+    table_class = ActionTable
+    filterset_class = ActionFilter
+    template_name = "plans/lists/actions.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.plan = get_plan_for(request.user, kwargs["slug"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return (
+            Action.objects.active()
+            .filter(plan=self.plan)
+            .select_related("plan", "objective")
+            .prefetch_related(
+                Prefetch("partner_links", queryset=ActionPartner.objects.select_related("organisation")),
+                Prefetch("objective__partner_links", queryset=ObjectivePartner.objects.select_related("organisation")),
+                Prefetch("results", queryset=ExpectedResult.objects.active()),
+            )
+        )
+
+    def get_filterset_kwargs(self, filterset_class):
+        return {**super().get_filterset_kwargs(filterset_class), "plan": self.plan}
+
+    def get_export_filename(self, export_format):
+        return f"actions-{self.plan.slug}.{export_format}"
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "plan": self.plan}

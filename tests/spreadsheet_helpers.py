@@ -6,7 +6,8 @@ import io
 import tablib
 
 from partners.models import Organisation
-from plans.models import Action, ActionPartner, Axis, ExpectedResult, Objective, ObjectivePartner, Plan, Step
+from plans.models import Action, ActionPartner, Axis, ExpectedResult, Objective, ObjectivePartner, Plan
+from suivi.models import Step
 
 HEADERS = ["axe", "axe_titre", "objectif", "objectif_titre", "action", "action_texte", "resultat", "resultat_texte",
            "partenaires", "annee_reference"]

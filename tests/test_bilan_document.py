@@ -15,7 +15,8 @@ from pypdf import PdfReader
 from bilans.documents import gather, render_pdf, render_xlsx
 from bilans.templatetags.bilans import typo
 from partners.models import Organisation
-from plans.models import Action, Step
+from plans.models import Action
+from suivi.models import Step
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 YEAR_2024 = (datetime.date(2024, 4, 1), datetime.date(2025, 3, 31))

@@ -13,7 +13,8 @@ from pypdf import PdfReader
 
 from bilans.models import Bilan
 from partners.models import Organisation
-from plans.models import Action, PlanRole, Step
+from plans.models import Action, PlanRole
+from suivi.models import Step
 from tests.conftest import make_person
 from tests.factories import make_plan
 

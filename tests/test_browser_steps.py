@@ -7,7 +7,8 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from partners.models import Organisation
-from plans.models import Action, Step
+from plans.models import Action
+from suivi.models import Step
 
 pytestmark = pytest.mark.browser
 

@@ -5,7 +5,8 @@ import pytest
 from django.urls import reverse
 
 from partners.models import Membership, Organisation
-from plans.models import ActionPartner, Committee, CommitteeMember, ObjectivePartner, Role, Step
+from plans.models import ActionPartner, Committee, CommitteeMember, ObjectivePartner, Role
+from suivi.models import Step
 from tests.conftest import make_person
 from tests.factories import make_plan
 

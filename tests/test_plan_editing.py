@@ -5,7 +5,8 @@ import pytest
 from django.urls import reverse
 
 from partners.models import Organisation
-from plans.models import Action, ActionPartner, Axis, ExpectedResult, Objective, Plan, PlanRole, Step
+from plans.models import Action, ActionPartner, Axis, ExpectedResult, Objective, Plan, PlanRole
+from suivi.models import Step
 from tests.conftest import make_person
 from tests.factories import make_plan
 

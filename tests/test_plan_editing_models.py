@@ -6,7 +6,8 @@ import pytest
 from django.db import connection
 
 from partners.models import Organisation
-from plans.models import Action, Axis, ExpectedResult, Objective, Plan, PlanRole, Step
+from plans.models import Action, Axis, ExpectedResult, Objective, Plan, PlanRole
+from suivi.models import Step
 
 pytestmark = pytest.mark.django_db
 

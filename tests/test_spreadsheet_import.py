@@ -7,8 +7,9 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from partners.models import Organisation
-from plans.models import Action, Axis, ExpectedResult, Objective, Plan, Step
-from plans.spreadsheets import (
+from plans.models import Action, Axis, ExpectedResult, Objective, Plan
+from suivi.models import Step
+from tableur.spreadsheets import (
     SpreadsheetError,
     check_file_size,
     export_bytes,

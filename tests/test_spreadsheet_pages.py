@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from partners.models import Organisation
 from plans.models import Action, Plan, PlanRole
-from plans.spreadsheets import read_sheet
+from tableur.spreadsheets import read_sheet
 from tests.conftest import make_person
 from tests.factories import make_plan
 
@@ -37,7 +37,7 @@ def kept_files(media):
 
 
 def edited_export(client, code="1.1.1", text="Texte revu"):
-    content = client.get(reverse("plans:spreadsheet_export", args=[SLUG, "xlsx"])).content
+    content = client.get(reverse("tableur:spreadsheet_export", args=[SLUG, "xlsx"])).content
     dataset = tablib.Dataset().load(content, format="xlsx")
     index = dataset.headers.index("action_texte")
     rows = [list(line) for line in dataset]
@@ -52,7 +52,7 @@ def test_coordinator_previews_then_confirms_an_import(client, coordinator, media
     content = edited_export(client)
     before = database_state()
 
-    page = client.post(reverse("plans:spreadsheet", args=[SLUG]), {"file": upload(content)})
+    page = client.post(reverse("tableur:spreadsheet", args=[SLUG]), {"file": upload(content)})
 
     assert page.status_code == 200
     html = page.content.decode()
@@ -63,7 +63,7 @@ def test_coordinator_previews_then_confirms_an_import(client, coordinator, media
     assert database_state() == before
     assert len(kept_files(media)) == 1  # kept in Django's storage until the confirmation
 
-    confirmed = client.post(reverse("plans:spreadsheet_confirm", args=[SLUG]), {"token": page.context["token"]})
+    confirmed = client.post(reverse("tableur:spreadsheet_confirm", args=[SLUG]), {"token": page.context["token"]})
 
     assert confirmed.status_code == 302 and confirmed["Location"] == reverse("plans:detail", args=[SLUG])
     assert Action.objects.get(plan__slug=SLUG, code="1.1.1").text == "Texte revu"
@@ -76,7 +76,7 @@ def test_preview_lists_every_row_error_and_offers_no_confirmation(client, coordi
     content = xlsx([row(), row(action="2.1.3", resultat="2.1.3.1"), row(resultat="1.1.1.2", axe_titre="Autre")])
     before = database_state()
 
-    page = client.post(reverse("plans:spreadsheet", args=[SLUG]), {"file": upload(content)})
+    page = client.post(reverse("tableur:spreadsheet", args=[SLUG]), {"file": upload(content)})
 
     html = page.content.decode()
     assert "Ligne 3, colonne E (action) : l’action 2.1.3 ne peut pas être sous l’objectif 1.1." in html
@@ -88,13 +88,13 @@ def test_preview_lists_every_row_error_and_offers_no_confirmation(client, coordi
 
 def test_a_file_that_is_not_a_spreadsheet_gets_a_message(client, coordinator):
     client.force_login(coordinator)
-    page = client.post(reverse("plans:spreadsheet", args=[SLUG]), {"file": upload(b"\x00\x01binaire", "photo.xlsx")})
+    page = client.post(reverse("tableur:spreadsheet", args=[SLUG]), {"file": upload(b"\x00\x01binaire", "photo.xlsx")})
     assert "n’est pas un tableur lisible" in page.content.decode()
 
 
 def test_a_file_over_5_mb_is_refused(client, coordinator, media):
     client.force_login(coordinator)
-    page = client.post(reverse("plans:spreadsheet", args=[SLUG]), {"file": upload(b"a" * (5 * 1024 * 1024 + 1), "gros.csv")})
+    page = client.post(reverse("tableur:spreadsheet", args=[SLUG]), {"file": upload(b"a" * (5 * 1024 * 1024 + 1), "gros.csv")})
     assert "dépasse 5 Mo" in page.content.decode()
     assert kept_files(media) == []
 
@@ -108,10 +108,10 @@ def test_coordinator_chooses_to_create_an_organisation_rather_than_the_proposed_
     rows[0][column] = "Action Logement Lanaudiere"
     content = tablib.Dataset(*rows, headers=dataset.headers).export("xlsx")
 
-    page = client.post(reverse("plans:spreadsheet", args=[SLUG]), {"file": upload(content)})
+    page = client.post(reverse("tableur:spreadsheet", args=[SLUG]), {"file": upload(content)})
     html = page.content.decode()
     assert "« Action Logement Lanaudiere »" in html and "Associer à Action-Logement Lanaudière (ALL)" in html
-    client.post(reverse("plans:spreadsheet_confirm", args=[SLUG]), {"token": page.context["token"], "organisation_0": "new"})
+    client.post(reverse("tableur:spreadsheet_confirm", args=[SLUG]), {"token": page.context["token"], "organisation_0": "new"})
 
     created = Organisation.objects.get(name="Action Logement Lanaudiere")
     action = Action.objects.get(plan__slug=SLUG, code=rows[0][dataset.headers.index("action")])
@@ -121,7 +121,7 @@ def test_coordinator_chooses_to_create_an_organisation_rather_than_the_proposed_
 @pytest.mark.parametrize("file_format", ["xlsx", "csv"])
 def test_coordinator_downloads_the_plan(client, coordinator, file_format):
     client.force_login(coordinator)
-    response = client.get(reverse("plans:spreadsheet_export", args=[SLUG, file_format]))
+    response = client.get(reverse("tableur:spreadsheet_export", args=[SLUG, file_format]))
     assert response.status_code == 200
     assert response["Content-Disposition"] == f'attachment; filename="{SLUG}.{file_format}"'
     assert read_sheet(response.content, f"plan.{file_format}").rows == 40
@@ -135,25 +135,25 @@ def test_export_asks_the_same_number_of_queries_at_37_and_at_2000_actions(
     PlanRole.objects.create(plan=big, user=coordinator, role=PlanRole.Role.COORDINATOR)
     for slug in (SLUG, "grand"):
         with django_assert_max_num_queries(15):
-            response = client.get(reverse("plans:spreadsheet_export", args=[slug, "csv"]))
+            response = client.get(reverse("tableur:spreadsheet_export", args=[slug, "csv"]))
         assert response.status_code == 200
 
 
 def test_the_template_is_the_format(client, coordinator):
     client.force_login(coordinator)
-    response = client.get(reverse("plans:spreadsheet_template"))
+    response = client.get(reverse("tableur:spreadsheet_template"))
     sheet = read_sheet(response.content, "modele.xlsx")
     assert not sheet.errors and sheet.rows == 1
 
 
 def test_plan_page_links_to_the_spreadsheet_page_for_the_coordinator_only(client, coordinator, partner):
-    link = 'href="%s"' % reverse("plans:spreadsheet", args=[SLUG])
+    link = 'href="%s"' % reverse("tableur:spreadsheet", args=[SLUG])
     client.force_login(coordinator)
     assert link in client.get(reverse("plans:detail", args=[SLUG])).content.decode()
     client.force_login(partner)
     html = client.get(reverse("plans:detail", args=[SLUG])).content.decode()
     assert link not in html
-    assert 'href="%s"' % reverse("plans:partner_sheet", args=[SLUG]) in html
+    assert 'href="%s"' % reverse("tableur:partner_sheet", args=[SLUG]) in html
 
 
 # Refusals ---------------------------------------------------------------------------------------------
@@ -163,15 +163,15 @@ def test_plan_page_links_to_the_spreadsheet_page_for_the_coordinator_only(client
 def test_partner_and_committee_may_not_import_or_export(client, request, person, coordinator):
     client.force_login(coordinator)
     content = edited_export(client)
-    page = client.post(reverse("plans:spreadsheet", args=[SLUG]), {"file": upload(content)})
+    page = client.post(reverse("tableur:spreadsheet", args=[SLUG]), {"file": upload(content)})
     token = page.context["token"]
     client.force_login(request.getfixturevalue(person))
     before = database_state()
 
-    assert client.get(reverse("plans:spreadsheet", args=[SLUG])).status_code == 403
-    assert client.post(reverse("plans:spreadsheet", args=[SLUG]), {"file": upload(content)}).status_code == 403
-    assert client.post(reverse("plans:spreadsheet_confirm", args=[SLUG]), {"token": token}).status_code == 403
-    assert client.get(reverse("plans:spreadsheet_export", args=[SLUG, "xlsx"])).status_code == 403
+    assert client.get(reverse("tableur:spreadsheet", args=[SLUG])).status_code == 403
+    assert client.post(reverse("tableur:spreadsheet", args=[SLUG]), {"file": upload(content)}).status_code == 403
+    assert client.post(reverse("tableur:spreadsheet_confirm", args=[SLUG]), {"token": token}).status_code == 403
+    assert client.get(reverse("tableur:spreadsheet_export", args=[SLUG, "xlsx"])).status_code == 403
     assert database_state() == before
 
 
@@ -180,30 +180,30 @@ def test_coordinator_of_another_plan_may_not_touch_this_one(client, lanaudiere):
     person = make_person("coordo-autre", other, PlanRole.Role.COORDINATOR)
     client.force_login(person)
     before = database_state()
-    assert client.get(reverse("plans:spreadsheet", args=[SLUG])).status_code == 404
-    assert client.post(reverse("plans:spreadsheet", args=[SLUG]), {"file": upload(FIXTURE.read_bytes())}).status_code == 404
-    assert client.get(reverse("plans:spreadsheet_export", args=[SLUG, "csv"])).status_code == 404
+    assert client.get(reverse("tableur:spreadsheet", args=[SLUG])).status_code == 404
+    assert client.post(reverse("tableur:spreadsheet", args=[SLUG]), {"file": upload(FIXTURE.read_bytes())}).status_code == 404
+    assert client.get(reverse("tableur:spreadsheet_export", args=[SLUG, "csv"])).status_code == 404
     assert database_state() == before
 
 
 def test_a_token_is_good_only_for_who_uploaded(client, coordinator, lanaudiere):
     client.force_login(coordinator)
-    page = client.post(reverse("plans:spreadsheet", args=[SLUG]), {"file": upload(edited_export(client))})
+    page = client.post(reverse("tableur:spreadsheet", args=[SLUG]), {"file": upload(edited_export(client))})
     colleague = make_person("coordo-2", lanaudiere, PlanRole.Role.COORDINATOR)
     client.force_login(colleague)
     before = database_state()
-    assert client.post(reverse("plans:spreadsheet_confirm", args=[SLUG]), {"token": page.context["token"]}).status_code == 403
-    assert client.post(reverse("plans:spreadsheet_confirm", args=[SLUG]), {"token": "forged"}).status_code == 403
+    assert client.post(reverse("tableur:spreadsheet_confirm", args=[SLUG]), {"token": page.context["token"]}).status_code == 403
+    assert client.post(reverse("tableur:spreadsheet_confirm", args=[SLUG]), {"token": "forged"}).status_code == 403
     assert database_state() == before
 
 
 def test_anonymous_visitor_is_sent_to_sign_in(client, lanaudiere):
     before = database_state()
-    for url in (reverse("plans:spreadsheet", args=[SLUG]), reverse("plans:spreadsheet_export", args=[SLUG, "csv"]),
-                reverse("plans:new_plan_import")):
+    for url in (reverse("tableur:spreadsheet", args=[SLUG]), reverse("tableur:spreadsheet_export", args=[SLUG, "csv"]),
+                reverse("tableur:new_plan_import")):
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
-    response = client.post(reverse("plans:spreadsheet_confirm", args=[SLUG]), {"token": "x"})
+    response = client.post(reverse("tableur:spreadsheet_confirm", args=[SLUG]), {"token": "x"})
     assert response.status_code == 302
     assert database_state() == before
 
@@ -216,11 +216,11 @@ def test_coordinator_creates_a_new_plan_from_a_file_and_coordinates_it(client, c
     data = {"title": "Bâtir ensemble", "slug": "batir-ensemble"}
     csv_file = Path(settings.BASE_DIR) / "fixtures" / "batir-ensemble.csv"
     before = database_state()
-    page = client.post(reverse("plans:new_plan_import"), {**data, "file": upload(csv_file.read_bytes(), "b.csv")})
+    page = client.post(reverse("tableur:new_plan_import"), {**data, "file": upload(csv_file.read_bytes(), "b.csv")})
     assert "Confirmer l’import" in page.content.decode()
     assert database_state() == before
 
-    response = client.post(reverse("plans:new_plan_confirm"), {"token": page.context["token"]})
+    response = client.post(reverse("tableur:new_plan_confirm"), {"token": page.context["token"]})
 
     plan = Plan.objects.get(slug="batir-ensemble")
     assert response["Location"] == plan.get_absolute_url()
@@ -232,7 +232,7 @@ def test_coordinator_creates_a_new_plan_from_a_file_and_coordinates_it(client, c
 def test_others_may_not_create_a_plan_from_a_file(client, request, person):
     client.force_login(request.getfixturevalue(person))
     before = database_state()
-    response = client.post(reverse("plans:new_plan_import"),
+    response = client.post(reverse("tableur:new_plan_import"),
                            {"title": "X", "slug": "x", "file": upload(FIXTURE.read_bytes())})
     assert response.status_code == 403
     assert database_state() == before
@@ -253,7 +253,7 @@ def test_preview_of_an_unchanged_plan_asks_as_many_queries_at_37_and_at_2000_act
     client, coordinator, django_assert_max_num_queries
 ):
     """Items are read once per level, not once per row (a changed item is saved on its own, of course)."""
-    from plans.spreadsheets import export_bytes, export_dataset, import_sheet, read_sheet
+    from tableur.spreadsheets import export_bytes, export_dataset, import_sheet, read_sheet
 
     source = make_plan("source", actions=2000)
     content = export_bytes(export_dataset(source), "xlsx")
@@ -261,21 +261,21 @@ def test_preview_of_an_unchanged_plan_asks_as_many_queries_at_37_and_at_2000_act
     PlanRole.objects.create(plan=big, user=coordinator, role=PlanRole.Role.COORDINATOR)
     client.force_login(coordinator)
     for slug in (SLUG, "grand"):
-        content = client.get(reverse("plans:spreadsheet_export", args=[slug, "xlsx"])).content
+        content = client.get(reverse("tableur:spreadsheet_export", args=[slug, "xlsx"])).content
         with django_assert_max_num_queries(70):
-            page = client.post(reverse("plans:spreadsheet", args=[slug]), {"file": upload(content)})
+            page = client.post(reverse("tableur:spreadsheet", args=[slug]), {"file": upload(content)})
         assert [len(level.new) + len(level.changed) for level in page.context["report"].levels] == [0, 0, 0, 0]
 
 
 def test_an_unknown_export_format_is_not_found(client, coordinator):
     client.force_login(coordinator)
-    assert client.get(reverse("plans:spreadsheet_export", args=[SLUG, "pdf"])).status_code == 404
+    assert client.get(reverse("tableur:spreadsheet_export", args=[SLUG, "pdf"])).status_code == 404
 
 
 def test_staff_find_the_import_and_export_pages_from_the_plan_admin(client, django_user_model, lanaudiere):
     admin = django_user_model.objects.create_superuser("admin", "a@example.org", "motdepasse-test")
     client.force_login(admin)
     listing = client.get(reverse("admin:plans_plan_changelist")).content.decode()
-    assert reverse("plans:spreadsheet", args=[lanaudiere.slug]) in listing
+    assert reverse("tableur:spreadsheet", args=[lanaudiere.slug]) in listing
     add = client.get(reverse("admin:plans_plan_add")).content.decode()
-    assert reverse("plans:new_plan_import") in add
+    assert reverse("tableur:new_plan_import") in add

@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from partners.models import Organisation
-from plans.models import Action, ExpectedResult, Step
+from plans.models import Action, ExpectedResult
+from suivi.models import Step
 
 from .spreadsheet_helpers import database_state
 
@@ -24,7 +25,7 @@ def media(settings, tmp_path):
 
 
 def download(client):
-    response = client.get(reverse("plans:partner_sheet_download", args=[SLUG]))
+    response = client.get(reverse("tableur:partner_sheet_download", args=[SLUG]))
     assert response.status_code == 200
     return tablib.Dataset().load(response.content, format="xlsx")
 
@@ -47,7 +48,7 @@ def fill(dataset, changes):
 
 
 def upload(client, content):
-    return client.post(reverse("plans:partner_sheet", args=[SLUG]),
+    return client.post(reverse("tableur:partner_sheet", args=[SLUG]),
                        {"file": SimpleUploadedFile("feuille.xlsx", content)})
 
 
@@ -85,7 +86,7 @@ def test_partner_fills_the_sheet_previews_and_confirms(client, partner):
     assert "Confirmer" in page.content.decode()
     assert database_state() == before
 
-    response = client.post(reverse("plans:partner_sheet_confirm", args=[SLUG]), {"token": page.context["token"]})
+    response = client.post(reverse("tableur:partner_sheet_confirm", args=[SLUG]), {"token": page.context["token"]})
 
     assert response.status_code == 302
     steps = Step.objects.filter(action__plan__slug=SLUG).order_by("done_on")
@@ -136,12 +137,12 @@ def test_a_step_in_the_future_or_without_description_is_refused(client, partner)
 @pytest.mark.parametrize("person", ["coordinator", "committee_member"])
 def test_only_partners_have_a_sheet(client, request, person):
     client.force_login(request.getfixturevalue(person))
-    assert client.get(reverse("plans:partner_sheet", args=[SLUG])).status_code == 403
-    assert client.get(reverse("plans:partner_sheet_download", args=[SLUG])).status_code == 403
+    assert client.get(reverse("tableur:partner_sheet", args=[SLUG])).status_code == 403
+    assert client.get(reverse("tableur:partner_sheet_download", args=[SLUG])).status_code == 403
 
 
 def test_outsider_gets_404_and_anonymous_is_sent_to_sign_in(client, outsider, lanaudiere):
     client.force_login(outsider)
-    assert client.get(reverse("plans:partner_sheet", args=[SLUG])).status_code == 404
+    assert client.get(reverse("tableur:partner_sheet", args=[SLUG])).status_code == 404
     client.logout()
-    assert client.get(reverse("plans:partner_sheet_download", args=[SLUG])).status_code == 302
+    assert client.get(reverse("tableur:partner_sheet_download", args=[SLUG])).status_code == 302

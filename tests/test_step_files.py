@@ -10,7 +10,8 @@ from django.utils import timezone
 from PIL import Image
 
 from partners.models import Organisation
-from plans.models import Role, Step, StepFile
+from plans.models import Role
+from suivi.models import Step, StepFile
 from tests.conftest import make_person
 from tests.factories import make_plan
 
@@ -37,7 +38,7 @@ def post_step(client, *files):
         "organisation": Organisation.objects.get(acronym="ALL").pk,
         "files": list(files),
     }
-    return client.post(reverse("plans:add_step", args=[SLUG, "3.1.1"]), data)
+    return client.post(reverse("suivi:add_step", args=[SLUG, "3.1.1"]), data)
 
 
 def test_partner_attaches_a_pdf_and_a_photo(client, partner, media):
@@ -81,7 +82,7 @@ def test_a_file_over_the_limit_is_refused(client, partner, settings, media):
 def test_only_people_of_the_plan_download_files(client, partner, committee_member, outsider, lanaudiere):
     client.force_login(partner)
     post_step(client, SimpleUploadedFile("compte-rendu.pdf", PDF, content_type="application/pdf"))
-    url = reverse("plans:step_file", args=[SLUG, StepFile.objects.get().pk])
+    url = reverse("suivi:step_file", args=[SLUG, StepFile.objects.get().pk])
 
     client.force_login(committee_member)
     response = client.get(url)
@@ -109,7 +110,7 @@ def test_removing_a_file_from_a_step_removes_it_from_storage(client, partner, me
         "remove_file": [str(stored.pk), "pas-un-nombre"],
     }
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("plans:edit_step", args=[SLUG, step.pk]), data)
+        response = client.post(reverse("suivi:edit_step", args=[SLUG, step.pk]), data)
     assert response.status_code == 302
     assert not StepFile.objects.exists()
     assert not any(media.rglob("*.pdf"))
@@ -120,6 +121,6 @@ def test_deleting_a_step_removes_its_files(client, partner, media, django_captur
     post_step(client, SimpleUploadedFile("compte-rendu.pdf", PDF, content_type="application/pdf"))
     step = Step.objects.get()
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("plans:delete_step", args=[SLUG, step.pk]))
+        client.post(reverse("suivi:delete_step", args=[SLUG, step.pk]))
     assert not Step.objects.exists() and not StepFile.objects.exists()
     assert not any(media.rglob("*.pdf"))

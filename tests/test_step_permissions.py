@@ -6,7 +6,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from partners.models import Organisation
-from plans.models import Action, ExpectedResult, Role, Step
+from plans.models import Action, ExpectedResult, Role
+from suivi.models import Step
 from tests.conftest import make_person
 from tests.factories import make_plan
 
@@ -57,19 +58,19 @@ def request_for(case, whose, world):
     today = timezone.localdate().isoformat()
     return {
         "add_step": (
-            reverse("plans:add_step", args=[SLUG, action.code]),
+            reverse("suivi:add_step", args=[SLUG, action.code]),
             {"description": "Nouvelle étape", "done_on": today, "organisation": org.pk},
         ),
         "edit_step": (
-            reverse("plans:edit_step", args=[SLUG, step.pk]),
+            reverse("suivi:edit_step", args=[SLUG, step.pk]),
             {"description": "Modifiée", "done_on": today, "organisation": org.pk},
         ),
-        "delete_step": (reverse("plans:delete_step", args=[SLUG, step.pk]), {}),
-        "validate_step": (reverse("plans:validate_step", args=[SLUG, step.pk]), {}),
-        "return_step": (reverse("plans:return_step", args=[SLUG, step.pk]), {"comment": "À préciser"}),
-        "toggle_result": (reverse("plans:toggle_result", args=[SLUG, result.pk]), {"achieved": "1"}),
+        "delete_step": (reverse("suivi:delete_step", args=[SLUG, step.pk]), {}),
+        "validate_step": (reverse("suivi:validate_step", args=[SLUG, step.pk]), {}),
+        "return_step": (reverse("suivi:return_step", args=[SLUG, step.pk]), {"comment": "À préciser"}),
+        "toggle_result": (reverse("suivi:toggle_result", args=[SLUG, result.pk]), {"achieved": "1"}),
         "action_status": (
-            reverse("plans:action_status", args=[SLUG, action.code]),
+            reverse("suivi:action_status", args=[SLUG, action.code]),
             {"status": "abandoned", "reason": "Plus de financement"},
         ),
     }[case]
@@ -128,8 +129,8 @@ def test_crafted_post_with_another_organisation_is_refused(client, world):
 def test_partner_sees_no_edit_control_on_another_organisation_step(client, world):
     client.force_login(world["people"]["partner_own"])
     own_step, other_step = world["steps"][OWN], world["steps"][OTHER]
-    html = client.get(reverse("plans:my_actions", args=[SLUG])).content.decode()
-    html += client.get(reverse("plans:steps", args=[SLUG])).content.decode()
-    assert reverse("plans:edit_step", args=[SLUG, own_step.pk]) in html
-    assert reverse("plans:edit_step", args=[SLUG, other_step.pk]) not in html
-    assert reverse("plans:validate_step", args=[SLUG, own_step.pk]) not in html
+    html = client.get(reverse("suivi:my_actions", args=[SLUG])).content.decode()
+    html += client.get(reverse("suivi:steps", args=[SLUG])).content.decode()
+    assert reverse("suivi:edit_step", args=[SLUG, own_step.pk]) in html
+    assert reverse("suivi:edit_step", args=[SLUG, other_step.pk]) not in html
+    assert reverse("suivi:validate_step", args=[SLUG, own_step.pk]) not in html

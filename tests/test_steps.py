@@ -7,7 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from partners.models import Organisation
-from plans.models import Action, ExpectedResult, Role, Step
+from plans.models import Action, ExpectedResult, Role
+from suivi.models import Step
 from tests.conftest import make_person
 
 SLUG = "lanaudiere-2024-2026"
@@ -32,7 +33,7 @@ def own_action(lanaudiere):
 def record(client, code, **data):
     payload = {"description": "Rencontre avec les élus de la MRC", "done_on": timezone.localdate().isoformat()}
     payload.update(data)
-    return client.post(reverse("plans:add_step", args=[SLUG, code]), payload)
+    return client.post(reverse("suivi:add_step", args=[SLUG, code]), payload)
 
 
 def test_partner_records_a_step_on_their_action_and_it_waits_for_validation(client, partner, own_action, all_org):
@@ -90,22 +91,22 @@ def test_once_validated_a_step_is_changed_only_by_the_coordination(client, partn
     step = Step.objects.create(action=own_action, description="Atelier", organisation=all_org, author=partner)
     step.set_review(Step.Review.VALIDATED, by=coordinator)
     client.force_login(partner)
-    assert client.get(reverse("plans:edit_step", args=[SLUG, step.pk])).status_code == 403
-    assert client.post(reverse("plans:delete_step", args=[SLUG, step.pk])).status_code == 403
+    assert client.get(reverse("suivi:edit_step", args=[SLUG, step.pk])).status_code == 403
+    assert client.post(reverse("suivi:delete_step", args=[SLUG, step.pk])).status_code == 403
     assert Step.objects.get().description == "Atelier"
-    assert reverse("plans:edit_step", args=[SLUG, step.pk]) not in client.get(own_action.get_absolute_url()).content.decode()
+    assert reverse("suivi:edit_step", args=[SLUG, step.pk]) not in client.get(own_action.get_absolute_url()).content.decode()
 
 
 def test_committee_reviews_only_when_the_plan_allows_it(client, committee_member, partner, lanaudiere, own_action, all_org):
     Step.objects.create(action=own_action, description="Atelier", organisation=all_org, author=partner)
-    queue = reverse("plans:steps_to_review", args=[SLUG])
+    queue = reverse("suivi:steps_to_review", args=[SLUG])
     client.force_login(committee_member)
     assert client.get(queue).status_code == 403
     lanaudiere.committee_may_validate = True
     lanaudiere.save()
     assert "Atelier" in client.get(queue).content.decode()
     step = Step.objects.get()
-    response = client.post(reverse("plans:validate_step", args=[SLUG, step.pk]), {"next": queue})
+    response = client.post(reverse("suivi:validate_step", args=[SLUG, step.pk]), {"next": queue})
     assert client.get(response.url).status_code == 200  # an empty queue, not an error
     client.force_login(partner)
     assert client.get(queue).status_code == 403
@@ -130,7 +131,7 @@ def test_ticking_a_result_moves_progress_and_status_and_can_be_undone(client, pa
     action = lanaudiere.actions.get(code="3.2.2")  # two expected results
     first, second = action.results.order_by("number")
     client.force_login(partner)
-    url = reverse("plans:toggle_result", args=[SLUG, first.pk])
+    url = reverse("suivi:toggle_result", args=[SLUG, first.pk])
 
     client.post(url, {"achieved": "1"})
     first.refresh_from_db()
@@ -139,7 +140,7 @@ def test_ticking_a_result_moves_progress_and_status_and_can_be_undone(client, pa
     assert action.progress() == 50
     assert action.status == Action.Status.IN_PROGRESS
 
-    client.post(reverse("plans:toggle_result", args=[SLUG, second.pk]), {"achieved": "1"})
+    client.post(reverse("suivi:toggle_result", args=[SLUG, second.pk]), {"achieved": "1"})
     action.refresh_from_db()
     assert (action.progress(), action.status) == (100, Action.Status.DONE)
 
@@ -154,7 +155,7 @@ def test_ticking_with_htmx_returns_the_results_fragment(client, partner, own_act
     client.force_login(partner)
     result = own_action.results.get()
     response = client.post(
-        reverse("plans:toggle_result", args=[SLUG, result.pk]), {"achieved": "1"}, headers={"HX-Request": "true"}
+        reverse("suivi:toggle_result", args=[SLUG, result.pk]), {"achieved": "1"}, headers={"HX-Request": "true"}
     )
     html = response.content.decode()
     assert response.status_code == 200
@@ -167,7 +168,7 @@ def test_a_second_click_from_a_page_left_open_changes_nothing(client, partner, o
     """Two tabs, or a double submit: both say "achieved", the result stays achieved."""
     client.force_login(partner)
     result = own_action.results.get()
-    url = reverse("plans:toggle_result", args=[SLUG, result.pk])
+    url = reverse("suivi:toggle_result", args=[SLUG, result.pk])
     client.post(url, {"achieved": "1"})
     client.post(url, {"achieved": "1"})
     result.refresh_from_db()
@@ -177,7 +178,7 @@ def test_a_second_click_from_a_page_left_open_changes_nothing(client, partner, o
 def test_coordinator_validates_a_step_and_the_proof_is_kept(client, coordinator, partner, own_action, all_org):
     step = Step.objects.create(action=own_action, description="Atelier", organisation=all_org, author=partner)
     client.force_login(coordinator)
-    client.post(reverse("plans:validate_step", args=[SLUG, step.pk]))
+    client.post(reverse("suivi:validate_step", args=[SLUG, step.pk]))
     step.refresh_from_db()
     assert (step.review, step.reviewed_by) == (Step.Review.VALIDATED, coordinator)
     assert step.reviewed_at is not None
@@ -187,19 +188,19 @@ def test_coordinator_validates_a_step_and_the_proof_is_kept(client, coordinator,
 def test_coordinator_sends_a_step_back_with_a_comment_the_partner_sees(client, coordinator, partner, own_action, all_org):
     step = Step.objects.create(action=own_action, description="Atelier", organisation=all_org, author=partner)
     client.force_login(coordinator)
-    response = client.post(reverse("plans:return_step", args=[SLUG, step.pk]), {"comment": ""})
+    response = client.post(reverse("suivi:return_step", args=[SLUG, step.pk]), {"comment": ""})
     step.refresh_from_db()
     assert step.review == Step.Review.PENDING  # no comment, nothing changes
-    client.post(reverse("plans:return_step", args=[SLUG, step.pk]), {"comment": "Précisez la date de l’atelier."})
+    client.post(reverse("suivi:return_step", args=[SLUG, step.pk]), {"comment": "Précisez la date de l’atelier."})
     step.refresh_from_db()
     assert (step.review, step.review_comment) == (Step.Review.RETURNED, "Précisez la date de l’atelier.")
 
     client.force_login(partner)
-    page = client.get(reverse("plans:my_actions", args=[SLUG])).content.decode()
+    page = client.get(reverse("suivi:my_actions", args=[SLUG])).content.decode()
     assert "Précisez la date de l’atelier." in page
     # Corrected by the partner, it goes back to the coordination.
     response = client.post(
-        reverse("plans:edit_step", args=[SLUG, step.pk]),
+        reverse("suivi:edit_step", args=[SLUG, step.pk]),
         {"description": "Atelier du 3 mars", "done_on": step.done_on.isoformat(), "organisation": all_org.pk},
     )
     assert response.status_code == 302
@@ -209,7 +210,7 @@ def test_coordinator_sends_a_step_back_with_a_comment_the_partner_sees(client, c
 
 def test_coordinator_sets_an_ongoing_status_with_a_reason(client, coordinator, own_action):
     client.force_login(coordinator)
-    url = reverse("plans:action_status", args=[SLUG, "3.1.1"])
+    url = reverse("suivi:action_status", args=[SLUG, "3.1.1"])
     response = client.post(url, {"status": "ongoing", "reason": ""})
     assert response.status_code == 422
     assert "Indiquez la raison de cet état." in response.content.decode()
@@ -222,7 +223,7 @@ def test_coordinator_sets_an_ongoing_status_with_a_reason(client, coordinator, o
     )
     # A manual status no longer follows the results…
     result = own_action.results.get()
-    client.post(reverse("plans:toggle_result", args=[SLUG, result.pk]), {"achieved": "1"})
+    client.post(reverse("suivi:toggle_result", args=[SLUG, result.pk]), {"achieved": "1"})
     own_action.refresh_from_db()
     assert own_action.status == "ongoing"
     # …until the coordination hands it back.
@@ -233,7 +234,7 @@ def test_coordinator_sets_an_ongoing_status_with_a_reason(client, coordinator, o
 
 def test_my_actions_lists_the_partner_actions_by_axis(client, partner):
     client.force_login(partner)
-    response = client.get(reverse("plans:my_actions", args=[SLUG]))
+    response = client.get(reverse("suivi:my_actions", args=[SLUG]))
     codes = [action.code for action in response.context["actions"]]
     assert codes == ["3.1.1", "3.1.2", "3.1.3", "3.2.1", "3.2.2", "3.3.3"]
     html = response.content.decode()
@@ -248,7 +249,7 @@ def test_my_actions_shows_steps_newest_first_and_what_others_did(client, partner
     other_action = own_action.plan.actions.get(code="1.1.1")
     Step.objects.create(action=other_action, description="Forum régional", organisation=tpdsl)
     client.force_login(partner)
-    html = client.get(reverse("plans:my_actions", args=[SLUG])).content.decode()
+    html = client.get(reverse("suivi:my_actions", args=[SLUG])).content.decode()
     assert html.index("Deuxième rencontre") < html.index("Première rencontre")
     assert "Forum régional" in html
 
@@ -272,7 +273,7 @@ def test_steps_list_filters_by_organisation_and_period(client, coordinator, own_
     Step.objects.create(action=own_action, description="Étape TPDSL", organisation=tpdsl,
                         done_on=datetime.date(2025, 5, 1))
     client.force_login(coordinator)
-    url = reverse("plans:steps", args=[SLUG])
+    url = reverse("suivi:steps", args=[SLUG])
     by_org = client.get(url, {"organisation": all_org.pk}).content.decode()
     assert "Étape ALL 2024" in by_org and "Étape ALL 2025" in by_org and "Étape TPDSL" not in by_org
     by_period = client.get(url, {"start": "2025-01-01", "end": "2025-12-31"}).content.decode()
@@ -288,7 +289,7 @@ def test_steps_list_pages_fifty_at_a_time(client, coordinator, own_action, all_o
         for n in range(60)
     )
     client.force_login(coordinator)
-    url = reverse("plans:steps", args=[SLUG])
+    url = reverse("suivi:steps", args=[SLUG])
     first = client.get(url, {"organisation": all_org.pk}).content.decode()
     assert first.count('<li class="step') == 50 and "Page 1 de 2" in first
     assert f"?organisation={all_org.pk}&amp;page=2" in first
@@ -312,7 +313,7 @@ def test_stale_actions_are_flagged_after_the_plan_delay(lanaudiere, all_org):
 
 def test_stale_actions_page_lists_them_for_the_coordinator(client, coordinator, lanaudiere):
     client.force_login(coordinator)
-    html = client.get(reverse("plans:stale_actions", args=[SLUG])).content.decode()
+    html = client.get(reverse("suivi:stale_actions", args=[SLUG])).content.decode()
     assert "Actions à relancer" in html and "3.1.1" in html
 
 
@@ -332,7 +333,7 @@ def test_my_actions_keeps_a_constant_query_count(client, django_assert_max_num_q
         )
         client.force_login(person)
         with django_assert_max_num_queries(20) as queries:
-            assert client.get(reverse("plans:my_actions", args=[plan.slug])).status_code == 200
+            assert client.get(reverse("suivi:my_actions", args=[plan.slug])).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
 

@@ -2,7 +2,7 @@
 
 import datetime
 import django.db.models.deletion
-import plans.models
+import suivi.models
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
@@ -224,7 +224,7 @@ class Migration(migrations.Migration):
             name='StepFile',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=300, upload_to=plans.models.step_file_path, verbose_name='fichier')),
+                ('file', models.FileField(max_length=300, upload_to=suivi.models.step_file_path, verbose_name='fichier')),
                 ('name', models.CharField(max_length=200, verbose_name='nom')),
                 ('content_type', models.CharField(max_length=100, verbose_name='type')),
                 ('size', models.PositiveIntegerField(verbose_name='taille (octets)')),

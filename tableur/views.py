@@ -19,10 +19,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from import_export.tmp_storages import MediaStorage
 
+from lib.access import require
 from partners.models import Organisation
+from plans.models import Plan
+from plans.views import get_plan_for
 
-from .models import Plan
-from .rules import require
 from .spreadsheets import (
     SpreadsheetError,
     check_file_size,
@@ -36,7 +37,6 @@ from .spreadsheets import (
     template_dataset,
     unknown_organisations,
 )
-from .views import get_plan_for
 
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -148,7 +148,7 @@ def plan_spreadsheet(request, slug):
     context = {"plan": plan, "form": form}
     if request.method == "POST" and form.is_valid():
         preview(request, form, context, import_to={"plan": plan}, keep_for={"plan": plan.slug})
-    return render(request, "plans/spreadsheets/plan_spreadsheet.html", context)
+    return render(request, "tableur/plan_spreadsheet.html", context)
 
 
 @require_POST
@@ -159,12 +159,12 @@ def plan_spreadsheet_confirm(request, slug):
     content, data = kept_upload(request, plan=plan.slug)
     if content is None:
         messages.error(request, _("Le fichier déposé n’est plus disponible : déposez-le de nouveau."))
-        return redirect("plans:spreadsheet", plan.slug)
+        return redirect("tableur:spreadsheet", plan.slug)
     sheet = read_sheet(content, data["name"])
     choices = organisation_choices(request, sheet)
     report = import_sheet(sheet, plan=plan, commit=True, choices=choices, user=request.user)
     if not report.committed:
-        return render(request, "plans/spreadsheets/plan_spreadsheet.html",
+        return render(request, "tableur/plan_spreadsheet.html",
                       {"plan": plan, "form": UploadForm(), "report": report, "sheet": sheet})
     forget_upload(data)
     messages.success(request, _("Le fichier « %(name)s » est importé.") % {"name": data["name"]})
@@ -198,7 +198,7 @@ def new_plan_import(request):
     if request.method == "POST" and form.is_valid():
         new_plan = {"title": form.cleaned_data["title"], "slug": form.cleaned_data["slug"]}
         preview(request, form, context, import_to={"new_plan": new_plan}, keep_for={"new_plan": new_plan})
-    return render(request, "plans/spreadsheets/new_plan.html", context)
+    return render(request, "tableur/new_plan.html", context)
 
 
 @require_POST
@@ -209,12 +209,12 @@ def new_plan_confirm(request):
     new_plan = data.get("new_plan")
     if content is None or new_plan is None or Plan.objects.filter(slug=new_plan["slug"]).exists():
         messages.error(request, _("Cet import n’est plus possible : déposez le fichier de nouveau."))
-        return redirect("plans:new_plan_import")
+        return redirect("tableur:new_plan_import")
     sheet = read_sheet(content, data["name"])
     report = import_sheet(sheet, new_plan=new_plan, commit=True, choices=organisation_choices(request, sheet),
                           user=request.user)
     if not report.committed:
-        return render(request, "plans/spreadsheets/new_plan.html", {"form": NewPlanForm(), "report": report})
+        return render(request, "tableur/new_plan.html", {"form": NewPlanForm(), "report": report})
     forget_upload(data)
     messages.success(request, _("Le plan « %(title)s » est créé.") % {"title": report.plan.title})
     return redirect(report.plan)
@@ -225,7 +225,7 @@ def new_plan_confirm(request):
 
 def partner_organisation(request, plan):
     """The organisation the partner acts for here (chosen with ?organisation= when they act for several)."""
-    require(request.user, "plans.fill_partner_sheet", plan)
+    require(request.user, "tableur.fill_partner_sheet", plan)
     organisations = Organisation.objects.filter(memberships__user=request.user).order_by("name")
     wanted = request.POST.get("organisation") or request.GET.get("organisation")
     chosen = organisations.filter(pk=wanted).first() if wanted and wanted.isdigit() else None
@@ -253,7 +253,7 @@ def partner_sheet(request, slug):
             if report.ok:
                 context["token"] = keep_upload(request, content, upload.name, plan=plan.slug,
                                                organisation=organisation.pk)
-    return render(request, "plans/spreadsheets/partner_sheet.html", context)
+    return render(request, "tableur/partner_sheet.html", context)
 
 
 def partner_sheet_download(request, slug):
@@ -270,14 +270,14 @@ def partner_sheet_confirm(request, slug):
     content, data = kept_upload(request, plan=plan.slug, organisation=organisation.pk)
     if content is None:
         messages.error(request, _("Le fichier déposé n’est plus disponible : déposez-le de nouveau."))
-        return redirect("plans:partner_sheet", plan.slug)
+        return redirect("tableur:partner_sheet", plan.slug)
     report = read_partner_sheet(content, data["name"], plan, request.user, organisation)
     if not report.ok:
-        return render(request, "plans/spreadsheets/partner_sheet.html",
+        return render(request, "tableur/partner_sheet.html",
                       {"plan": plan, "form": UploadForm(), "organisation": organisation, "report": report})
     save_partner_sheet(report, request.user, organisation)
     forget_upload(data)
     messages.success(request, _(
         "%(steps)s étape(s) inscrite(s), en attente de validation ; %(results)s résultat(s) marqué(s) atteint(s)."
     ) % {"steps": len(report.steps), "results": len(report.achievements)})
-    return redirect("plans:my_actions", plan.slug)
+    return redirect("suivi:my_actions", plan.slug)

@@ -10,7 +10,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from plans.models import Plan
-from plans.spreadsheets import export_bytes, export_dataset
+from tableur.spreadsheets import export_bytes, export_dataset
 
 
 class Command(BaseCommand):

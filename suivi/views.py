@@ -11,14 +11,16 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from lib.access import require
 from partners.models import Organisation
+from plans.models import Action, ActionPartner, ExpectedResult, ObjectivePartner, mean_of
+from plans.views import get_plan_for
 
-from .models import Action, ActionPartner, ExpectedResult, ObjectivePartner, Step, StepFile, mean_of
-from .rules import require
 from .filters import StepFilter
-from .step_forms import ActionStatusForm, ReturnStepForm, StepForm
-from .views import LATEST_STEPS, get_plan_for
+from .forms import ActionStatusForm, ReturnStepForm, StepForm
+from .models import Step, StepFile
 
+LATEST_STEPS = 10  # on the plan's page and, of other organisations, on "Mes actions"
 STEPS_PER_ACTION = 3  # on "Mes actions"; the action's page has them all
 STEPS_PER_PAGE = 50
 
@@ -89,7 +91,7 @@ def my_actions(request, slug):
     )
     return render(
         request,
-        "plans/my_actions.html",
+        "suivi/my_actions.html",
         {
             "plan": plan,
             "organisations": organisations,
@@ -111,7 +113,7 @@ def action_detail(request, slug, code):
 
 def render_action(request, action, form=None, status_form=None, status=200):
     """The action's page; `form` and `status_form` carry a refused submission's errors."""
-    if form is None and request.user.has_perm("plans.add_step", action):
+    if form is None and request.user.has_perm("suivi.add_step", action):
         form = StepForm(action=action, user=request.user)
     context = {
         "plan": action.plan,
@@ -120,13 +122,13 @@ def render_action(request, action, form=None, status_form=None, status=200):
         "form": form,
         "status_form": status_form or ActionStatusForm(action=action),
     }
-    return render(request, "plans/action_detail.html", context, status=status)
+    return render(request, "suivi/action_detail.html", context, status=status)
 
 
 @require_POST
 def add_step(request, slug, code):
     action = get_action_for(request.user, slug, code)
-    require(request.user, "plans.add_step", action)
+    require(request.user, "suivi.add_step", action)
     form = StepForm(request.POST, request.FILES, action=action, user=request.user)
     if not form.is_valid():
         return render_action(request, action, form, status=422)
@@ -138,7 +140,7 @@ def add_step(request, slug, code):
         form.save_m2m()
         attach_files(step, form.cleaned_data["files"])
         action.refresh_status()
-        validated_at_once = request.user.has_perm("plans.review_step", step)
+        validated_at_once = request.user.has_perm("suivi.review_step", step)
         if validated_at_once:  # recorded by the coordination itself: nobody else would validate it
             step.set_review(Step.Review.VALIDATED, by=request.user)
     if validated_at_once:
@@ -167,13 +169,13 @@ def delete_files(stored_files):
 
 
 def edit_step(request, slug, pk):
-    step = get_step_for(request.user, slug, pk, "plans.change_step")
+    step = get_step_for(request.user, slug, pk, "suivi.change_step")
     action = get_action_for(request.user, slug, step.action.code)
     form = StepForm(request.POST or None, request.FILES or None, instance=step, action=action, user=request.user)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             step = form.save(commit=False)
-            if not request.user.has_perm("plans.review_step", step):
+            if not request.user.has_perm("suivi.review_step", step):
                 # A change made by the organisation goes back to the coordination.
                 step.review, step.reviewed_by, step.reviewed_at = Step.Review.PENDING, None, None
             step.save()
@@ -183,11 +185,11 @@ def edit_step(request, slug, pk):
             delete_files(step.files.filter(pk__in=removed))
         messages.success(request, _("Étape modifiée."))
         return redirect(action.get_absolute_url())
-    return render(request, "plans/step_form.html", {"plan": action.plan, "action": action, "step": step, "form": form})
+    return render(request, "suivi/step_form.html", {"plan": action.plan, "action": action, "step": step, "form": form})
 
 
 def delete_step(request, slug, pk):
-    step = get_step_for(request.user, slug, pk, "plans.delete_step")
+    step = get_step_for(request.user, slug, pk, "suivi.delete_step")
     action = step.action
     if request.method == "POST":
         with transaction.atomic():
@@ -196,12 +198,12 @@ def delete_step(request, slug, pk):
             action.refresh_status()
         messages.success(request, _("Étape supprimée."))
         return redirect(action.get_absolute_url())
-    return render(request, "plans/step_confirm_delete.html", {"plan": action.plan, "action": action, "step": step})
+    return render(request, "suivi/step_confirm_delete.html", {"plan": action.plan, "action": action, "step": step})
 
 
 @require_POST
 def validate_step(request, slug, pk):
-    step = get_step_for(request.user, slug, pk, "plans.review_step")
+    step = get_step_for(request.user, slug, pk, "suivi.review_step")
     step.set_review(Step.Review.VALIDATED, by=request.user)
     messages.success(request, _("Étape validée."))
     return redirect(back(request, step.action.get_absolute_url()))
@@ -209,7 +211,7 @@ def validate_step(request, slug, pk):
 
 @require_POST
 def return_step(request, slug, pk):
-    step = get_step_for(request.user, slug, pk, "plans.review_step")
+    step = get_step_for(request.user, slug, pk, "suivi.review_step")
     form = ReturnStepForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Indiquez pourquoi vous renvoyez l’étape : l’organisation verra ce commentaire."))
@@ -227,7 +229,7 @@ def toggle_result(request, slug, pk):
     result = get_object_or_404(ExpectedResult.objects.active().select_related("action__plan"), pk=pk, plan=plan)
     action = get_action_for(request.user, slug, result.action.code)
     result.action = action  # its prefetched partners decide the permission
-    require(request.user, "plans.achieve_result", result)
+    require(request.user, "suivi.achieve_result", result)
     achieved = request.POST.get("achieved") == "1"
     if achieved != result.is_achieved:
         with transaction.atomic():
@@ -236,14 +238,14 @@ def toggle_result(request, slug, pk):
             action.refresh_status()
     if request.htmx:
         action = get_action_for(request.user, slug, action.code)
-        return render(request, "plans/action_detail.html#results", {"plan": plan, "action": action})
+        return render(request, "suivi/action_detail.html#results", {"plan": plan, "action": action})
     return redirect(back(request, action.get_absolute_url()))
 
 
 @require_POST
 def set_action_status(request, slug, code):
     action = get_action_for(request.user, slug, code)
-    require(request.user, "plans.set_action_status", action)
+    require(request.user, "suivi.set_action_status", action)
     form = ActionStatusForm(request.POST, action=action)
     if not form.is_valid():
         return render_action(request, action, status_form=form, status=422)
@@ -271,15 +273,15 @@ def plan_steps(request, slug):
     query = request.GET.copy()
     query.pop("page", None)
     context = {"plan": plan, "filter": steps, "page": page, "steps": page.object_list, "query": query.urlencode()}
-    return render(request, "plans/plan_steps.html", context)
+    return render(request, "suivi/plan_steps.html", context)
 
 
 def steps_to_review(request, slug):
     """The coordination's queue: steps waiting for validation, oldest first."""
     plan = get_plan_for(request.user, slug)
-    require(request.user, "plans.review_steps", plan)
+    require(request.user, "suivi.review_steps", plan)
     steps = Step.objects.for_display().filter(action__plan=plan).awaiting_review().order_by("created_at")
-    return render(request, "plans/steps_to_review.html", {"plan": plan, "steps": steps})
+    return render(request, "suivi/steps_to_review.html", {"plan": plan, "steps": steps})
 
 
 def stale_actions(request, slug):
@@ -294,4 +296,4 @@ def stale_actions(request, slug):
         )
         .order_by("objective__axis__number", "objective__number", "number")
     )
-    return render(request, "plans/stale_actions.html", {"plan": plan, "actions": actions})
+    return render(request, "suivi/stale_actions.html", {"plan": plan, "actions": actions})

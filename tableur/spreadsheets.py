@@ -35,8 +35,7 @@ from tablib.formats._ods import ODSFormat
 from tablib.formats._xlsx import XLSXFormat
 
 from partners.models import Organisation
-
-from .models import (
+from plans.models import (
     Action,
     ActionPartner,
     Axis,
@@ -45,9 +44,9 @@ from .models import (
     ObjectivePartner,
     Plan,
     Role,
-    Step,
     format_period,
 )
+from suivi.models import Step
 
 MAX_FILE_SIZE = 5 * 1024 * 1024
 MAX_TEXT_LENGTH = 4000  # actions' and results' texts; titles follow their model field (300)
@@ -1100,7 +1099,7 @@ def read_partner_sheet(content, filename, plan, user, organisation):
         if action is None:
             error(row, "action", _("aucune action %(code)s dans ce plan.") % {"code": cells["action"] or "—"})
             continue
-        if action.code not in theirs or not user.has_perm("plans.add_step", action):
+        if action.code not in theirs or not user.has_perm("suivi.add_step", action):
             error(row, "action", _("l’action %(code)s n’est pas une action de votre organisme : ligne refusée.")
                   % {"code": action.code})
             continue
@@ -1119,7 +1118,7 @@ def read_partner_sheet(content, filename, plan, user, organisation):
                 except ValueError as problem:
                     error(row, "atteint_le", str(problem))
                 else:
-                    if user.has_perm("plans.achieve_result", result):
+                    if user.has_perm("suivi.achieve_result", result):
                         report.achievements.append((row, result, achieved_on))
                     else:
                         error(row, "atteint_le", _("vous ne pouvez pas marquer ce résultat atteint."))

@@ -8,9 +8,10 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import Organisation
+from plans.models import ActionStatus
+from plans.rules import organisation_ids
 
-from .models import ActionStatus, Step
-from .rules import organisation_ids
+from .models import Step
 
 # What a step's proof may be, recognised from the file's first bytes, never from its name.
 ACCEPTED_FILE_TYPES = {

@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.text import slugify
 
 from plans.models import Plan
-from plans.spreadsheets import SpreadsheetError, check_file_size, import_sheet, read_sheet
+from tableur.spreadsheets import SpreadsheetError, check_file_size, import_sheet, read_sheet
 
 
 class Command(BaseCommand):

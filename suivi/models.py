@@ -1,0 +1,130 @@
+"""The follow-up of a plan: the steps partners record as they carry its actions out ("étapes
+réalisées"), their files and their review by the coordination."""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from partners.models import Organisation
+from plans.models import Action, ExpectedResult
+
+
+class StepQuerySet(models.QuerySet):
+    def validated(self):
+        return self.filter(review=Step.Review.VALIDATED)
+
+    def awaiting_review(self):
+        return self.filter(review=Step.Review.PENDING)
+
+    def for_display(self):
+        """With what a step's card shows, in a fixed number of queries."""
+        return self.select_related("organisation", "author", "reviewed_by", "action__plan").prefetch_related(
+            "files", "results"
+        )
+
+    def between(self, start, end):
+        """Steps done from start to end, both included."""
+        return self.filter(done_on__gte=start, done_on__lte=end)
+
+
+class Step(models.Model):
+    """An "étape réalisée": what an organisation did on an action, and when. Visible at once, it counts in
+    the yearly report once the coordination has validated it."""
+
+    class Review(models.TextChoices):
+        PENDING = "pending", _("À valider")
+        VALIDATED = "validated", _("Validée")
+        RETURNED = "returned", _("Renvoyée")
+
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="steps", verbose_name=_("action"))
+    done_on = models.DateField(_("date"), default=datetime.date.today)
+    description = models.TextField(_("ce qui a été fait"))
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="steps", verbose_name=_("organisation")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="steps",
+        verbose_name=_("inscrite par"),
+    )
+    link = models.URLField(_("lien"), blank=True)
+    results = models.ManyToManyField(
+        ExpectedResult, blank=True, related_name="steps", verbose_name=_("résultats attendus visés")
+    )
+    created_at = models.DateTimeField(_("inscrite le"), auto_now_add=True)
+    review = models.CharField(_("validation"), max_length=10, choices=Review.choices, default=Review.PENDING)
+    review_comment = models.TextField(_("commentaire de la coordination"), blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("validée ou renvoyée par"),
+    )
+    reviewed_at = models.DateTimeField(_("validée ou renvoyée le"), null=True, blank=True)
+
+    objects = StepQuerySet.as_manager()
+    history = HistoricalRecords(table_name="plans_historicalstep")
+
+    class Meta:
+        db_table = "plans_step"  # the table it had when steps lived in plans/
+        verbose_name = _("étape réalisée")
+        verbose_name_plural = _("étapes réalisées")
+        ordering = ["-done_on", "-created_at"]
+        indexes = [models.Index(fields=["action", "-done_on"]), models.Index(fields=["done_on"])]
+        constraints = [
+            models.CheckConstraint(condition=~Q(description=""), name="step_description_not_empty"),
+            models.CheckConstraint(condition=Q(review__in=["pending", "validated", "returned"]), name="step_review_valid"),
+            models.CheckConstraint(
+                condition=Q(review="pending") | Q(reviewed_at__isnull=False), name="step_reviewed_has_date"
+            ),
+            models.CheckConstraint(
+                condition=~Q(review="returned") | ~Q(review_comment=""), name="step_returned_has_comment"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.done_on} – {self.organisation} – {self.description[:60]}"
+
+    def clean(self):
+        if self.done_on and self.done_on > timezone.localdate():
+            raise ValidationError({"done_on": _("Une étape réalisée ne peut pas être datée dans le futur.")})
+
+    def set_review(self, review, by, comment=""):
+        """Validate the step, or send it back with a comment the organisation will see; who and when are kept."""
+        self.review, self.review_comment = review, comment
+        self.reviewed_by, self.reviewed_at = by, timezone.now()
+        self.save(update_fields=["review", "review_comment", "reviewed_by", "reviewed_at"])
+
+
+def step_file_path(instance, filename):
+    return f"etapes/{instance.step.action.plan_id}/{instance.step_id}/{filename}"
+
+
+class StepFile(models.Model):
+    """A file kept as proof of a step (minutes, photo, report). Served only to people of the plan."""
+
+    step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="files", verbose_name=_("étape"))
+    file = models.FileField(_("fichier"), upload_to=step_file_path, max_length=300)
+    name = models.CharField(_("nom"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("taille (octets)"))
+    uploaded_at = models.DateTimeField(_("déposé le"), auto_now_add=True)
+
+    class Meta:
+        db_table = "plans_stepfile"
+        verbose_name = _("fichier d’une étape")
+        verbose_name_plural = _("fichiers des étapes")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.name

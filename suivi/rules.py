@@ -1,0 +1,65 @@
+"""Who may record, change and review steps, tick results and set an action's status."""
+
+import rules
+
+from plans.rules import (
+    coordinates_plan,
+    committee_validates_in_plan,
+    is_partner_in_plan,
+    is_superuser,
+    on_plan_of,
+    organisation_ids,
+    partner_organisation_ids,
+)
+
+
+def plan_of_action(action):
+    return action.plan
+
+
+def plan_of_step(step):
+    return step.action.plan
+
+
+def plan_of_result(result):
+    return result.plan
+
+
+@rules.predicate
+def partner_on_action(user, action):
+    return is_partner_in_plan.test(user, action.plan) and bool(
+        organisation_ids(user) & partner_organisation_ids(action)
+    )
+
+
+@rules.predicate
+def partner_on_result(user, result):
+    return partner_on_action.test(user, result.action)
+
+
+@rules.predicate
+def step_of_own_organisation(user, step):
+    return is_partner_in_plan.test(user, step.action.plan) and step.organisation_id in organisation_ids(user)
+
+
+@rules.predicate
+def is_validated(user, step):
+    return step.review == step.Review.VALIDATED
+
+
+coordinates_plan_of_action = on_plan_of(plan_of_action, coordinates_plan)
+coordinates_plan_of_step = on_plan_of(plan_of_step, coordinates_plan)
+coordinates_plan_of_result = on_plan_of(plan_of_result, coordinates_plan)
+
+
+rules.add_perm("suivi.add_step", is_superuser | coordinates_plan_of_action | partner_on_action)
+# Once validated, a step is the proof the yearly report counts: only the coordination changes it then.
+rules.add_perm("suivi.change_step", is_superuser | coordinates_plan_of_step | (step_of_own_organisation & ~is_validated))
+rules.add_perm("suivi.delete_step", is_superuser | coordinates_plan_of_step | (step_of_own_organisation & ~is_validated))
+rules.add_perm("suivi.review_steps", is_superuser | coordinates_plan | committee_validates_in_plan)
+rules.add_perm("suivi.review_step", is_superuser | on_plan_of(plan_of_step, coordinates_plan | committee_validates_in_plan))
+rules.add_perm("suivi.view_my_actions", is_partner_in_plan)
+rules.add_perm("suivi.achieve_result", is_superuser | coordinates_plan_of_result | partner_on_result)
+rules.add_perm("suivi.set_action_status", is_superuser | coordinates_plan_of_action)
+
+

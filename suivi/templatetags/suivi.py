@@ -1,0 +1,20 @@
+"""The follow-up's parts of the plan's own pages (plans/ shows them without importing this app)."""
+
+from django import template
+
+from ..filters import StepFilter
+from ..models import Step
+from ..views import LATEST_STEPS
+
+register = template.Library()
+
+
+@register.inclusion_tag("suivi/includes/latest_steps.html", takes_context=True)
+def latest_steps(context, plan):
+    """The plan's latest steps, with the filters of its steps page."""
+    return {
+        **context.flatten(),
+        "plan": plan,
+        "steps": Step.objects.filter(action__plan=plan).for_display()[:LATEST_STEPS],
+        "filter": StepFilter(plan=plan),
+    }

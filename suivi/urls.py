@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import views
+
+app_name = "suivi"
+
+# Steps, results achieved, action status and the review, under the plan's address.
+urlpatterns = [
+    path("plans/<slug:slug>/mes-actions/", views.my_actions, name="my_actions"),
+    path("plans/<slug:slug>/actions/<str:code>/", views.action_detail, name="action"),
+    path("plans/<slug:slug>/actions/<str:code>/etapes/", views.add_step, name="add_step"),
+    path("plans/<slug:slug>/actions/<str:code>/etat/", views.set_action_status, name="action_status"),
+    path("plans/<slug:slug>/etapes/", views.plan_steps, name="steps"),
+    path("plans/<slug:slug>/etapes/a-valider/", views.steps_to_review, name="steps_to_review"),
+    path("plans/<slug:slug>/etapes/<int:pk>/modifier/", views.edit_step, name="edit_step"),
+    path("plans/<slug:slug>/etapes/<int:pk>/supprimer/", views.delete_step, name="delete_step"),
+    path("plans/<slug:slug>/etapes/<int:pk>/valider/", views.validate_step, name="validate_step"),
+    path("plans/<slug:slug>/etapes/<int:pk>/renvoyer/", views.return_step, name="return_step"),
+    path("plans/<slug:slug>/resultats/<int:pk>/atteint/", views.toggle_result, name="toggle_result"),
+    path("plans/<slug:slug>/fichiers/<int:pk>/", views.download_file, name="step_file"),
+    path("plans/<slug:slug>/a-relancer/", views.stale_actions, name="stale_actions"),
+]

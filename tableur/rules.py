@@ -1,0 +1,9 @@
+"""Who may fill a partner's spreadsheet; importing and exporting the plan is plans.change_plan."""
+
+import rules
+
+from plans.rules import is_partner_in_plan
+
+# A partner's own spreadsheet of steps and results (issue 6); each row is then checked with suivi.add_step
+# on its action and suivi.achieve_result on its result.
+rules.add_perm("tableur.fill_partner_sheet", is_partner_in_plan)
