@@ -13,11 +13,13 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reselect, reswap, retarget
 
 from lib.access import require
+from lib.locking import refuse_stale
 
 from .forms import FORMS, NewPlanForm, PlanSettingsForm
 from .models import Action, Axis, ExpectedResult, Objective, Plan, PlanRole, Role
@@ -86,34 +88,27 @@ def readable(value):
     return " · ".join(value) if isinstance(value, list) else value
 
 
-def their_version(model, pk, form_class):
+def their_version(theirs, form_class):
     """The fields of the row as someone else saved it, to show beside a refused save."""
-    theirs = model.objects.get(pk=pk)
+    model = type(theirs)
     values = [(model._meta.get_field(name).verbose_name, readable(getattr(theirs, name))) for name in form_class._meta.fields]
     if hasattr(theirs, "partner_links"):
         partners = ", ".join(str(link.organisation) for link in theirs.partner_links.select_related("organisation"))
         values.append((_("organismes partenaires"), partners))
-    return theirs, values
+    return values
 
 
-def refuse_stale(form_class, data, model, pk):
-    """A form opened on an older version: keep what this person typed, show the current version, and
-    carry its number so that saving again replaces it knowingly."""
-    theirs, values = their_version(model, pk, form_class)
-    data = data.copy()
-    data["version"] = theirs.version
-    form = form_class(data, instance=model.objects.get(pk=pk))
-    form.is_valid()
-    form.add_error(
-        None,
-        _(
-            "Quelqu’un d’autre a enregistré cet élément pendant que vous le modifiiez : vos modifications ne "
-            "sont pas enregistrées. Sa version (version %(version)s) est affichée ci-dessous; enregistrez de "
-            "nouveau pour la remplacer par la vôtre."
-        )
-        % {"version": theirs.version},
-    )
-    return form, values
+STALE_SAVE = gettext_lazy(
+    "Quelqu’un d’autre a enregistré cet élément pendant que vous le modifiiez : vos modifications ne "
+    "sont pas enregistrées. Sa version (version %(version)s) est affichée ci-dessous; enregistrez de "
+    "nouveau pour la remplacer par la vôtre."
+)
+
+
+def refuse_stale_edit(form_class, data, instance):
+    """A form opened on an older version: the person's typing kept, the saved version shown beside it."""
+    form, theirs = refuse_stale(form_class, data, instance, STALE_SAVE)
+    return form, their_version(theirs, form_class)
 
 
 @vary_on_headers("HX-Request")
@@ -132,7 +127,7 @@ def edit_item(request, slug, kind, pk):
                     form.save_partners()
             if saved:
                 return back_to_plan(request, plan, item, _("%(item)s : modifications enregistrées.") % {"item": item.code})
-            form, theirs = refuse_stale(form_class, request.POST, type(item), pk)
+            form, theirs = refuse_stale_edit(form_class, request.POST, item)
     else:
         form = form_class(instance=item)
     context = {"plan": plan, "item": item, "kind": kind, "form": form, "theirs": theirs}
@@ -304,7 +299,7 @@ def plan_settings(request, slug):
             if plan.save_from_version(form.cleaned_data["version"]):
                 messages.success(request, _("Les réglages du plan sont enregistrés."))
                 return redirect(plan)
-            form, theirs = refuse_stale(PlanSettingsForm, request.POST, Plan, plan.pk)
+            form, theirs = refuse_stale_edit(PlanSettingsForm, request.POST, plan)
     else:
         form = PlanSettingsForm(instance=plan)
     return render(request, "plans/edit/plan_settings.html", {"plan": plan, "form": form, "theirs": theirs})

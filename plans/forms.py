@@ -1,13 +1,14 @@
 """The coordinator's forms: a plan's settings, its items (axes, objectives, actions, expected results) and
 their partners, a new plan.
 
-Every edit form carries the version of the row it was opened on (optimistic locking, see
-`models.save_from_version`): the view refuses a save made on an older version.
+Every edit form carries the version of the row it was opened on (optimistic locking, lib/locking.py):
+the view refuses a save made on an older version.
 """
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lib.locking import VersionedForm
 from partners.models import Organisation
 
 from .models import Action, Axis, ExpectedResult, Objective, PartnerLink, Plan
@@ -23,19 +24,6 @@ class LinesField(forms.CharField):
 
     def to_python(self, value):
         return [line.strip() for line in (value or "").splitlines() if line.strip()]
-
-
-class VersionedForm(forms.ModelForm):
-    """A model form that carries the version of the row it was opened on."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["version"].initial = self.instance.version
-        else:
-            self.fields["version"].required = False
 
 
 class PlanSettingsForm(VersionedForm):

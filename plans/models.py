@@ -16,6 +16,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from lib.locking import save_from_version
 from partners.models import Organisation
 
 MONTHS = [
@@ -308,20 +309,6 @@ class PlanRole(models.Model):
 class ItemQuerySet(models.QuerySet):
     def active(self):
         return self.filter(archived_at__isnull=True)
-
-
-def save_from_version(instance, version):
-    """Optimistic locking: save an edit made on `version` of this row only if nobody saved it since.
-
-    One UPDATE … WHERE version = n claims version n + 1, so of two concurrent saves from the same version
-    exactly one wins; the full save follows in the same transaction so that history records it."""
-    with transaction.atomic():
-        claimed = type(instance)._default_manager.filter(pk=instance.pk, version=version).update(version=version + 1)
-        if not claimed:
-            return False
-        instance.version = version + 1
-        instance.save()
-    return True
 
 
 # Archived items leave the numbering so that the active siblings stay 1..n: they take a number from here
