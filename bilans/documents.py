@@ -36,7 +36,7 @@ from plans.models import (
     CommitteeMember,
     ObjectivePartner,
     mean_of,
-    percent,
+    share_achieved,
 )
 from suivi.models import Step
 
@@ -80,13 +80,13 @@ def achieved_by(result, day):
 
 
 def progress_of(results, start, end):
-    """An action's progress at the start and at the end of the period: the share of its active expected
-    results achieved before the first day, and by the last day."""
-    active = [result for result in results if result.archived_at is None]
-    if not active:
+    """An action's progress at the start and at the end of the period: achieved before the first day, and
+    by the last day."""
+    achieved_on = [result.achieved_on for result in results if result.archived_at is None]
+    if not achieved_on:
         return {"start": None, "end": None, "change": None}
-    before = percent(sum(r.achieved_on is not None and r.achieved_on < start for r in active), len(active))
-    after = percent(sum(achieved_by(r, end) for r in active), len(active))
+    before = share_achieved(achieved_on, by=start - datetime.timedelta(days=1))
+    after = share_achieved(achieved_on, by=end)
     return {"start": before, "end": after, "change": after - before}
 
 
@@ -173,7 +173,7 @@ def gather(plan, start, end):
                 in_plan = not (axis.archived_at or objective.archived_at or action.archived_at)
                 if not in_plan and not action_steps:
                     continue  # archived items appear only with steps in the period
-                own_links = list(action.partner_links.all())
+                action.objective = objective  # its partners are prefetched: the action may inherit them
                 progress = progress_of(results_by_action[action.pk], start, end)
                 if action.archived_at is None:
                     objective_progress.append(progress)
@@ -191,8 +191,8 @@ def gather(plan, start, end):
                         "status": action.status,
                         "status_label": ActionStatus(action.status).label,
                         "status_reason": action.status_reason if action.status_is_manual else "",
-                        "partners": names(own_links or objective_links),
-                        "inherits_partners": not own_links,
+                        "partners": names(action.partner_links_in_effect),
+                        "inherits_partners": action.inherits_partners,
                         "progress": progress,
                         "results": [
                             {

@@ -131,8 +131,8 @@ class Plan(models.Model):
     @cached_property
     def measured_progress(self):
         """The progress of the plan, of each axis and of each objective: the mean of their actions' progress
-        (share of each action's results achieved), from one query however large the plan."""
-        per_action = (
+        (`share_achieved`), from one query however large the plan."""
+        rows = (
             ExpectedResult.objects.active()
             .filter(
                 plan=self,
@@ -140,16 +140,20 @@ class Plan(models.Model):
                 action__objective__archived_at__isnull=True,
                 action__objective__axis__archived_at__isnull=True,
             )
-            .values("action_id", "action__objective_id", "action__objective__axis_id")
-            .annotate(total=models.Count("pk"), achieved=models.Count("pk", filter=Q(achieved_on__isnull=False)))
             .order_by()
+            .values_list("action_id", "action__objective_id", "action__objective__axis_id", "achieved_on")
         )
+        dates, places = defaultdict(list), {}
+        for action_id, objective_id, axis_id, achieved_on in rows:
+            dates[action_id].append(achieved_on)
+            places[action_id] = objective_id, axis_id
         plan, axes, objectives = [], defaultdict(list), defaultdict(list)
-        for row in per_action:
-            value = percent(row["achieved"], row["total"])
+        for action_id, achieved in dates.items():
+            value = share_achieved(achieved)
+            objective_id, axis_id = places[action_id]
             plan.append(value)
-            axes[row["action__objective__axis_id"]].append(value)
-            objectives[row["action__objective_id"]].append(value)
+            axes[axis_id].append(value)
+            objectives[objective_id].append(value)
         return {
             "plan": mean_of(plan),
             "axes": {pk: mean_of(values) for pk, values in axes.items()},
@@ -262,6 +266,14 @@ def months_before(day, months):
 def percent(part, whole):
     """`part` of `whole` from 0 to 100, rounded; None when there is nothing to measure."""
     return round(100 * part / whole) if whole else None
+
+
+def share_achieved(achieved_on, by=None):
+    """An action's progress: the share of its active expected results achieved, from 0 to 100, given the
+    dates they were achieved on (None when not), counting only those achieved by `by` when given; None
+    when the action has no result to measure. Every progress in the app (plan, Mes actions, bilan) is this."""
+    achieved_on = list(achieved_on)
+    return percent(sum(day is not None and (by is None or day <= by) for day in achieved_on), len(achieved_on))
 
 
 def mean_of(values):
@@ -739,21 +751,21 @@ class Action(PlanItem, ReferencePeriod):
     def get_absolute_url(self):
         return reverse("suivi:action", args=[self.plan.slug, self.code])
 
-    @property
-    def partner_links_in_effect(self):
-        """The action's own partners, or its objective's when it names none (as the plan's table reads)."""
-        own = self.partner_links.all()
-        return own if own else self.objective.partner_links.all()
-
+    # An action that names no partners of its own has its objective's, as the plan's table reads. This is
+    # the one place that says so for an action in hand; `ActionQuerySet.for_organisations` says it in SQL.
     @property
     def inherits_partners(self):
         return not self.partner_links.all()
 
+    @property
+    def partner_links_in_effect(self):
+        """The action's own partners, or its objective's (reads prefetched links when there are)."""
+        return self.objective.partner_links.all() if self.inherits_partners else self.partner_links.all()
+
     def progress(self):
         """The share of its active expected results achieved, from 0 to 100 (None if it has none).
         Reads the prefetched results when there are some."""
-        results = [result for result in self.results.all() if result.archived_at is None]
-        return percent(sum(result.is_achieved for result in results), len(results))
+        return share_achieved(result.achieved_on for result in self.results.all() if result.archived_at is None)
 
     def refresh_status(self, save=True):
         """Follow the results: done when all are achieved, in progress once something happened."""

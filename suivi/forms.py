@@ -107,12 +107,6 @@ class StepForm(forms.ModelForm):
         if not self.fields["results"].queryset:
             del self.fields["results"]
 
-    def clean_done_on(self):
-        done_on = self.cleaned_data["done_on"]
-        if done_on > timezone.localdate():
-            raise ValidationError(_("Une étape réalisée ne peut pas être datée dans le futur."))
-        return done_on
-
 
 def recording_organisations(action, user):
     """The organisations a person may record a step for on this action: the action's partners that

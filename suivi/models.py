@@ -15,6 +15,12 @@ from partners.models import Organisation
 from plans.models import Action, ExpectedResult
 
 
+def done_by_today(day):
+    """A step is what was done: its date is today or earlier (checked by every form that records one)."""
+    if day > timezone.localdate():
+        raise ValidationError(_("Une étape réalisée ne peut pas être datée dans le futur."), code="future")
+
+
 class StepQuerySet(models.QuerySet):
     def validated(self):
         return self.filter(review=Step.Review.VALIDATED)
@@ -43,7 +49,7 @@ class Step(models.Model):
         RETURNED = "returned", _("Renvoyée")
 
     action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="steps", verbose_name=_("action"))
-    done_on = models.DateField(_("date"), default=datetime.date.today)
+    done_on = models.DateField(_("date"), default=datetime.date.today, validators=[done_by_today])
     description = models.TextField(_("ce qui a été fait"))
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="steps", verbose_name=_("organisation")
@@ -94,10 +100,6 @@ class Step(models.Model):
 
     def __str__(self):
         return f"{self.done_on} – {self.organisation} – {self.description[:60]}"
-
-    def clean(self):
-        if self.done_on and self.done_on > timezone.localdate():
-            raise ValidationError({"done_on": _("Une étape réalisée ne peut pas être datée dans le futur.")})
 
     def set_review(self, review, by, comment=""):
         """Validate the step, or send it back with a comment the organisation will see; who and when are kept."""
