@@ -19,6 +19,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reselect, reswap, retarget
 
 from lib.access import require
+from lib.history import history_entries, readable
 from lib.locking import refuse_stale
 
 from .forms import FORMS, NewPlanForm, PlanSettingsForm
@@ -83,15 +84,17 @@ def panel_response(request, context, panel_id):
     return response
 
 
-def readable(value):
-    """A value as a person reads it: lists (values, follow-up) one after the other."""
-    return " · ".join(value) if isinstance(value, list) else value
+# What the history pages leave out: internal ids, and the plan and slug every item of a plan shares.
+HIDDEN_IN_HISTORY = ("id", "plan", "slug")
 
 
 def their_version(theirs, form_class):
     """The fields of the row as someone else saved it, to show beside a refused save."""
     model = type(theirs)
-    values = [(model._meta.get_field(name).verbose_name, readable(getattr(theirs, name))) for name in form_class._meta.fields]
+    values = [
+        (model._meta.get_field(name).verbose_name, readable(model._meta.get_field(name), getattr(theirs, name)))
+        for name in form_class._meta.fields
+    ]
     if hasattr(theirs, "partner_links"):
         partners = ", ".join(str(link.organisation) for link in theirs.partner_links.select_related("organisation"))
         values.append((_("organismes partenaires"), partners))
@@ -233,24 +236,6 @@ def restore_item(request, slug, kind, pk):
     return back_to_plan(request, plan, item, _("Restauré : c’est maintenant %(code)s.") % {"code": item.code})
 
 
-def history_entries(item):
-    """The item's (or the plan's) history, newest first: who, when, and each field before → after."""
-    records = list(item.history.select_related("history_user").order_by("history_date", "history_id"))
-    hidden = {"id", "plan", "version", "slug"}
-    fields = [field for field in records[0].instance_type._meta.fields if field.name not in hidden] if records else []
-    entries, previous = [], None
-    for record in records:
-        changes = [
-            (field.verbose_name, readable(before), readable(after))
-            for field in fields
-            for before, after in [(getattr(previous, field.attname, None), getattr(record, field.attname))]
-            if previous is None or before != after
-        ]
-        entries.append({"record": record, "changes": changes})
-        previous = record
-    return list(reversed(entries))
-
-
 def item_history(request, slug, kind, pk):
     """Who changed this item, when, and what: every field before and after."""
     plan = get_plan_for(request.user, slug)
@@ -264,7 +249,7 @@ def item_history(request, slug, kind, pk):
         "plan": plan,
         "item": item,
         "kind": kind,
-        "entries": history_entries(item),
+        "entries": history_entries(item, hidden=HIDDEN_IN_HISTORY),
         "partner_changes": partner_changes,
     }
     return render(request, "plans/edit/item_history.html", context)
@@ -274,7 +259,9 @@ def plan_history(request, slug):
     """Who changed the plan's settings, when, and what."""
     plan = get_plan_for(request.user, slug)
     return render(
-        request, "plans/edit/item_history.html", {"plan": plan, "item": plan, "entries": history_entries(plan)}
+        request,
+        "plans/edit/item_history.html",
+        {"plan": plan, "item": plan, "entries": history_entries(plan, hidden=HIDDEN_IN_HISTORY)},
     )
 
 

@@ -345,7 +345,8 @@ class PlanItem(models.Model):
     # Repeated from the parent so that the database can hold codes unique within a plan.
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="%(class)ss", editable=False)
     number = models.PositiveSmallIntegerField(_("numéro"))
-    code = models.CharField(_("code"), max_length=30, editable=False)
+    # Editable for simple-history's diffs (which skip the others); no form offers it, the admin shows it read-only.
+    code = models.CharField(_("code"), max_length=30)
     archived_at = models.DateTimeField(_("archivé le"), null=True, blank=True)
     # Optimistic locking: a form carries the version it was opened on; a save from an older one is refused.
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
