@@ -8,15 +8,9 @@ from django.core.management import CommandError, call_command
 
 from partners.models import Organisation
 from plans.models import Action, Axis, ExpectedResult, Objective, Plan
+from lib.spreadsheets import SpreadsheetError, check_file_size, spreadsheet_bytes
 from suivi.models import Step
-from tableur.spreadsheets import (
-    SpreadsheetError,
-    check_file_size,
-    export_bytes,
-    export_dataset,
-    import_sheet,
-    read_sheet,
-)
+from tableur.spreadsheets import export_dataset, import_sheet, read_sheet
 
 from .spreadsheet_helpers import HEADERS, csv_bytes, database_state, row, xlsx
 
@@ -85,7 +79,7 @@ def test_the_joint_statement_imports_as_a_second_plan_of_another_shape(lanaudier
 
 @pytest.mark.parametrize("file_format", ["xlsx", "csv"])
 def test_an_export_reimports_to_the_same_plan(lanaudiere, file_format):
-    content = export_bytes(export_dataset(lanaudiere), file_format)
+    content = spreadsheet_bytes(export_dataset(lanaudiere), file_format)
 
     onto_itself = import_file(content, f"plan.{file_format}", plan=lanaudiere, commit=False)
     assert onto_itself.ok, onto_itself.errors
@@ -127,7 +121,7 @@ def test_export_neutralises_cells_that_a_spreadsheet_would_run(lanaudiere):
     assert "'" + action.text in texts and "'- une liste" in texts
     assert not any(str(text).startswith(("=", "+", "-", "@")) for line in dataset.dict for text in line.values())
     # and it comes back as it was written
-    report = import_file(export_bytes(dataset, "csv"), "plan.csv", plan=lanaudiere, commit=False)
+    report = import_file(spreadsheet_bytes(dataset, "csv"), "plan.csv", plan=lanaudiere, commit=False)
     assert report.ok and [len(level.changed) for level in report.levels] == [0, 0, 0, 0]
 
 
