@@ -27,7 +27,8 @@ from django.utils.translation import gettext as _
 
 MAX_FILE_SIZE = 5 * 1024 * 1024
 MAX_UNCOMPRESSED_SIZE = 50 * 1024 * 1024  # what the members of a zip (XLSX, ODS) may declare, all together
-MAX_COMPRESSION_RATIO = 100  # a real sheet compresses 5 to 20 times; a bomb thousands of times
+# XLSX files compress about 14 times, ODS ones (XML for every cell) up to 110 times: 3 times that.
+MAX_COMPRESSION_RATIO = 300
 RATIO_CHECKED_FROM = 1024 * 1024  # small archives may have any ratio: they cannot expand to much
 MAX_ROWS = 20_000  # a plan of 10,000 actions with a result each; real plans have a few hundred rows
 MAX_COLUMNS = 100
@@ -70,16 +71,19 @@ def not_a_spreadsheet():
     return SpreadsheetError(_("Ce fichier n’est pas un tableur lisible : déposez un fichier XLSX, ODS ou CSV."))
 
 
-def too_large(rows=0, columns=0):
+def count(number):
+    """20000 → "20 000", as French writes it (a no-break space between thousands)."""
+    return f"{number:,}".replace(",", "\u00a0")
+
+
+def too_large(rows, columns):
     return SpreadsheetError(
         _(
             "Le tableur est trop grand pour être lu (%(rows)s lignes et %(columns)s colonnes au moins) : "
             "au plus %(max_rows)s lignes, %(max_columns)s colonnes et %(max_cells)s cellules."
         )
-        % {
-            "rows": rows, "columns": columns, "max_rows": f"{MAX_ROWS:,}".replace(",", "\u00a0"),
-            "max_columns": MAX_COLUMNS, "max_cells": f"{MAX_CELLS:,}".replace(",", "\u00a0"),
-        }
+        % {"rows": count(rows), "columns": count(columns), "max_rows": count(MAX_ROWS),
+           "max_columns": count(MAX_COLUMNS), "max_cells": count(MAX_CELLS)}
     )
 
 
@@ -191,31 +195,42 @@ def check_archive(archive):
         raise not_a_spreadsheet() from error
 
 
+def scanned(stream, cells):
+    """(event, element) as an XML stream is parsed. Each element is dropped from its parent once it has
+    ended, but a cell's children (its value, formula, paragraphs), so that whatever the stream holds, the
+    scan keeps only the elements above the current one in memory."""
+    parents = []
+    for event, element in iterparse(stream, events=("start", "end"), forbid_dtd=True):
+        if event == "start":
+            parents.append(element)
+            yield event, element
+            continue
+        parents.pop()
+        yield event, element
+        if parents and parents[-1].tag not in cells:
+            parents[-1].remove(element)
+
+
 def scan_xlsx(archive):
     """(rows, columns, {(row, column): "=formula"}) of the workbook's first sheet, counting only cells
-    that hold something, in one streaming pass over its XML (nothing kept but the counters)."""
+    that hold something, in one streaming pass over its XML."""
+    rows = columns = row = column = 0
+    formulas = {}
+    cell, values = f"{XLSX_MAIN}c", (f"{XLSX_MAIN}v", f"{XLSX_MAIN}is")
     with archive.open(xlsx_first_sheet(archive)) as stream:
-        rows = columns = row = column = 0
-        formulas = {}
-        for event, element in iterparse(stream, events=("start", "end"), forbid_dtd=True):
+        for event, element in scanned(stream, cells={cell}):
             if event == "start":
                 if element.tag == f"{XLSX_MAIN}row":
-                    row = int(element.get("r") or row + 1)
-                    column = 0
-                continue
-            if element.tag == f"{XLSX_MAIN}c":
+                    row, column = int(element.get("r") or row + 1), 0
+            elif element.tag == cell:
                 reference = element.get("r")
                 column = cell_column(reference) if reference else column + 1
                 formula = element.find(f"{XLSX_MAIN}f")
-                if formula is not None or element.find(f"{XLSX_MAIN}v") is not None or element.find(
-                    f"{XLSX_MAIN}is"
-                ) is not None:
+                if formula is not None or any(element.find(tag) is not None for tag in values):
                     rows, columns = max(rows, row), max(columns, column)
                     check_extent(rows, columns)
                     if formula is not None:
                         formulas[row - 1, column - 1] = "=" + (formula.text or "")
-            elif element.tag == f"{XLSX_MAIN}row":
-                element.clear()
     return rows, columns, formulas
 
 
@@ -247,14 +262,14 @@ def scan_ods(archive):
     the empty ones LibreOffice writes up to its last column and row reach nowhere."""
     rows = columns = row = column = 0  # row and column: how many came before the current one
     row_holds_something, row_formulas, formulas = False, {}, {}
+    cells = {f"{ODS_TABLE}table-cell", f"{ODS_TABLE}covered-table-cell"}
     with archive.open("content.xml") as stream:
-        for event, element in iterparse(stream, events=("start", "end"), forbid_dtd=True):
+        for event, element in scanned(stream, cells):
             tag = element.tag
             if event == "start":
                 if tag == f"{ODS_TABLE}table-row":
                     column, row_holds_something, row_formulas = 0, False, {}
-                continue
-            if tag in (f"{ODS_TABLE}table-cell", f"{ODS_TABLE}covered-table-cell"):
+            elif tag in cells:
                 repeated = int(element.get(f"{ODS_TABLE}number-columns-repeated") or 1)
                 formula = element.get(f"{ODS_TABLE}formula")
                 if formula or element.get(f"{ODS_OFFICE}value-type") or element.find(f"{ODS_TEXT}p") is not None:
@@ -265,7 +280,6 @@ def scan_ods(archive):
                         for offset in range(repeated):
                             row_formulas[column + offset] = "=" + formula.split("=", 1)[-1]
                 column += repeated
-                element.clear()
             elif tag == f"{ODS_TABLE}table-row":
                 repeated = int(element.get(f"{ODS_TABLE}number-rows-repeated") or 1)
                 if row_holds_something:
@@ -274,7 +288,6 @@ def scan_ods(archive):
                     for offset in range(repeated):
                         formulas.update({(row + offset, col): text for col, text in row_formulas.items()})
                 row += repeated
-                element.clear()
             elif tag == f"{ODS_TABLE}table":
                 break  # the first table is the sheet read
     return rows, columns, formulas

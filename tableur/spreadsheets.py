@@ -887,7 +887,7 @@ def template_dataset():
     """The format's required columns, empty but for one example row."""
     example = {PARTNERS_COLUMN: _("Nom d’un organisme; SIGLE"), PERIOD_COLUMN: "2024-2026"}
     for level in LEVELS:
-        example.update({level.key: level.code_example, level.text_column: str(level.example)})
+        example.update({level.key: ".".join(["1"] * level.depth), level.text_column: str(level.example)})
     return tablib.Dataset([example.get(column, "") for column in REQUIRED_COLUMNS], headers=REQUIRED_COLUMNS)
 
 
