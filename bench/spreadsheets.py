@@ -29,7 +29,8 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from plans.models import Plan  # noqa: E402
-from tableur.spreadsheets import export_bytes, export_dataset, import_sheet, read_sheet  # noqa: E402
+from lib.spreadsheets import spreadsheet_bytes  # noqa: E402
+from tableur.spreadsheets import export_dataset, import_sheet, read_sheet  # noqa: E402
 from tests.factories import make_plan  # noqa: E402
 
 
@@ -46,7 +47,7 @@ def main():
     call_command("migrate", verbosity=0)
     print(f"database: {connection.vendor}")
     source = make_plan("bench-source", actions=1000, results_per_action=2)
-    content = export_bytes(export_dataset(source), "xlsx")
+    content = spreadsheet_bytes(export_dataset(source), "xlsx")
     rows = read_sheet(content, "plan.xlsx").rows
     print(f"file: {rows} rows, {len(content) // 1024} KiB (XLSX)")
 
@@ -67,7 +68,7 @@ def main():
         return report
 
     def export(file_format):
-        return lambda run: export_bytes(export_dataset(Plan.objects.get(slug="import-0")), file_format)
+        return lambda run: spreadsheet_bytes(export_dataset(Plan.objects.get(slug="import-0")), file_format)
 
     for label, function in [
         ("preview, new plan (2,000 rows)", preview),

@@ -30,6 +30,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from lib.spreadsheets import spreadsheet_bytes
 from plans.models import (
     ActionPartner,
     ActionStatus,
@@ -523,7 +524,7 @@ def render_xlsx(data):
                         common + [step["done_on"], step["organisation"], step["description"], step["review_label"]]
                     )
         book.add_sheet(sheet)
-    return book.export("xlsx")
+    return spreadsheet_bytes(book, "xlsx")
 
 
 def sheet_title(axis, used):

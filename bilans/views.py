@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from lib.access import require
+from lib.spreadsheets import file_response
 from plans.views import get_plan_for
 
 from .documents import render_html, render_xlsx
@@ -92,11 +93,7 @@ def bilan_xlsx(request, slug, pk):
     bilan = get_bilan_for(request.user, slug, pk, with_data=True)
     if bilan.data is None:
         raise Http404(_("Ce bilan n’est pas encore prêt."))
-    response = HttpResponse(
-        render_xlsx(bilan.data), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{bilan.file_name("xlsx")}"'
-    return response
+    return file_response(render_xlsx(bilan.data), bilan.file_name("xlsx"), "xlsx")
 
 
 @require_POST

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from lib.locking import VersionedForm
 from partners.models import Organisation
 
-from .models import Action, Axis, ExpectedResult, Objective, PartnerLink, Plan
+from .models import Action, Axis, ExpectedResult, Objective, Plan
 
 
 class LinesField(forms.CharField):
@@ -113,22 +113,9 @@ class PartnersMixin(forms.ModelForm):
     def save_partners(self):
         """Write the links: kept ones in their order, new ones after, the lead marked."""
         chosen = list(self.cleaned_data["partners"])
-        chosen_ids = {organisation.pk for organisation in chosen}
-        lead = self.cleaned_data["lead"]
-        kept = [link for link in self.links if link.organisation_id in chosen_ids]
-        for link in self.links:
-            if link.organisation_id not in chosen_ids:
-                link.delete()
-        kept_ids = {link.organisation_id for link in kept}
-        link_model = self.instance.partner_links.model
-        new = [link_model(organisation=organisation) for organisation in chosen if organisation.pk not in kept_ids]
-        for position, link in enumerate(kept + new):
-            role = PartnerLink.Role.LEAD if lead and link.organisation_id == lead.pk else PartnerLink.Role.PARTNER
-            if link.pk and (link.position, link.role) == (position, role):
-                continue
-            link.position, link.role = position, role
-            setattr(link, self.link_owner, self.instance)
-            link.save()
+        kept = [link.organisation for link in self.links if link.organisation in chosen]
+        ordered = kept + [organisation for organisation in chosen if organisation not in kept]
+        self.instance.partner_links.model.set_for(self.instance, ordered, lead=self.cleaned_data["lead"])
 
 
 class ItemForm(VersionedForm):
@@ -154,8 +141,6 @@ class AxisForm(ItemForm):
 
 
 class ObjectiveForm(PartnersMixin, ItemForm):
-    link_owner = "objective"
-
     class Meta:
         model = Objective
         fields = ["title", "description"]
@@ -163,8 +148,6 @@ class ObjectiveForm(PartnersMixin, ItemForm):
 
 
 class ActionForm(PartnersMixin, ItemForm):
-    link_owner = "action"
-
     class Meta:
         model = Action
         fields = ["text", "period_start", "period_end"]

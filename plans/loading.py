@@ -18,15 +18,8 @@ from .models import (
     ObjectivePartner,
     Plan,
     Term,
+    parse_period,
 )
-
-
-def parse_period(text):
-    """'2024-2026' → (2024, 2026); '2026' → (2026, 2026); '' → (None, None)."""
-    if not text:
-        return None, None
-    start, _, end = text.partition("-")
-    return int(start), int(end or start)
 
 
 @transaction.atomic

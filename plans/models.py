@@ -3,6 +3,7 @@ people's roles in the plan, its working committees and acronyms."""
 
 import calendar
 import datetime
+import re
 from collections import defaultdict
 
 from django.conf import settings
@@ -286,6 +287,25 @@ def format_period(start, end):
     if start is None:
         return ""
     return str(start) if start == end else f"{start}-{end}"
+
+
+PERIOD = re.compile(r"^(\d{4})(?:\s*[-–—àa/]\s*(\d{4}))?$")
+
+
+def parse_period(text):
+    """A reference period as people write it, in the fixtures or in a spreadsheet: '2024-2026' (or
+    2024–2026, 2024 à 2026) → (2024, 2026); '2025' → (2025, 2025); '' → (None, None). ValueError, with a
+    French message, otherwise."""
+    text = (text or "").strip()
+    if not text:
+        return None, None
+    match = PERIOD.match(text)
+    if not match:
+        raise ValueError(_("« %(value)s » n’est pas une année de référence (2024-2026, 2025 ou vide).") % {"value": text})
+    start, end = int(match[1]), int(match[2] or match[1])
+    if not 1900 <= start <= end <= 2200:
+        raise ValueError(_("« %(value)s » : l’année de fin précède l’année de début.") % {"value": text})
+    return start, end
 
 
 class Role(models.TextChoices):
@@ -828,6 +848,11 @@ class ExpectedResult(PlanItem, ReferencePeriod):
     def is_achieved(self):
         return self.achieved_on is not None
 
+    def clean(self):
+        super().clean()
+        if self.achieved_on and self.achieved_on > timezone.localdate():
+            raise ValidationError({"achieved_on": _("Un résultat ne peut pas être atteint à une date future.")})
+
     # A result added, archived, restored or deleted changes its action's share achieved, hence its status.
 
     @transaction.atomic
@@ -865,6 +890,10 @@ class PartnerLink(models.Model):
     role = models.CharField(_("rôle"), max_length=10, choices=Role.choices, default=Role.PARTNER)
     position = models.PositiveSmallIntegerField(_("rang"), default=0)
 
+    # The name of the foreign key to the objective or action, in each concrete model.
+    item_field = None
+    KEEP_ROLES = object()
+
     class Meta:
         abstract = True
         ordering = ["position"]
@@ -872,8 +901,39 @@ class PartnerLink(models.Model):
     def __str__(self):
         return str(self.organisation)
 
+    @classmethod
+    def links_for(cls, item, organisations):
+        """New links naming these organisations as the item's partners, in this order (not saved: a new
+        item's links are inserted in bulk by the spreadsheet import)."""
+        return [cls(**{cls.item_field: item}, organisation=organisation, position=position)
+                for position, organisation in enumerate(organisations)]
+
+    @classmethod
+    def set_for(cls, item, organisations, lead=KEEP_ROLES):
+        """Make these organisations the item's partners, in this order: links to the others are deleted,
+        links kept keep their row, new ones are created; each link written or deleted gets its history row.
+        `lead` is the lead among them (or None for none); by default the roles stay as they are."""
+        current = {link.organisation_id: link for link in cls.objects.filter(**{cls.item_field: item})}
+        wanted = {organisation.pk for organisation in organisations}
+        for organisation_id, link in current.items():
+            if organisation_id not in wanted:
+                link.delete()
+        for new in cls.links_for(item, organisations):
+            link = current.get(new.organisation_id, new)
+            if lead is cls.KEEP_ROLES:
+                role = link.role
+            else:
+                role = cls.Role.LEAD if lead is not None and link.organisation_id == lead.pk else cls.Role.PARTNER
+            position = new.position
+            if link.pk and (link.position, link.role) == (position, role):
+                continue
+            link.position, link.role = position, role
+            link.save()
+
 
 class ObjectivePartner(PartnerLink):
+    item_field = "objective"
+
     objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="partner_links")
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="objective_links", verbose_name=_("organisation")
@@ -889,6 +949,8 @@ class ObjectivePartner(PartnerLink):
 
 
 class ActionPartner(PartnerLink):
+    item_field = "action"
+
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="partner_links")
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="action_links", verbose_name=_("organisation")

@@ -1,27 +1,31 @@
-"""A plan in a spreadsheet, and back: the file format, the row checks, the import and the export.
+"""A plan in a spreadsheet, and back: the format, the row checks, the import and the export.
 
 One row per expected result (or per action that has none), French headers in any order (see README.md,
-« Tableur »). The columns of each level are declared once, in the django-import-export resources below,
-and serve both the import and the export; tablib and openpyxl read the files.
+« Tableur »). The columns of each level are declared once, in the django-import-export resources below;
+the levels, the headers the import knows, the export's and the template's columns are all read from them.
+Files are read by lib.spreadsheets (bounded, formulas given as "=…") and written by it (neutralised).
 
 An import runs in two steps. `read_sheet()` reads the file and checks every row on its own (codes that fit
 their parents, titles repeated identically, periods, lengths, formulas); `import_sheet()` then hands each
-level, axes first, to its resource inside one transaction, and rolls everything back for a preview or on
-the first error. A partner's own sheet (steps done, results achieved) is at the end of the module.
+level, axes first, to its resource. A preview writes nothing and opens no transaction: each resource
+reads and compares its rows but saves none (its `preview` flag), so no write lock is taken and partners
+keep writing while a coordinator looks at a preview; the new items of a level are handed to the next one
+as parents. (django-import-export's own dry run would insert everything and roll it back, holding
+SQLite's write lock all along.) The
+confirmation imports for real, every level in one transaction, and rolls everything back on any error.
+A partner's own sheet (steps done, results achieved) is at the end of the module.
 """
 
 import csv
 import datetime
 import difflib
-import io
 import re
 import unicodedata
-import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import openpyxl
 import tablib
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Max
 from django.utils import timezone
@@ -31,9 +35,8 @@ from import_export import resources, widgets
 from import_export.fields import Field
 from import_export.instance_loaders import CachedInstanceLoader
 from simple_history.utils import bulk_create_with_history
-from tablib.formats._ods import ODSFormat
-from tablib.formats._xlsx import XLSXFormat
 
+from lib.spreadsheets import FORMULA_PREFIXES, SpreadsheetError, neutralise, read_dataset
 from partners.models import Organisation
 from plans.models import (
     Action,
@@ -45,32 +48,12 @@ from plans.models import (
     Plan,
     Role,
     format_period,
+    parse_period,
 )
+from suivi.forms import StepForm
 from suivi.models import Step
 
-MAX_FILE_SIZE = 5 * 1024 * 1024
 MAX_TEXT_LENGTH = 4000  # actions' and results' texts; titles follow their model field (300)
-
-# The format: these columns must be there, in any order.
-REQUIRED_COLUMNS = [
-    "axe", "axe_titre", "objectif", "objectif_titre", "action", "action_texte", "resultat", "resultat_texte",
-    "partenaires", "annee_reference",
-]
-# Optional columns that an export writes so that it re-imports to the same plan.
-OPTIONAL_COLUMNS = ["objectif_precision", "objectif_partenaires"]
-# Written by the export for reading; ignored by the import.
-REPORT_COLUMNS = ["etat", "avancement", "nombre_etapes", "derniere_etape"]
-EXPORT_COLUMNS = [
-    "axe", "axe_titre", "objectif", "objectif_titre", "objectif_precision", "objectif_partenaires", "action",
-    "action_texte", "partenaires", "resultat", "resultat_texte", "annee_reference", *REPORT_COLUMNS,
-]
-
-# Spreadsheet programs run a cell beginning with one of these as a formula.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-class SpreadsheetError(Exception):
-    """The file as a whole cannot be read (too big, empty, not a spreadsheet)."""
 
 
 @dataclass
@@ -95,88 +78,6 @@ def column_letter(index):
     return openpyxl.utils.get_column_letter(index + 1)
 
 
-# Reading files ---------------------------------------------------------------------------------------------
-
-
-class XLSXKeepingFormulas(XLSXFormat):
-    """tablib's XLSX reader with one difference: it reads formulas as written ("=SUM(A1:A3)") rather than
-    the value Excel last computed, so that the row checks can refuse them."""
-
-    @classmethod
-    def import_set(cls, dset, in_stream, headers=True, read_only=True, skip_lines=0):
-        dset.wipe()
-        book = openpyxl.load_workbook(in_stream, read_only=True, data_only=False)
-        cls.import_sheet(dset, book.worksheets[0], headers, skip_lines)
-        book.close()
-
-
-class ODSKeepingFormulas(ODSFormat):
-    """tablib's ODS reader, reading a formula cell as its formula (see XLSXKeepingFormulas)."""
-
-    @classmethod
-    def read_cell(cls, cell, value_type=None):
-        formula = cell.getAttribute("formula") if getattr(cell, "qname", (None, ""))[1] == "table-cell" else None
-        if formula:
-            return "=" + formula.split("=", 1)[-1]
-        return super().read_cell(cell, value_type)
-
-
-def check_file_size(size):
-    if size > MAX_FILE_SIZE:
-        raise SpreadsheetError(
-            _("Le fichier dépasse 5 Mo (%(size)s Mo) : il n’a pas été lu.")
-            % {"size": round(size / 1024 / 1024, 1)}
-        )
-
-
-def read_dataset(content, filename):
-    """The first sheet of an XLSX, ODS or CSV file as a tablib Dataset, its first row as headers."""
-    check_file_size(len(content))
-    if not content.strip():
-        raise SpreadsheetError(_("Le fichier est vide."))
-    extension = Path(filename or "").suffix.lower()
-    dataset = tablib.Dataset()
-    not_a_spreadsheet = SpreadsheetError(
-        _("Ce fichier n’est pas un tableur lisible : déposez un fichier XLSX, ODS ou CSV.")
-    )
-    if content.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(io.BytesIO(content)) as archive:
-                names = archive.namelist()
-                is_ods = "mimetype" in names and archive.read("mimetype").startswith(
-                    b"application/vnd.oasis.opendocument.spreadsheet"
-                )
-            if is_ods:
-                ODSKeepingFormulas.import_set(dataset, io.BytesIO(content))
-            elif "xl/workbook.xml" in names:
-                XLSXKeepingFormulas.import_set(dataset, io.BytesIO(content))
-            else:
-                raise not_a_spreadsheet
-        except SpreadsheetError:
-            raise
-        except Exception as error:
-            raise not_a_spreadsheet from error
-    elif extension in {".xlsx", ".xlsm", ".ods", ".xls"} or b"\x00" in content[:4096]:
-        raise not_a_spreadsheet
-    else:
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            try:
-                text = content.decode("cp1252")  # what Excel writes as « CSV » on a French Windows
-            except UnicodeDecodeError as error:
-                raise not_a_spreadsheet from error
-        first_line = text.split("\n", 1)[0]
-        delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-        try:
-            dataset.load(text, format="csv", delimiter=delimiter)
-        except Exception as error:
-            raise not_a_spreadsheet from error
-    if not dataset.headers or not any(cell_text(header) for header in dataset.headers):
-        raise SpreadsheetError(_("Le fichier est vide : la première ligne doit porter les en-têtes."))
-    return dataset
-
-
 def cell_text(value):
     """A cell as text: numbers without a useless '.0', dates as 2025-03-31, nothing as ''."""
     if value is None:
@@ -193,13 +94,6 @@ def unescape(text):
     if text.startswith("'") and text[1:2] and text[1] in FORMULA_PREFIXES:
         return text[1:]
     return text
-
-
-def neutralise(value):
-    """Protect a cell of an export against formula injection: text beginning like a formula gets an '."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def normalise_header(header):
@@ -228,51 +122,309 @@ def join_names(names):
     return "; ".join('"%s"' % name.replace('"', '""') if re.search(r'[,;"]', name) else name for name in names)
 
 
-PERIOD = re.compile(r"^(\d{4})(?:\s*[-–—àa/]\s*(\d{4}))?$")
+def formula_refused():
+    return _("les formules ne sont pas acceptées ; inscrivez la valeur elle-même.")
 
 
-def parse_period(text):
-    """'2024-2026' → (2024, 2026); '2025' → (2025, 2025); '' → (None, None); ValueError otherwise."""
-    if not text:
-        return None, None
-    match = PERIOD.match(text)
-    if not match:
-        raise ValueError(
-            _("« %(value)s » n’est pas une année de référence (2024-2026, 2025 ou vide).") % {"value": text}
-        )
-    start, end = int(match[1]), int(match[2] or match[1])
-    if not 1900 <= start <= end <= 2200:
-        raise ValueError(_("« %(value)s » : l’année de fin précède l’année de début.") % {"value": text})
-    return start, end
+# Resources: the columns of each level, for import and export --------------------------------------------
 
 
-# The levels of a plan ---------------------------------------------------------------------------------------
+class ParentWidget(widgets.ForeignKeyWidget):
+    """The parent item, by its code: one of the items the level above has just imported (created, changed
+    or unchanged), so that a preview, which saves nothing, finds new parents too."""
+
+    def __init__(self, model):
+        super().__init__(model, field="code")
+        self.parents = {}
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return self.parents[str(value)]
+        except KeyError:
+            raise ValueError(_("code parent %(code)s introuvable dans le plan.") % {"code": value}) from None
 
 
-@dataclass
+class PeriodField(Field):
+    """« annee_reference »: two model fields (period_start, period_end) in one column."""
+
+    def __init__(self, **kwargs):
+        super().__init__(attribute="period_start", column_name="annee_reference", **kwargs)
+
+    def get_value(self, instance):
+        return instance.period
+
+    def save(self, instance, row, is_m2m=False, **kwargs):
+        instance.period_start, instance.period_end = parse_period(cell_text(row[self.column_name]))
+
+
+def partners_of(item):
+    """The partners an objective or action has, or will have once the import being read is saved."""
+    if hasattr(item, "imported_partners"):
+        return item.imported_partners
+    if item.pk is None:
+        return []
+    return [link.organisation for link in item.partner_links.all()]
+
+
+class PartnersField(Field):
+    """Partner organisations in order, written as names or acronyms separated by ';'. On import the
+    resource is given the organisations already settled ({name casefolded: Organisation}); the links are
+    written with the item (PartnerLink.set_for, or in bulk with new items)."""
+
+    def __init__(self, column_name, link_model):
+        super().__init__(attribute="partner_links", column_name=column_name)
+        self.link_model = link_model
+        self.organisations = {}
+
+    def get_value(self, instance):
+        return [organisation.pk for organisation in partners_of(instance)]
+
+    def export(self, instance, **kwargs):
+        return join_names(str(organisation) for organisation in partners_of(instance))
+
+    def wanted(self, instance, row):
+        return [self.organisations[name.casefold()] for name in split_names(cell_text(row[self.column_name]))]
+
+    def save(self, instance, row, is_m2m=False, **kwargs):
+        instance.imported_partners = self.wanted(instance, row)
+
+
+class ActionPartnersField(PartnersField):
+    """« partenaires » on an action: the partners in effect (Action.partner_links_in_effect), its own or, when
+    it names none, its objective's. So a row naming exactly its objective's partners names none of the
+    action's own: the action keeps taking its objective's."""
+
+    def __init__(self):
+        super().__init__("partenaires", ActionPartner)
+
+    def export(self, instance, **kwargs):
+        if instance.pk is None:
+            return ""
+        return join_names(str(link.organisation) for link in instance.partner_links_in_effect)
+
+    def wanted(self, instance, row):
+        wanted = super().wanted(instance, row)
+        return [] if wanted == partners_of(instance.objective) else wanted
+
+
+class PlanItemResource(resources.ModelResource):
+    """What the four levels share: found by code within one plan, numbered from the code's last part.
+
+    Each level declares its fields under the same names: `code`, `parent` (but axes), `text`, and as the
+    level has them `description`, `partners`, `period`. `optional` names the fields whose column a file may
+    leave out (the item then keeps what it has)."""
+
+    optional = ()
+
+    def __init__(self, plan=None, organisations=None, user=None, parents=None, preview=False, **kwargs):
+        super().__init__(**kwargs)
+        self.plan = plan
+        self.preview = preview  # read and compare the rows, save nothing
+        self.user = user if user is not None and user.is_authenticated else None
+        self.imported = {}  # code → the item as the file describes it, for the level below
+        for item in self.fields.values():
+            if isinstance(item.widget, ParentWidget):
+                item.widget.parents = parents or {}
+            if isinstance(item, PartnersField):
+                item.organisations = organisations or {}
+
+    class Meta:
+        import_id_fields = ["code"]
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = False  # read_sheet() has checked the rows; the database checks the rest
+        # The preview counts what is created, changed and unchanged; it shows no field-by-field diff, which
+        # would deep-copy every item and export it twice. skip_row() compares with a snapshot instead.
+        skip_diff = True
+        instance_loader_class = CachedInstanceLoader
+        # New items are inserted in bulk at the end of their level, with their history (see bulk_create).
+        use_bulk = True
+        batch_size = None
+
+    def get_queryset(self):
+        if self.plan is None or self.plan.pk is None:  # a new plan has no items yet
+            return self._meta.model.objects.none()
+        # No ordering: the models' default one joins every level above, which PostgreSQL may plan badly
+        # against the thousands of codes the instance loader asks for at once.
+        items = self._meta.model.objects.filter(plan=self.plan).order_by()
+        if self._meta.model.parent_field:  # compared with the file's parent code on every row
+            items = items.select_related(self._meta.model.parent_field)
+        if self._meta.model in (Objective, Action):
+            items = items.prefetch_related("partner_links__organisation")
+        return items
+
+    def export_field(self, field, instance, **kwargs):
+        """What the admin's export writes: neutralised against formulas like every export."""
+        return neutralise(super().export_field(field, instance, **kwargs))
+
+    def after_init_instance(self, instance, new, row, **kwargs):
+        instance._as_found = None if new else [item.get_value(instance) for item in self.get_import_fields()]
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        """Unchanged: an existing item whose every column reads as it did before the row was applied."""
+        if import_validation_errors or instance._as_found is None:
+            return False
+        return [item.get_value(instance) for item in self.get_import_fields()] == instance._as_found
+
+    def import_instance(self, instance, row, **kwargs):
+        super().import_instance(instance, row, **kwargs)
+        instance.number = int(str(instance.code).rsplit(".", 1)[-1])
+        if instance.pk is None and self._meta.model is Axis:
+            instance.plan = self.plan
+        self.imported[instance.code] = instance
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        """A new item waits for the level's bulk insert; a changed one is saved at once, as usual. In a
+        preview, nothing is saved."""
+        if is_create:
+            if instance.parent_field:  # what save() would do, since a bulk insert skips it
+                instance.plan_id = instance.parent.plan_id
+            instance.code = instance.expected_code()
+            self.create_instances.append(instance)
+        elif not self.preview:
+            instance.version += 1
+            with transaction.atomic():  # a refused row must not abort the whole import's transaction
+                instance.save()
+                for item in self.partner_fields():
+                    if hasattr(instance, "imported_partners"):
+                        item.link_model.set_for(instance, instance.imported_partners)
+
+    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        """Insert the level's new items and their partners, with a history row each (a plain bulk_create
+        would leave no history), in a few queries rather than a few per row; nothing in a preview."""
+        if not self.create_instances or self.preview:
+            self.create_instances.clear()
+            return
+        try:
+            with transaction.atomic():
+                created = bulk_create_with_history(self.create_instances, self._meta.model, batch_size=500,
+                                                   default_user=self.user)
+                for item in self.partner_fields():
+                    links = [link for instance in created
+                             for link in item.link_model.links_for(instance, partners_of(instance))]
+                    bulk_create_with_history(links, item.link_model, batch_size=500, default_user=self.user)
+        except Exception as error:
+            self.handle_import_error(result, error, raise_errors)
+        finally:
+            self.create_instances.clear()
+
+    def partner_fields(self):
+        return [item for item in self.fields.values() if isinstance(item, PartnersField)]
+
+
+class AxisResource(PlanItemResource):
+    code = Field(attribute="code", column_name="axe")
+    text = Field(attribute="title", column_name="axe_titre")
+
+    class Meta(PlanItemResource.Meta):
+        model = Axis
+        fields = ["code", "text"]
+
+
+class ObjectiveResource(PlanItemResource):
+    code = Field(attribute="code", column_name="objectif")
+    parent = Field(attribute="axis", column_name="axe", widget=ParentWidget(Axis))
+    text = Field(attribute="title", column_name="objectif_titre")
+    description = Field(attribute="description", column_name="objectif_precision")
+    partners = PartnersField("objectif_partenaires", ObjectivePartner)
+    optional = ("description", "partners")
+
+    class Meta(PlanItemResource.Meta):
+        model = Objective
+        fields = ["code", "parent", "text", "description", "partners"]
+
+
+class ActionResource(PlanItemResource):
+    code = Field(attribute="code", column_name="action")
+    parent = Field(attribute="objective", column_name="objectif", widget=ParentWidget(Objective))
+    text = Field(attribute="text", column_name="action_texte")
+    partners = ActionPartnersField()
+    period = PeriodField()
+
+    class Meta(PlanItemResource.Meta):
+        model = Action
+        fields = ["code", "parent", "text", "partners", "period"]
+
+
+class ExpectedResultResource(PlanItemResource):
+    code = Field(attribute="code", column_name="resultat")
+    parent = Field(attribute="action", column_name="action", widget=ParentWidget(Action))
+    text = Field(attribute="text", column_name="resultat_texte")
+    period = PeriodField()
+
+    class Meta(PlanItemResource.Meta):
+        model = ExpectedResult
+        fields = ["code", "parent", "text", "period"]
+
+
+# The levels of a plan, read from the resources ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
 class Level:
-    key: str  # the column of the code
-    text_column: str
-    model: type
+    resource: type
     name: str  # as the preview names it
-    max_length: int
+    item: str  # as an error names one
+    example: str  # the template's example text
+
+    def column(self, name):
+        """The column of one of the level's fields (code, parent, text…), or None if it has none."""
+        item = self.resource.fields.get(name)
+        return item.column_name if item else None
+
+    @property
+    def key(self):  # the column of the code
+        return self.column("code")
+
+    @property
+    def text_column(self):
+        return self.column("text")
+
+    @property
+    def model(self):
+        return self.resource._meta.model
+
+    @property
+    def max_length(self):
+        return self.model._meta.get_field(self.resource.fields["text"].attribute).max_length or MAX_TEXT_LENGTH
 
     @property
     def depth(self):
         return LEVELS.index(self) + 1
 
+    @property
+    def code_example(self):
+        return ".".join(str(number) for number in range(1, self.depth + 1))
+
 
 LEVELS = [
-    Level("axe", "axe_titre", Axis, gettext_lazy("Axes"), 300),
-    Level("objectif", "objectif_titre", Objective, gettext_lazy("Objectifs"), 300),
-    Level("action", "action_texte", Action, gettext_lazy("Actions"), MAX_TEXT_LENGTH),
-    Level("resultat", "resultat_texte", ExpectedResult, gettext_lazy("Résultats attendus"), MAX_TEXT_LENGTH),
+    Level(AxisResource, gettext_lazy("Axes"), gettext_lazy("l’axe"), gettext_lazy("Titre de l’axe")),
+    Level(ObjectiveResource, gettext_lazy("Objectifs"), gettext_lazy("l’objectif"), gettext_lazy("Titre de l’objectif")),
+    Level(ActionResource, gettext_lazy("Actions"), gettext_lazy("l’action"), gettext_lazy("Texte de l’action")),
+    Level(ExpectedResultResource, gettext_lazy("Résultats attendus"), gettext_lazy("le résultat"),
+          gettext_lazy("Texte du résultat attendu")),
 ]
-LEVEL_NAMES = {
-    "axe": gettext_lazy("l’axe"), "objectif": gettext_lazy("l’objectif"), "action": gettext_lazy("l’action"),
-    "resultat": gettext_lazy("le résultat"),
+LEVEL_BY_KEY = {level.key: level for level in LEVELS}
+PERIOD_COLUMN = ActionResource.fields["period"].column_name
+PARTNERS_COLUMN = ActionResource.fields["partners"].column_name
+
+
+def unique(columns):
+    return list(dict.fromkeys(columns))
+
+
+# Every column of the format, level by level; the optional ones a file may leave out.
+COLUMNS = unique(item.column_name for level in LEVELS for item in level.resource.fields.values())
+OPTIONAL_COLUMNS = [level.column(name) for level in LEVELS for name in level.resource.optional]
+REQUIRED_COLUMNS = [column for column in COLUMNS if column not in OPTIONAL_COLUMNS]
+# Written by the export after the format's columns, for reading; ignored by the import.
+REPORT_COLUMNS = {
+    "etat": lambda action, steps: action.get_status_display(),
+    "avancement": lambda action, steps: "" if action.progress() is None else action.progress(),
+    "nombre_etapes": lambda action, steps: steps["steps_count"],
+    "derniere_etape": lambda action, steps: steps["last_step"] or "",
 }
-CODE_EXAMPLES = {"axe": "1", "objectif": "1.2", "action": "1.2.3", "resultat": "1.2.3.4"}
+EXPORT_COLUMNS = [*COLUMNS, *REPORT_COLUMNS]
 
 
 @dataclass
@@ -284,14 +436,9 @@ class Entry:
     text: str = ""
     parent: str = ""
     partners: list = field(default_factory=list)
-    objective_partners: list = None
     description: str = None
     periods: list = field(default_factory=list)
     rows: dict = field(default_factory=dict)  # the row that first gave each parent value
-
-    @property
-    def number(self):
-        return int(self.code.rsplit(".", 1)[-1])
 
     @property
     def period(self):
@@ -299,6 +446,13 @@ class Entry:
         if not starts:
             return None, None
         return min(starts), max(end for start, end in self.periods if end)
+
+    def values(self):
+        """The entry by field name, as its resource reads a row."""
+        return {
+            "code": self.code, "parent": self.parent, "text": self.text, "description": self.description or "",
+            "partners": join_names(self.partners), "period": format_period(*self.period),
+        }
 
 
 @dataclass
@@ -313,14 +467,15 @@ class Sheet:
     @property
     def organisation_names(self):
         names = {}
-        for entry in [*self.entries["objectif"].values(), *self.entries["action"].values()]:
-            for name in [*entry.partners, *(entry.objective_partners or [])]:
-                names.setdefault(name.casefold(), name)
+        for level in LEVELS:
+            for entry in self.entries[level.key].values():
+                for name in entry.partners:
+                    names.setdefault(name.casefold(), name)
         return list(names.values())
 
     @property
     def years(self):
-        periods = [p for level in ("action", "resultat") for e in self.entries[level].values() for p in e.periods]
+        periods = [p for level in LEVELS[2:] for e in self.entries[level.key].values() for p in e.periods]
         years = [year for period in periods for year in period if year]
         return (min(years), max(years)) if years else (None, None)
 
@@ -332,7 +487,7 @@ def read_sheet(content, filename):
     headers = [normalise_header(header) for header in dataset.headers]
     sheet = Sheet(entries={level.key: {} for level in LEVELS}, errors=[], columns=headers)
     errors = sheet.errors
-    known = set(REQUIRED_COLUMNS) | set(OPTIONAL_COLUMNS) | set(REPORT_COLUMNS)
+    known = set(COLUMNS) | set(REPORT_COLUMNS)
     seen = {}
     for index, header in enumerate(headers):
         letter = column_letter(index)
@@ -370,7 +525,7 @@ def read_sheet(content, filename):
         cells = {}
         for column, value in raw.items():
             if value.startswith("="):
-                error(row, column, _("les formules ne sont pas acceptées ; inscrivez la valeur elle-même."))
+                error(row, column, formula_refused())
                 value = ""
             cells[column] = unescape(value)
         codes = {level.key: cells[level.key].replace(",", ".").rstrip(".") for level in LEVELS}  # 1,2 as 1.2
@@ -381,7 +536,7 @@ def read_sheet(content, filename):
             if codes[level.key]:
                 depth = position + 1
         if depth == 0:
-            error(row, "axe", _("la ligne n’a aucun code (axe, objectif, action ou résultat)."))
+            error(row, LEVELS[0].key, _("la ligne n’a aucun code (axe, objectif, action ou résultat)."))
             continue
         row_ok = True
         for level in LEVELS[depth:]:
@@ -398,12 +553,12 @@ def read_sheet(content, filename):
                 break
             if not re.fullmatch(r"[1-9][0-9]*(\.[1-9][0-9]*){%d}" % position, code):
                 error(row, level.key, _("« %(code)s » n’est pas un code de ce niveau (par exemple %(example)s).")
-                      % {"code": cells[level.key], "example": CODE_EXAMPLES[level.key]})
+                      % {"code": cells[level.key], "example": level.code_example})
                 row_ok = False
                 break
             if parent_code and code.rsplit(".", 1)[0] != parent_code:
                 error(row, level.key, _("%(item)s %(code)s ne peut pas être sous %(parent)s %(parent_code)s.") % {
-                    "item": LEVEL_NAMES[level.key], "code": code, "parent": LEVEL_NAMES[LEVELS[position - 1].key],
+                    "item": level.item, "code": code, "parent": LEVELS[position - 1].item,
                     "parent_code": parent_code,
                 })
                 row_ok = False
@@ -420,7 +575,7 @@ def read_sheet(content, filename):
             elif text and entry.text and text != entry.text:
                 error(row, level.text_column, _("%(item)s %(code)s porte un autre texte à la ligne %(other)s "
                                                 "(« %(text)s »).") % {
-                    "item": LEVEL_NAMES[level.key], "code": code, "other": entry.row, "text": entry.text[:80],
+                    "item": level.item, "code": code, "other": entry.row, "text": entry.text[:80],
                 })
                 row_ok = False
             elif text and not entry.text:
@@ -435,30 +590,27 @@ def read_sheet(content, filename):
         if not row_ok:
             continue
 
-        # What belongs to the row's own item, and to its action and objective.
+        # What belongs to the row's own item, and to the items above it (partners, description).
         own = sheet.entries[LEVELS[depth - 1].key][parent_code]
         try:
-            own.periods.append(parse_period(cells["annee_reference"]))
+            own.periods.append(parse_period(cells[PERIOD_COLUMN]))
         except ValueError as problem:
-            error(row, "annee_reference", str(problem))
-        if depth >= 3:
-            action = sheet.entries["action"][codes["action"]]
-            if own is not action:
-                action.periods.append(own.periods[-1] if own.periods else (None, None))
-            consistent(action, "partners", split_names(cells["partenaires"]), row, "partenaires", error)
-        if depth >= 2:
-            objective = sheet.entries["objectif"][codes["objectif"]]
-            if "objectif_partenaires" in cells:
-                consistent(objective, "objective_partners", split_names(cells["objectif_partenaires"]), row,
-                           "objectif_partenaires", error)
-            if "objectif_precision" in cells:
-                consistent(objective, "description", cells["objectif_precision"], row, "objectif_precision", error)
+            error(row, PERIOD_COLUMN, str(problem))
+        if depth == 4:  # an action spans its results' years
+            action = sheet.entries[LEVELS[2].key][codes[LEVELS[2].key]]
+            action.periods.append(own.periods[-1] if own.periods else (None, None))
+        for level in LEVELS[:depth]:
+            entry = sheet.entries[level.key][codes[level.key]]
+            for attribute, value in (("partners", split_names), ("description", str)):
+                column = level.column(attribute)
+                if column in cells:
+                    consistent(entry, attribute, value(cells[column]), row, column, error)
 
     for level in LEVELS:
         for entry in sheet.entries[level.key].values():
             if not entry.text:
                 error(entry.row, level.text_column, _("%(item)s %(code)s n’a pas de titre ni de texte.")
-                      % {"item": LEVEL_NAMES[level.key], "code": entry.code})
+                      % {"item": level.item, "code": entry.code})
     errors.sort(key=lambda e: (e.row, e.letter))
     return sheet
 
@@ -536,9 +688,10 @@ def unknown_organisations(sheet):
     return [match for match in match_organisations(sheet.organisation_names).values() if match.organisation is None]
 
 
-def settle_organisations(matches, choices=None):
-    """{name as written (casefolded): Organisation}, creating those chosen to be created. `choices` maps
-    a name to an organisation's pk or "new"; without a choice the proposal is taken."""
+def settle_organisations(matches, choices=None, create=True):
+    """{name as written (casefolded): Organisation}, creating those chosen to be created (or, for a preview,
+    `create=False`, making them without saving them). `choices` maps a name to an organisation's pk or
+    "new"; without a choice the proposal is taken."""
     choices = choices or {}
     settled = {}
     for key, match in matches.items():
@@ -553,268 +706,23 @@ def settle_organisations(matches, choices=None):
         existing = Organisation.objects.filter(name__iexact=name).first()
         if acronym and Organisation.objects.filter(acronym__iexact=acronym).exists():
             acronym = ""
-        settled[key] = existing or Organisation.objects.create(name=name[:200], acronym=acronym)
+        if existing is None:
+            existing = Organisation(name=name[:200], acronym=acronym)
+            if create:
+                existing.save()
+        settled[key] = existing
     return settled
 
 
-# Resources: the columns of each level, for import and export --------------------------------------------
-
-
-class ParentWidget(widgets.ForeignKeyWidget):
-    """The parent item, by its code in the plan being imported; the codes are read once per level."""
-
-    def __init__(self, model, prefetch=()):
-        super().__init__(model, field="code")
-        self.prefetch = prefetch
-        self.plan = None
-        self._by_code = None
-
-    def clean(self, value, row=None, **kwargs):
-        if self._by_code is None:
-            items = self.model.objects.filter(plan=self.plan).order_by().prefetch_related(*self.prefetch)
-            self._by_code = {item.code: item for item in items}
-        try:
-            return self._by_code[str(value)]
-        except KeyError:
-            raise ValueError(_("code parent %(code)s introuvable dans le plan.") % {"code": value}) from None
-
-
-class PeriodField(Field):
-    """« annee_reference »: two model fields (period_start, period_end) in one column."""
-
-    def __init__(self, **kwargs):
-        super().__init__(attribute="period_start", column_name="annee_reference", **kwargs)
-
-    def get_value(self, instance):
-        return instance.period
-
-    def save(self, instance, row, is_m2m=False, **kwargs):
-        instance.period_start, instance.period_end = parse_period(cell_text(row[self.column_name]))
-
-
-class PartnersField(Field):
-    """Partner organisations in order, written as names or acronyms separated by ';'. On import the
-    resource is given the organisations already settled ({name casefolded: Organisation}); the links are
-    written with the item: in bulk for new items, replaced when an existing item's partners change."""
-
-    def __init__(self, column_name, link_model, owner):
-        super().__init__(attribute="partner_links", column_name=column_name)
-        self.link_model = link_model
-        self.owner = owner
-        self.organisations = {}
-
-    def current(self, instance):
-        if instance.pk is None:
-            return []
-        return [link.organisation for link in instance.partner_links.all()]
-
-    def get_value(self, instance):
-        if hasattr(instance, "_imported_partners"):
-            return [org.pk for org in instance._imported_partners]
-        return [org.pk for org in self.current(instance)]
-
-    def export(self, instance, **kwargs):
-        return join_names(str(org) for org in self.current(instance))
-
-    def wanted(self, instance, row):
-        return [self.organisations[name.casefold()] for name in split_names(cell_text(row[self.column_name]))]
-
-    def save(self, instance, row, is_m2m=False, **kwargs):
-        instance._imported_partners = self.wanted(instance, row)
-
-    def new_links(self, instance):
-        return [
-            self.link_model(**{self.owner: instance}, organisation=org, position=position)
-            for position, org in enumerate(getattr(instance, "_imported_partners", None) or [])
-        ]
-
-    def write_links(self, instance):
-        """Replace an existing item's partners when the file names others."""
-        wanted = getattr(instance, "_imported_partners", None)
-        if wanted is None or wanted == self.current(instance):
-            return
-        self.link_model.objects.filter(**{self.owner: instance}).delete()
-        bulk_create_with_history(self.new_links(instance), self.link_model)
-
-
-class ActionPartnersField(PartnersField):
-    """« partenaires » on an action: the partners in effect on the row's action. When they are the same as
-    its objective's, the action names none of its own and takes its objective's, as in the plan's table."""
-
-    def __init__(self):
-        super().__init__("partenaires", ActionPartner, "action")
-
-    def export(self, instance, **kwargs):
-        if instance.pk is None:
-            return ""
-        return join_names(str(link.organisation) for link in instance.partner_links_in_effect)
-
-    def wanted(self, instance, row):
-        wanted = super().wanted(instance, row)
-        objective_partners = [link.organisation for link in instance.objective.partner_links.all()]
-        return [] if wanted == objective_partners else wanted
-
-
-class PlanItemResource(resources.ModelResource):
-    """What the four levels share: found by code within one plan, numbered from the code's last part."""
-
-    def __init__(self, plan=None, organisations=None, user=None, **kwargs):
-        super().__init__(**kwargs)
-        self.plan = plan
-        self.user = user if user is not None and user.is_authenticated else None
-        for item in self.fields.values():
-            if isinstance(item.widget, ParentWidget):
-                item.widget.plan = plan
-            if isinstance(item, PartnersField):
-                item.organisations = organisations or {}
-
-    class Meta:
-        import_id_fields = ["code"]
-        skip_unchanged = True
-        report_skipped = True
-        clean_model_instances = False  # read_sheet() has checked the rows; the database checks the rest
-        # The preview counts what is created, changed and unchanged; it shows no field-by-field diff, which
-        # would deep-copy every item and export it twice. skip_row() compares with a snapshot instead.
-        skip_diff = True
-        instance_loader_class = CachedInstanceLoader
-        # New items are inserted in bulk at the end of their level, with their history (see save_instance).
-        use_bulk = True
-        batch_size = None
-
-    def get_queryset(self):
-        # No ordering: the models' default one joins every level above, which PostgreSQL may plan badly
-        # against the thousands of codes the instance loader asks for at once.
-        items = self._meta.model.objects.filter(plan=self.plan).order_by()
-        if self._meta.model.parent_field:  # compared with the file's parent code on every row
-            items = items.select_related(self._meta.model.parent_field)
-        if self._meta.model in (Objective, Action):
-            items = items.prefetch_related("partner_links__organisation")
-        return items
-
-    def export_field(self, field, instance, **kwargs):
-        """What the admin's export writes: neutralised against formulas like every export."""
-        return neutralise(super().export_field(field, instance, **kwargs))
-
-    def after_init_instance(self, instance, new, row, **kwargs):
-        instance._as_found = None if new else [item.get_value(instance) for item in self.get_import_fields()]
-
-    def skip_row(self, instance, original, row, import_validation_errors=None):
-        """Unchanged: an existing item whose every column reads as it did before the row was applied."""
-        if import_validation_errors or instance._as_found is None:
-            return False
-        return [item.get_value(instance) for item in self.get_import_fields()] == instance._as_found
-
-    def import_instance(self, instance, row, **kwargs):
-        super().import_instance(instance, row, **kwargs)
-        instance.number = int(str(instance.code).rsplit(".", 1)[-1])
-        if instance.pk is None and self._meta.model is Axis:
-            instance.plan = self.plan
-
-    def save_instance(self, instance, is_create, row, **kwargs):
-        """A new item waits for the level's bulk insert; a changed one is saved at once, as usual."""
-        if is_create:
-            if instance.parent_field:  # what save() would do, since a bulk insert skips it
-                instance.plan_id = instance.parent.plan_id
-            instance.code = instance.expected_code()
-            self.create_instances.append(instance)
-        else:
-            instance.version += 1
-            with transaction.atomic():  # a refused row must not abort the whole import's transaction
-                instance.save()
-                for item in self.partner_fields():
-                    item.write_links(instance)
-
-    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
-        """Insert the level's new items and their partners, with a history row each (a plain bulk_create
-        would leave no history), in a few queries rather than a few per row."""
-        if not self.create_instances:
-            return
-        try:
-            with transaction.atomic():
-                created = bulk_create_with_history(self.create_instances, self._meta.model, batch_size=500,
-                                                   default_user=self.user)
-                for item in self.partner_fields():
-                    links = [link for instance in created for link in item.new_links(instance)]
-                    bulk_create_with_history(links, item.link_model, batch_size=500, default_user=self.user)
-        except Exception as error:
-            self.handle_import_error(result, error, raise_errors)
-        finally:
-            self.create_instances.clear()
-
-    def partner_fields(self):
-        return [item for item in self.fields.values() if isinstance(item, PartnersField)]
-
-
-class AxisResource(PlanItemResource):
-    code = Field(attribute="code", column_name="axe")
-    title = Field(attribute="title", column_name="axe_titre")
-
-    class Meta(PlanItemResource.Meta):
-        model = Axis
-        fields = ["code", "title"]
-
-
-class ObjectiveResource(PlanItemResource):
-    code = Field(attribute="code", column_name="objectif")
-    axis = Field(attribute="axis", column_name="axe", widget=ParentWidget(Axis))
-    title = Field(attribute="title", column_name="objectif_titre")
-    description = Field(attribute="description", column_name="objectif_precision")
-    partners = PartnersField("objectif_partenaires", ObjectivePartner, "objective")
-
-    class Meta(PlanItemResource.Meta):
-        model = Objective
-        fields = ["code", "axis", "title", "description", "partners"]
-
-
-class ActionResource(PlanItemResource):
-    code = Field(attribute="code", column_name="action")
-    objective = Field(
-        attribute="objective", column_name="objectif", widget=ParentWidget(Objective, ["partner_links__organisation"])
-    )
-    text = Field(attribute="text", column_name="action_texte")
-    partners = ActionPartnersField()
-    period = PeriodField()
-
-    class Meta(PlanItemResource.Meta):
-        model = Action
-        fields = ["code", "objective", "text", "partners", "period"]
-
-
-class ExpectedResultResource(PlanItemResource):
-    code = Field(attribute="code", column_name="resultat")
-    action = Field(attribute="action", column_name="action", widget=ParentWidget(Action))
-    text = Field(attribute="text", column_name="resultat_texte")
-    period = PeriodField()
-
-    class Meta(PlanItemResource.Meta):
-        model = ExpectedResult
-        fields = ["code", "action", "text", "period"]
-
-
-RESOURCES = {
-    "axe": AxisResource, "objectif": ObjectiveResource, "action": ActionResource, "resultat": ExpectedResultResource,
-}
-
-
 def level_dataset(sheet, level, resource):
-    """The entries of one level as a dataset in the resource's own columns, one row per item."""
-    headers = [item.column_name for item in resource.get_import_fields()]
-    optional = {"objectif_precision": "description", "objectif_partenaires": "objective_partners"}
-    headers = [h for h in headers if h not in optional or h in sheet.columns]
-    dataset = tablib.Dataset(headers=headers)
+    """The entries of one level as a dataset in the resource's own columns, one row per item. An optional
+    column the file leaves out is left out here too, so that the items keep what they have."""
+    names = [name for name, item in resource.fields.items() if item in resource.get_import_fields()
+             and (name not in resource.optional or item.column_name in sheet.columns)]
+    dataset = tablib.Dataset(headers=[resource.fields[name].column_name for name in names])
     for entry in sheet.entries[level.key].values():
-        start, end = entry.period
-        values = {
-            level.key: entry.code,
-            level.text_column: entry.text,
-            "annee_reference": format_period(start, end),
-            "partenaires": join_names(entry.partners),
-            "objectif_partenaires": join_names(entry.objective_partners or []),
-            "objectif_precision": entry.description or "",
-        }
-        if entry.parent:
-            values[LEVELS[level.depth - 2].key] = entry.parent
-        dataset.append([values.get(header, "") for header in headers])
+        values = entry.values()
+        dataset.append([values[name] for name in names])
     return dataset
 
 
@@ -864,72 +772,82 @@ class ImportReport:
 def import_sheet(sheet, *, plan=None, new_plan=None, commit=False, choices=None, user=None):
     """Import a checked sheet into `plan`, or into a new plan made from `new_plan` (title, slug).
 
-    Everything runs in one transaction. django-import-export's own dry run rolls back each call, but an
-    objective needs its axis to exist, so the levels are imported for real one after the other and the
-    whole transaction is rolled back for a preview (commit=False) or on any error. Nothing but the plan's
-    items, their partner links, the organisations and, for a new plan, the plan and the importer's role,
-    is written: steps and achievements are never touched.
+    A preview (commit=False) writes nothing and opens no transaction: it reads the plan's items, level by
+    level, and reports what the import would do. The import itself (commit=True) runs in one transaction,
+    rolled back on any error. Nothing but the plan's items, their partner links, the organisations and,
+    for a new plan, the plan and the importer's role, is written: steps and achievements are never touched.
     """
     report = ImportReport(errors=list(sheet.errors))
     matches = match_organisations(sheet.organisation_names)
     report.organisations = [match for match in matches.values() if match.organisation is None]
     if report.errors:
         return report
+    if not commit:
+        import_levels(report, sheet, plan, new_plan, matches, choices, user, commit=False)
+        return report
     with transaction.atomic():
-        if plan is None:
-            first, last = sheet.years
-            this_year = timezone.localdate().year
-            plan = Plan.objects.create(
-                title=new_plan["title"], slug=new_plan["slug"], first_year=first or this_year,
-                last_year=last or first or this_year,
-            )
-            if user is not None and user.is_authenticated:
-                plan.roles.create(user=user, role=Role.COORDINATOR)
-        report.plan = plan
-        organisations = settle_organisations(matches, choices)
-        for level in LEVELS:
-            resource = RESOURCES[level.key](plan, organisations, user)
-            dataset = level_dataset(sheet, level, resource)
-            entries = list(sheet.entries[level.key].values())
-            result = resource.import_data(dataset, use_transactions=True, raise_errors=False)
-            count = LevelCount(level.name)
-            for entry, row_result in zip(entries, result.rows):
-                if row_result.import_type == "new":
-                    count.new.append(entry.code)
-                elif row_result.import_type == "update":
-                    count.changed.append(entry.code)
-                elif row_result.import_type == "skip":
-                    count.unchanged += 1
-            for number, row_errors in result.row_errors():
-                entry = entries[number - 1]
-                for row_error in row_errors:
-                    report.errors.append(RowError(entry.row, level.key, _(
-                        "la base de données a refusé %(item)s %(code)s (%(error)s)."
-                    ) % {"item": LEVEL_NAMES[level.key], "code": entry.code, "error": row_error.error}))
-            for base_error in result.base_errors:
-                report.errors.append(RowError(1, "", str(base_error.error)))
-            for invalid in result.invalid_rows:
-                entry = entries[invalid.number - 1]
-                for attribute, messages in invalid.error_dict.items():
-                    column = next((f.column_name for f in resource.fields.values() if f.attribute == attribute),
-                                  level.key)
-                    for message in messages:
-                        report.errors.append(RowError(entry.row, column, str(message)))
-            count.absent = level.model.objects.filter(plan=plan).exclude(
-                code__in=sheet.entries[level.key].keys()
-            ).count()
-            report.levels.append(count)
-        # An action that was there and gets a new result is no longer done; its status follows its results.
-        new_results = report.levels[-1].new
-        if new_results:
-            action_codes = {code.rsplit(".", 1)[0] for code in new_results} - set(report.levels[2].new)
-            for action in Action.objects.filter(plan=plan, code__in=action_codes, status_is_manual=False):
-                action.refresh_status()
-        report.errors.sort(key=lambda e: e.row)
-        report.committed = commit and report.ok
+        import_levels(report, sheet, plan, new_plan, matches, choices, user, commit=True)
+        report.committed = report.ok
         if not report.committed:
             transaction.set_rollback(True)
     return report
+
+
+def import_levels(report, sheet, plan, new_plan, matches, choices, user, commit):
+    if plan is None:
+        first, last = sheet.years
+        this_year = timezone.localdate().year
+        plan = Plan(title=new_plan["title"], slug=new_plan["slug"], first_year=first or this_year,
+                    last_year=last or first or this_year)
+        if commit:
+            plan.save()
+            if user is not None and user.is_authenticated:
+                plan.roles.create(user=user, role=Role.COORDINATOR)
+    report.plan = plan
+    organisations = settle_organisations(matches, choices, create=commit)
+    parents = {}
+    for level in LEVELS:
+        resource = level.resource(plan, organisations, user, parents, preview=not commit)
+        entries = list(sheet.entries[level.key].values())
+        # Not django-import-export's dry run, which would write and roll back: see the module's docstring.
+        result = resource.import_data(level_dataset(sheet, level, resource), use_transactions=commit,
+                                      raise_errors=False)
+        parents = resource.imported
+        count = LevelCount(level.name)
+        for entry, row_result in zip(entries, result.rows):
+            if row_result.import_type == "new":
+                count.new.append(entry.code)
+            elif row_result.import_type == "update":
+                count.changed.append(entry.code)
+            elif row_result.import_type == "skip":
+                count.unchanged += 1
+        for number, row_errors in result.row_errors():
+            entry = entries[number - 1]
+            for row_error in row_errors:
+                report.errors.append(RowError(entry.row, level.key, _(
+                    "la base de données a refusé %(item)s %(code)s (%(error)s)."
+                ) % {"item": level.item, "code": entry.code, "error": row_error.error}))
+        for base_error in result.base_errors:
+            report.errors.append(RowError(1, "", str(base_error.error)))
+        for invalid in result.invalid_rows:
+            entry = entries[invalid.number - 1]
+            for attribute, messages in invalid.error_dict.items():
+                column = next((f.column_name for f in resource.fields.values() if f.attribute == attribute),
+                              level.key)
+                for message in messages:
+                    report.errors.append(RowError(entry.row, column, str(message)))
+        if plan.pk is not None:
+            count.absent = level.model.objects.filter(plan=plan).exclude(
+                code__in=sheet.entries[level.key].keys()
+            ).count()
+        report.levels.append(count)
+    # An action that was there and gets a new result is no longer done; its status follows its results.
+    new_results = report.levels[-1].new
+    if commit and new_results:
+        action_codes = {code.rsplit(".", 1)[0] for code in new_results} - set(report.levels[2].new)
+        for action in Action.objects.filter(plan=plan, code__in=action_codes, status_is_manual=False):
+            action.refresh_status()
+    report.errors.sort(key=lambda e: e.row)
 
 
 # Export -----------------------------------------------------------------------------------------------------
@@ -937,8 +855,9 @@ def import_sheet(sheet, *, plan=None, new_plan=None, commit=False, choices=None,
 
 def export_dataset(plan):
     """The whole plan in the import format, plus each action's status, progress, number of steps and date
-    of its last step; cells that a spreadsheet would run as formulas are neutralised."""
-    resources_by_level = {key: resource(plan) for key, resource in RESOURCES.items()}
+    of its last step; cells that a spreadsheet would run as formulas are neutralised (as lib.spreadsheets
+    writes every file: the dataset itself is safe to hand to any writer, the admin's included)."""
+    resources_by_level = {level.key: level.resource(plan) for level in LEVELS}
     steps = {
         row["pk"]: row
         for row in Action.objects.filter(plan=plan)
@@ -951,38 +870,25 @@ def export_dataset(plan):
             for action in objective.actions.all():
                 for result in list(action.results.all()) or [None]:
                     cells = {}
-                    for key, instance in (("axe", axis), ("objectif", objective), ("action", action),
-                                          ("resultat", result)):
+                    for level, instance in zip(LEVELS, (axis, objective, action, result)):
                         if instance is None:
                             continue
-                        for item in resources_by_level[key].get_export_fields():
+                        for item in resources_by_level[level.key].get_export_fields():
                             cells.setdefault(item.column_name, item.export(instance))
                     if result is not None:
-                        cells["annee_reference"] = result.period
-                    progress = action.progress()
-                    cells.update(
-                        etat=action.get_status_display(),
-                        avancement=progress if progress is not None else "",
-                        nombre_etapes=steps[action.pk]["steps_count"],
-                        derniere_etape=steps[action.pk]["last_step"] or "",
-                    )
+                        cells[PERIOD_COLUMN] = result.period
+                    for column, value in REPORT_COLUMNS.items():
+                        cells[column] = value(action, steps[action.pk])
                     dataset.append([neutralise(cells.get(column, "")) for column in EXPORT_COLUMNS])
     return dataset
 
 
-def export_bytes(dataset, file_format):
-    """The dataset as an XLSX file or as CSV (UTF-8 with a BOM and ';', as Excel in French opens it)."""
-    if file_format == "xlsx":
-        return dataset.export("xlsx")
-    return ("\ufeff" + dataset.export("csv", delimiter=";")).encode("utf-8")
-
-
 def template_dataset():
-    """The empty format with one example row, for the downloadable template."""
-    dataset = tablib.Dataset(headers=REQUIRED_COLUMNS)
-    dataset.append(["1", "Titre de l’axe", "1.1", "Titre de l’objectif", "1.1.1", "Texte de l’action", "1.1.1.1",
-                    "Texte du résultat attendu", "Nom d’un organisme; SIGLE", "2024-2026"])
-    return dataset
+    """The format's required columns, empty but for one example row."""
+    example = {PARTNERS_COLUMN: _("Nom d’un organisme; SIGLE"), PERIOD_COLUMN: "2024-2026"}
+    for level in LEVELS:
+        example.update({level.key: ".".join(["1"] * level.depth), level.text_column: str(level.example)})
+    return tablib.Dataset([example.get(column, "") for column in REQUIRED_COLUMNS], headers=REQUIRED_COLUMNS)
 
 
 # A partner's own sheet ------------------------------------------------------------------------------------
@@ -991,7 +897,14 @@ PARTNER_COLUMNS = [
     "action", "action_texte", "resultat", "resultat_texte", "atteint_le", "etape_date", "etape_description",
     "etape_resultats",
 ]
-PARTNER_REQUIRED = ["action", "resultat", "atteint_le", "etape_date", "etape_description", "etape_resultats"]
+PARTNER_REQUIRED = [column for column in PARTNER_COLUMNS if column not in ("action_texte", "resultat_texte")]
+# Where the step form's errors go: its fields and the sheet's columns.
+STEP_COLUMNS = {"done_on": "etape_date", "description": "etape_description", "results": "etape_resultats"}
+# The sheet's words for a step form's field left empty.
+STEP_REQUIRED = {
+    "done_on": gettext_lazy("indiquez la date de l’étape."),
+    "description": gettext_lazy("décrivez ce qui a été fait."),
+}
 EMPTY_STEP_ROWS = 3  # per action, for the steps the partner will describe
 YES = {"oui", "o", "x", "yes", "y", "1", "vrai", "true", "✓", "✔"}
 
@@ -1005,21 +918,19 @@ def partner_actions(plan, organisation):
     )
 
 
-def partner_sheet_bytes(plan, organisation):
-    """An XLSX of the organisation's actions: a row per expected result (« atteint_le » to fill in when it
-    is achieved), then empty rows to describe the steps done (date, what, which results)."""
+def partner_dataset(plan, organisation):
+    """The organisation's actions: a row per expected result (« atteint_le » to fill in when it is
+    achieved), then empty rows to describe the steps done (date, what, which results)."""
     dataset = tablib.Dataset(headers=PARTNER_COLUMNS, title=_("Mes actions")[:31])
     for action in partner_actions(plan, organisation):
-        for result in action.results.all():
-            if result.archived_at is None:
-                dataset.append(
-                    [action.code, action.text, result.code, result.text, result.achieved_on or "", "", "", ""]
-                )
-        for _row in range(EMPTY_STEP_ROWS):
-            dataset.append([action.code, action.text, "", "", "", "", "", ""])
-    dataset = tablib.Dataset(*[[neutralise(cell) for cell in row] for row in dataset], headers=PARTNER_COLUMNS,
-                             title=dataset.title)
-    return dataset.export("xlsx")
+        rows = [
+            {"resultat": result.code, "resultat_texte": result.text, "atteint_le": result.achieved_on or ""}
+            for result in action.results.all() if result.archived_at is None
+        ] + [{}] * EMPTY_STEP_ROWS
+        for values in rows:
+            values = {"action": action.code, "action_texte": action.text, **values}
+            dataset.append([values.get(column, "") for column in PARTNER_COLUMNS])
+    return dataset
 
 
 def parse_date(text):
@@ -1032,13 +943,29 @@ def parse_date(text):
     raise ValueError(_("« %(value)s » n’est pas une date (2025-03-31 ou 31/03/2025).") % {"value": text})
 
 
+def lowercase_first(message):
+    """A form's message inside a sentence (« Ligne 3, colonne F : une étape… »)."""
+    message = str(message)
+    return message[:1].lower() + message[1:]
+
+
 @dataclass
 class PlannedStep:
     row: int
     action: Action
-    done_on: datetime.date
-    description: str
-    results: list
+    form: StepForm  # bound with the row, valid
+
+    @property
+    def done_on(self):
+        return self.form.cleaned_data["done_on"]
+
+    @property
+    def description(self):
+        return self.form.cleaned_data["description"]
+
+    @property
+    def results(self):
+        return list(self.form.cleaned_data.get("results", []))
 
 
 @dataclass
@@ -1058,7 +985,8 @@ class PartnerReport:
 
 def read_partner_sheet(content, filename, plan, user, organisation):
     """Check a partner's sheet row by row. A row about an action the person may not record steps on (not
-    their organisation's) is refused; nothing is written here (see save_partner_sheet)."""
+    their organisation's) is refused; each step is checked by the step page's form (suivi.forms.StepForm),
+    each achievement by the result's own rules; nothing is written here (see save_partner_sheet)."""
     dataset = read_dataset(content, filename)
     headers = [normalise_header(header) for header in dataset.headers]
     report = PartnerReport()
@@ -1091,7 +1019,7 @@ def read_partner_sheet(content, filename, plan, user, organisation):
             continue
         formulas = [column for column, value in cells.items() if value.startswith("=")]
         for column in formulas:
-            error(row, column, _("les formules ne sont pas acceptées ; inscrivez la valeur elle-même."))
+            error(row, column, formula_refused())
         if formulas:
             continue
         cells = {column: unescape(value) for column, value in cells.items()}
@@ -1113,10 +1041,11 @@ def read_partner_sheet(content, filename, plan, user, organisation):
             elif cells["atteint_le"] and not result.is_achieved:
                 try:
                     achieved_on = today if cells["atteint_le"].casefold() in YES else parse_date(cells["atteint_le"])
-                    if achieved_on > today:
-                        raise ValueError(_("la date est dans le futur."))
+                    check_achievement(result, achieved_on)
                 except ValueError as problem:
                     error(row, "atteint_le", str(problem))
+                except ValidationError as problem:
+                    error(row, "atteint_le", lowercase_first(" ".join(problem.messages)))
                 else:
                     if user.has_perm("suivi.achieve_result", result):
                         report.achievements.append((row, result, achieved_on))
@@ -1130,49 +1059,68 @@ def read_partner_sheet(content, filename, plan, user, organisation):
                 report.unchanged += 1
 
         if cells["etape_date"] or cells["etape_description"] or cells["etape_resultats"]:
-            problems = len(report.errors)
-            done_on = None
-            if not cells["etape_description"]:
-                error(row, "etape_description", _("décrivez ce qui a été fait."))
-            elif len(cells["etape_description"]) > MAX_TEXT_LENGTH:
-                error(row, "etape_description",
-                      _("texte trop long (au plus %(max)s caractères).") % {"max": MAX_TEXT_LENGTH})
-            if not cells["etape_date"]:
-                error(row, "etape_date", _("indiquez la date de l’étape."))
+            planned = read_step(row, cells, action, results, user, organisation, error)
+            if planned is None:
+                continue
+            if (action.code, planned.done_on, planned.description) in existing:
+                report.unchanged += 1
             else:
-                try:
-                    done_on = parse_date(cells["etape_date"])
-                    if done_on > today:
-                        raise ValueError(_("une étape réalisée ne peut pas être datée dans le futur."))
-                except ValueError as problem:
-                    error(row, "etape_date", str(problem))
-            chosen = []
-            for code in split_names(cells["etape_resultats"]):
-                result = results.get(code) or results.get(f"{action.code}.{code}")
-                if result is None:
-                    error(row, "etape_resultats", _("l’action %(action)s n’a pas de résultat %(code)s.")
-                          % {"action": action.code, "code": code})
-                else:
-                    chosen.append(result)
-            if len(report.errors) == problems:
-                if (action.code, done_on, cells["etape_description"]) in existing:
-                    report.unchanged += 1
-                else:
-                    report.steps.append(PlannedStep(row, action, done_on, cells["etape_description"], chosen))
+                report.steps.append(planned)
     return report
+
+
+def check_achievement(result, achieved_on):
+    """The result's own rules (ExpectedResult.clean) on this date of achievement, without changing it."""
+    result.achieved_on = achieved_on
+    try:
+        result.clean()
+    finally:
+        result.achieved_on = None
+
+
+def read_step(row, cells, action, results, user, organisation, error):
+    """A step row checked by the step page's form, its errors reported at the row's columns; None if any."""
+    done_on = cells["etape_date"]
+    if done_on:
+        try:
+            done_on = parse_date(done_on).isoformat()  # the sheet also reads 31/03/2025
+        except ValueError as problem:
+            error(row, "etape_date", str(problem))
+            return None
+    chosen, unknown = [], False
+    for code in split_names(cells["etape_resultats"]):
+        result = results.get(code) or results.get(f"{action.code}.{code}")
+        if result is None:
+            error(row, "etape_resultats", _("l’action %(action)s n’a pas de résultat %(code)s.")
+                  % {"action": action.code, "code": code})
+            unknown = True
+        else:
+            chosen.append(result.pk)
+    data = {"description": cells["etape_description"], "done_on": done_on, "organisation": organisation.pk,
+            "results": chosen}
+    form = StepForm(data, action=action, user=user)
+    if not form.is_valid():
+        for name, problems in form.errors.as_data().items():
+            for problem in problems:
+                if problem.code == "required" and name in STEP_REQUIRED:
+                    message = STEP_REQUIRED[name]
+                else:
+                    message = lowercase_first(" ".join(problem.messages))
+                error(row, STEP_COLUMNS.get(name, "action"), message)
+        return None
+    return None if unknown else PlannedStep(row, action, form)
 
 
 @transaction.atomic
 def save_partner_sheet(report, user, organisation):
-    """Write what a checked partner's sheet describes: steps awaiting the coordination's validation,
-    results marked achieved; then each action's status follows."""
+    """Write what a checked partner's sheet describes: steps awaiting the coordination's validation, saved
+    by their form as the step page saves one; results marked achieved; then each action's status follows."""
     touched = {}
     for planned in report.steps:
-        step = Step.objects.create(
-            action=planned.action, done_on=planned.done_on, description=planned.description,
-            organisation=organisation, author=user, review=Step.Review.PENDING,
-        )
-        step.results.set(planned.results)
+        step = planned.form.save(commit=False)
+        step.action, step.author, step.review = planned.action, user, Step.Review.PENDING
+        step.save()
+        planned.form.save_m2m()
         touched[planned.action.pk] = planned.action
     for _row, result, achieved_on in report.achievements:
         result.achieved_on, result.achieved_by = achieved_on, user

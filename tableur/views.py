@@ -11,7 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -20,17 +20,15 @@ from django.views.decorators.http import require_POST
 from import_export.tmp_storages import MediaStorage
 
 from lib.access import require
+from lib.spreadsheets import CONTENT_TYPES, SpreadsheetError, check_file_size, spreadsheet_response
 from partners.models import Organisation
 from plans.models import Plan
 from plans.views import get_plan_for
 
 from .spreadsheets import (
-    SpreadsheetError,
-    check_file_size,
-    export_bytes,
     export_dataset,
     import_sheet,
-    partner_sheet_bytes,
+    partner_dataset,
     read_partner_sheet,
     read_sheet,
     save_partner_sheet,
@@ -38,10 +36,6 @@ from .spreadsheets import (
     unknown_organisations,
 )
 
-CONTENT_TYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "csv": "text/csv; charset=utf-8",
-}
 TOKEN_SALT = "plans.spreadsheets"
 TOKEN_MAX_AGE = 24 * 3600
 
@@ -68,12 +62,6 @@ class NewPlanForm(UploadForm):
         if Plan.objects.filter(slug=slug).exists():
             raise forms.ValidationError(_("Un plan a déjà cet identifiant."))
         return slug
-
-
-def file_response(content, filename, file_format):
-    response = HttpResponse(content, content_type=CONTENT_TYPES[file_format])
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def read_upload(upload):
@@ -177,13 +165,12 @@ def plan_export(request, slug, file_format):
     require(request.user, "plans.change_plan", plan)
     if file_format not in CONTENT_TYPES:
         raise Http404
-    content = export_bytes(export_dataset(plan), file_format)
-    return file_response(content, f"{plan.slug}.{file_format}", file_format)
+    return spreadsheet_response(export_dataset(plan), f"{plan.slug}.{file_format}", file_format)
 
 
 def spreadsheet_template(request):
     """The format, empty but for one example row."""
-    return file_response(export_bytes(template_dataset(), "xlsx"), "modele-plan.xlsx", "xlsx")
+    return spreadsheet_response(template_dataset(), "modele-plan.xlsx", "xlsx")
 
 
 # A new plan ---------------------------------------------------------------------------------------------
@@ -260,7 +247,7 @@ def partner_sheet_download(request, slug):
     plan = get_plan_for(request.user, slug)
     organisation, _organisations = partner_organisation(request, plan)
     name = slugify(organisation.acronym or organisation.name)
-    return file_response(partner_sheet_bytes(plan, organisation), f"{plan.slug}-{name}.xlsx", "xlsx")
+    return spreadsheet_response(partner_dataset(plan, organisation), f"{plan.slug}-{name}.xlsx", "xlsx")
 
 
 @require_POST

@@ -120,7 +120,9 @@ def test_csv_export_has_french_headers_and_the_filtered_rows(signed_in, lanaudie
     response = signed_in.get(actions_url(lanaudiere), {"organisation": organisation.pk, "_export": "csv"})
     assert response["Content-Type"].startswith("text/csv")
     assert "actions-lanaudiere-2024-2026.csv" in response["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8"))))
+    # as a French Excel opens it: UTF-8 with a BOM, ';' between cells
+    assert response.content.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == ["Code", "Moyen ou action", "Objectif", "Organismes partenaires", "Année de référence", "État", "Avancement"]
     assert [row[0] for row in rows[1:]] == ALL_ACTIONS
     first = rows[1]

@@ -191,8 +191,8 @@ def test_organisations_list_filters_sorts_and_exports(client, partner, lanaudier
     assert "Action-Logement Lanaudière" in page
     assert "Ajouter une organisation" not in page  # a partner reads, does not edit
     export = client.get(reverse("partners:organisations"), {"_export": "csv", "kind": "housing_office"})
-    rows = export.content.decode().splitlines()
-    assert rows[0] == "Nom,Sigle,Type,Site web,Actions,Objectifs,Personnes,Archivée"
+    rows = export.content.decode("utf-8-sig").splitlines()  # a French Excel's CSV: BOM, ';'
+    assert rows[0] == "Nom;Sigle;Type;Site web;Actions;Objectifs;Personnes;Archivée"
     assert all("Office d’habitation" in row for row in rows[1:])
     assert len(rows) > 1
 

@@ -1,22 +1,22 @@
 """Importing a plan from a spreadsheet, exporting it, and the files that are refused."""
 
+import threading
+import time
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.db import connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
 
+from lib.spreadsheets import SpreadsheetError, check_file_size, spreadsheet_bytes
 from partners.models import Organisation
-from plans.models import Action, Axis, ExpectedResult, Objective, Plan
+from plans import loading
+from plans.models import Action, ActionPartner, Axis, ExpectedResult, Objective, Plan, parse_period
 from suivi.models import Step
-from tableur.spreadsheets import (
-    SpreadsheetError,
-    check_file_size,
-    export_bytes,
-    export_dataset,
-    import_sheet,
-    read_sheet,
-)
+from tableur import spreadsheets
+from tableur.spreadsheets import export_dataset, import_sheet, read_sheet
 
 from .spreadsheet_helpers import HEADERS, csv_bytes, database_state, row, xlsx
 
@@ -85,7 +85,7 @@ def test_the_joint_statement_imports_as_a_second_plan_of_another_shape(lanaudier
 
 @pytest.mark.parametrize("file_format", ["xlsx", "csv"])
 def test_an_export_reimports_to_the_same_plan(lanaudiere, file_format):
-    content = export_bytes(export_dataset(lanaudiere), file_format)
+    content = spreadsheet_bytes(export_dataset(lanaudiere), file_format)
 
     onto_itself = import_file(content, f"plan.{file_format}", plan=lanaudiere, commit=False)
     assert onto_itself.ok, onto_itself.errors
@@ -127,7 +127,7 @@ def test_export_neutralises_cells_that_a_spreadsheet_would_run(lanaudiere):
     assert "'" + action.text in texts and "'- une liste" in texts
     assert not any(str(text).startswith(("=", "+", "-", "@")) for line in dataset.dict for text in line.values())
     # and it comes back as it was written
-    report = import_file(export_bytes(dataset, "csv"), "plan.csv", plan=lanaudiere, commit=False)
+    report = import_file(spreadsheet_bytes(dataset, "csv"), "plan.csv", plan=lanaudiere, commit=False)
     assert report.ok and [len(level.changed) for level in report.levels] == [0, 0, 0, 0]
 
 
@@ -377,3 +377,93 @@ def test_formulas_are_refused_in_ods_too(lanaudiere):
     messages = refused(stream.getvalue(), "plan.ods")
     assert messages[0] == ("Ligne 2, colonne F (action_texte) : les formules ne sont pas acceptées ; "
                            "inscrivez la valeur elle-même.")
+
+
+# A preview writes nothing, so it never holds the database's write lock --------------------------------
+
+
+def test_a_preview_sends_nothing_but_reads_to_the_database(lanaudiere):
+    """What guarantees that partners keep writing during a preview: it opens no transaction and sends no
+    INSERT, UPDATE or DELETE (so SQLite's write lock is never taken), whatever the file changes."""
+    dataset = export_dataset(lanaudiere)
+    rows = [list(line) for line in dataset]
+    headers = dataset.headers
+    rows[0][headers.index("action_texte")] = "Texte revu"
+    rows[0][headers.index("partenaires")] = "Organisme tout neuf"
+    rows.append(list(rows[0]))
+    rows[-1][headers.index("resultat")] = rows[0][headers.index("action")] + ".9"
+    rows[-1][headers.index("resultat_texte")] = "Un nouveau résultat"
+    content = xlsx(rows, headers=headers)
+
+    for target in ({"plan": lanaudiere}, {"new_plan": {"title": "Neuf", "slug": "neuf"}}):
+        with CaptureQueriesContext(connection) as queries:
+            report = import_sheet(read_sheet(content, "plan.xlsx"), commit=False, **target)
+        assert report.ok, report.errors
+        assert sum(len(level.new) + len(level.changed) for level in report.levels) > 0
+        assert {query["sql"].split(None, 1)[0].upper() for query in queries} == {"SELECT"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_from_another_connection_during_a_preview_is_not_blocked(monkeypatch):
+    """Halfway through a preview (its axes and objectives read), another connection writes and commits at
+    once; with a preview inside a write transaction it would wait for the lock, then fail on SQLite."""
+    sheet = read_sheet(xlsx([row(resultat=f"1.1.1.{n}", resultat_texte=f"R{n}") for n in range(1, 300)]), "a.xlsx")
+    outcome = {}
+
+    def write_from_another_connection():
+        start = time.perf_counter()
+        try:
+            with transaction.atomic():
+                Organisation.objects.create(name="Écrite pendant l’aperçu")
+            outcome["seconds"] = time.perf_counter() - start
+        except Exception as error:  # "database is locked", on SQLite, if the preview held the lock
+            outcome["error"] = error
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    read_level = spreadsheets.level_dataset
+
+    def level_dataset(sheet, level, resource):
+        if level.key == "action":
+            thread = threading.Thread(target=write_from_another_connection)
+            thread.start()
+            thread.join(30)
+        return read_level(sheet, level, resource)
+
+    monkeypatch.setattr(spreadsheets, "level_dataset", level_dataset)
+    report = import_sheet(sheet, new_plan={"title": "Aperçu", "slug": "apercu"})
+
+    assert report.ok and [len(level.new) for level in report.levels] == [1, 1, 1, 299]
+    assert "error" not in outcome and outcome["seconds"] < 1
+    assert Organisation.objects.filter(name="Écrite pendant l’aperçu").exists()
+    assert not Plan.objects.filter(slug="apercu").exists()
+
+
+# Partners and periods: one implementation each, shared with the rest of the app ------------------------
+
+
+def test_an_import_changing_an_actions_partners_keeps_the_lead_and_writes_history(lanaudiere):
+    action = Action.objects.get(plan=lanaudiere, code="1.1.1")
+    all_, tpdsl = Organisation.objects.get(acronym="ALL"), Organisation.objects.get(acronym="TPDSL")
+    ActionPartner.set_for(action, [all_], lead=all_)
+    dataset = export_dataset(lanaudiere)
+    rows = [list(line) for line in dataset]
+    for line in rows:
+        if line[dataset.headers.index("action")] == "1.1.1":
+            line[dataset.headers.index("partenaires")] = "ALL; TPDSL"
+    history = ActionPartner.history.count()
+
+    report = import_file(xlsx(rows, headers=dataset.headers), plan=lanaudiere)
+
+    assert report.committed and report.levels[2].changed == ["1.1.1"]
+    links = list(action.partner_links.all())
+    assert [(link.organisation, link.role) for link in links] == [(all_, "lead"), (tpdsl, "partner")]
+    assert ActionPartner.history.count() == history + 1  # the new link; the lead's link is left alone
+
+
+def test_a_reference_period_is_read_the_same_way_everywhere():
+    assert parse_period("2024-2026") == parse_period("2024 – 2026") == parse_period("2024 à 2026") == (2024, 2026)
+    assert parse_period("2025") == (2025, 2025) and parse_period("") == (None, None)
+    with pytest.raises(ValueError, match="l’année de fin précède"):
+        parse_period("2026-2024")
+    assert loading.parse_period is parse_period

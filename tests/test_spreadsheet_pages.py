@@ -253,10 +253,11 @@ def test_preview_of_an_unchanged_plan_asks_as_many_queries_at_37_and_at_2000_act
     client, coordinator, django_assert_max_num_queries
 ):
     """Items are read once per level, not once per row (a changed item is saved on its own, of course)."""
-    from tableur.spreadsheets import export_bytes, export_dataset, import_sheet, read_sheet
+    from lib.spreadsheets import spreadsheet_bytes
+    from tableur.spreadsheets import export_dataset, import_sheet, read_sheet
 
     source = make_plan("source", actions=2000)
-    content = export_bytes(export_dataset(source), "xlsx")
+    content = spreadsheet_bytes(export_dataset(source), "xlsx")
     big = import_sheet(read_sheet(content, "a.xlsx"), new_plan={"title": "Grand", "slug": "grand"}, commit=True).plan
     PlanRole.objects.create(plan=big, user=coordinator, role=PlanRole.Role.COORDINATOR)
     client.force_login(coordinator)

@@ -146,3 +146,26 @@ def test_outsider_gets_404_and_anonymous_is_sent_to_sign_in(client, outsider, la
     assert client.get(reverse("tableur:partner_sheet", args=[SLUG])).status_code == 404
     client.logout()
     assert client.get(reverse("tableur:partner_sheet_download", args=[SLUG])).status_code == 302
+
+
+def test_step_rows_are_checked_by_the_step_form_and_achievements_by_the_result(client, partner):
+    """The sheet's rows meet the same rules as the step page (suivi.forms.StepForm) and the result itself
+    (ExpectedResult.clean): refused at their row and column, nothing written."""
+    client.force_login(partner)
+    tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
+    dataset = download(client)
+    content = fill(dataset, {
+        "3.1.1.1": {"atteint_le": tomorrow},
+        "3.1.2": {"etape_date": "2025-02-30", "etape_description": "Une date qui n’existe pas"},
+        "3.2.1": {"etape_description": "Sans date"},
+    })
+    before = database_state()
+
+    errors = [str(error) for error in upload(client, content).context["report"].errors]
+
+    assert any("colonne E (atteint_le) : un résultat ne peut pas être atteint à une date future." in e for e in errors)
+    assert any("colonne F (etape_date) : « 2025-02-30 » n’est pas une date" in e for e in errors)
+    assert any("colonne F (etape_date) : indiquez la date de l’étape." in e for e in errors)
+    assert len(errors) == 3
+    assert database_state() == before
+    assert not ExpectedResult.objects.get(plan__slug=SLUG, code="3.1.1.1").is_achieved

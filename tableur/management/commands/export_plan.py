@@ -10,7 +10,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from plans.models import Plan
-from tableur.spreadsheets import export_bytes, export_dataset
+from lib.spreadsheets import spreadsheet_bytes
+from tableur.spreadsheets import export_dataset
 
 
 class Command(BaseCommand):
@@ -28,5 +29,5 @@ class Command(BaseCommand):
         if plan is None:
             raise CommandError(f"Aucun plan n’a l’identifiant « {slug} ».")
         dataset = export_dataset(plan)
-        Path(output).write_bytes(export_bytes(dataset, file_format))
+        Path(output).write_bytes(spreadsheet_bytes(dataset, file_format))
         self.stdout.write(self.style.SUCCESS(f"{len(dataset)} lignes écrites dans {output}."))

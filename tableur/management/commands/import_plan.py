@@ -15,7 +15,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.text import slugify
 
 from plans.models import Plan
-from tableur.spreadsheets import SpreadsheetError, check_file_size, import_sheet, read_sheet
+from lib.spreadsheets import SpreadsheetError, check_file_size
+from tableur.spreadsheets import import_sheet, read_sheet
 
 
 class Command(BaseCommand):
