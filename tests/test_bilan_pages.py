@@ -125,8 +125,9 @@ def test_list_shows_each_version_and_its_state_in_the_same_queries_at_any_size(
 
 
 @pytest.mark.parametrize("who", ["partner", "outsider", "other_coordinator"])
-def test_people_without_the_bilan_permission_get_nothing_and_write_nothing(client, steps, coordinator, partner, outsider, who):
-    other_coordinator = make_person("autre-coordo", make_plan("autre", actions=3), PlanRole.Role.COORDINATOR)
+def test_people_without_the_bilan_permission_get_nothing_and_write_nothing(
+    client, steps, coordinator, partner, outsider, other_coordinator, who
+):
     person = {"partner": partner, "outsider": outsider, "other_coordinator": other_coordinator}[who]
     expected = 403 if who == "partner" else 404
     client.force_login(coordinator)

@@ -48,12 +48,12 @@ def test_everyone_in_the_plan_reads_the_table(client, request, lanaudiere, perso
     assert len(codes(client.get(actions_url(lanaudiere)))) == 37
 
 
-def test_strangers_do_not_see_the_table(client, outsider, lanaudiere):
+def test_strangers_do_not_see_the_table(client, outsider, other_coordinator, lanaudiere):
     response = client.get(actions_url(lanaudiere))
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
     client.force_login(outsider)
     assert client.get(actions_url(lanaudiere)).status_code == 404
-    client.force_login(make_person("autre-coordo", make_plan("autre", actions=3), Role.COORDINATOR))
+    client.force_login(other_coordinator)
     assert client.get(actions_url(lanaudiere)).status_code == 404
 
 

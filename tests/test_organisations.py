@@ -5,15 +5,10 @@ import pytest
 from django.urls import reverse
 
 from partners.models import Membership, Organisation
-from plans.models import ActionPartner, Committee, CommitteeMember, ObjectivePartner, Role
+from plans.models import ActionPartner, Committee, CommitteeMember, ObjectivePartner
 from suivi.models import Step
 from tests.conftest import make_person
 from tests.factories import make_plan
-
-
-@pytest.fixture
-def other_coordinator(db):
-    return make_person("autre-coordo", make_plan("autre-plan", actions=3), Role.COORDINATOR)
 
 
 @pytest.fixture

@@ -34,12 +34,6 @@ def invitation_data(**changes):
     return {**data, **changes}
 
 
-@pytest.fixture
-def other_coordinator(db):
-    other = make_plan("autre-plan", actions=3)
-    return make_person("autre-coordo", other, Role.COORDINATOR)
-
-
 def invite(client, plan):
     response = client.post(invite_url(plan), invitation_data())
     assert response.status_code == 302, response.content.decode()

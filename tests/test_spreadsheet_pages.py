@@ -175,10 +175,8 @@ def test_partner_and_committee_may_not_import_or_export(client, request, person,
     assert database_state() == before
 
 
-def test_coordinator_of_another_plan_may_not_touch_this_one(client, lanaudiere):
-    other = make_plan("autre", actions=3)
-    person = make_person("coordo-autre", other, PlanRole.Role.COORDINATOR)
-    client.force_login(person)
+def test_coordinator_of_another_plan_may_not_touch_this_one(client, lanaudiere, other_coordinator):
+    client.force_login(other_coordinator)
     before = database_state()
     assert client.get(reverse("tableur:spreadsheet", args=[SLUG])).status_code == 404
     assert client.post(reverse("tableur:spreadsheet", args=[SLUG]), {"file": upload(FIXTURE.read_bytes())}).status_code == 404
