@@ -120,7 +120,9 @@ def test_list_shows_each_version_and_its_state_in_the_same_queries_at_any_size(
         )
     client.force_login(coordinator)
     with django_assert_max_num_queries(8):
-        page = client.get(reverse("bilans:list", args=[lanaudiere.slug])).content.decode()
+        response = client.get(reverse("bilans:list", args=[lanaudiere.slug]))
+    assert response.status_code == 200
+    page = response.content.decode()
     assert "Version 3" in page and "Version 1" in page and "Brouillon" in page
 
 

@@ -155,10 +155,11 @@ def test_table_runs_the_same_queries_at_37_and_2000_actions(client, db, size, dj
     organisation = plan.objectives.first().partners.first()
     with django_assert_max_num_queries(16):
         assert client.get(actions_url(plan)).status_code == 200
+    filtered = {"organisation": organisation.pk, "year": 2025, "sort": "-status"}
     with django_assert_max_num_queries(16):
-        client.get(actions_url(plan), {"organisation": organisation.pk, "year": 2025, "sort": "-status"})
+        assert client.get(actions_url(plan), filtered).status_code == 200
     with django_assert_max_num_queries(16):
-        client.get(actions_url(plan), {"_export": "csv"})
+        assert client.get(actions_url(plan), {"_export": "csv"}).status_code == 200
 
 
 def test_with_htmx_filtering_returns_only_the_results(signed_in, lanaudiere):
