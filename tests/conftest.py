@@ -15,6 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection
+from django.test.utils import override_settings
 from pytest_django.plugin import blocking_manager_key
 
 from partners.models import Membership, Organisation
@@ -69,8 +70,16 @@ def shared_person(name):
     return get_user_model().objects.get(username=PEOPLE[name][0])
 
 
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing():
+    """Django's default hasher spends about half a second on each password, by design; tests create
+    hundreds of accounts and need no such strength."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(django_db_setup, django_db_blocker, fast_password_hashing):
     with django_db_blocker.unblock():
         load_shared_data()
 
