@@ -289,7 +289,7 @@ def stale_actions(request, slug):
     plan = get_plan_for(request.user, slug)
     actions = (
         plan.stale_actions()
-        .select_related("objective__axis")
+        .select_related("plan", "objective__axis")  # the plan: each action's address has its slug
         .prefetch_related(
             Prefetch("partner_links", queryset=ActionPartner.objects.select_related("organisation")),
             Prefetch("objective__partner_links", queryset=ObjectivePartner.objects.select_related("organisation")),
