@@ -277,11 +277,12 @@ def plan_steps(request, slug):
 
 
 def steps_to_review(request, slug):
-    """The coordination's queue: steps waiting for validation, oldest first."""
+    """The coordination's queue: steps waiting for validation, oldest first, 50 a page."""
     plan = get_plan_for(request.user, slug)
     require(request.user, "suivi.review_steps", plan)
-    steps = Step.objects.for_display().filter(action__plan=plan).awaiting_review().order_by("created_at")
-    return render(request, "suivi/steps_to_review.html", {"plan": plan, "steps": steps})
+    steps = Step.objects.for_display().filter(action__plan=plan).awaiting_review().order_by("created_at", "pk")
+    page = Paginator(steps, STEPS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "suivi/steps_to_review.html", {"plan": plan, "page": page, "steps": page.object_list})
 
 
 def stale_actions(request, slug):
@@ -289,7 +290,7 @@ def stale_actions(request, slug):
     plan = get_plan_for(request.user, slug)
     actions = (
         plan.stale_actions()
-        .select_related("objective__axis")
+        .select_related("plan", "objective__axis")  # the plan: each action's address has its slug
         .prefetch_related(
             Prefetch("partner_links", queryset=ActionPartner.objects.select_related("organisation")),
             Prefetch("objective__partner_links", queryset=ObjectivePartner.objects.select_related("organisation")),

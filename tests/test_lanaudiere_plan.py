@@ -121,7 +121,7 @@ def test_working_committees(lanaudiere):
     assert committees["Menus travaux"].other_members == "citoyen"
 
 
-def test_load_demo_creates_three_demo_accounts_once(db, settings):
+def test_load_demo_creates_three_demo_accounts_once(empty_database, settings):
     settings.DEBUG = True
     out = open(os.devnull, "w")
     call_command("load_demo", stdout=out)
@@ -136,7 +136,7 @@ def test_load_demo_creates_three_demo_accounts_once(db, settings):
     assert Action.objects.count() == 37
 
 
-def test_load_demo_refuses_demo_accounts_in_production(db, settings):
+def test_load_demo_refuses_demo_accounts_in_production(empty_database, settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="DEBUG est désactivé"):
         call_command("load_demo", stdout=open(os.devnull, "w"))

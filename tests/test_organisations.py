@@ -5,15 +5,10 @@ import pytest
 from django.urls import reverse
 
 from partners.models import Membership, Organisation
-from plans.models import ActionPartner, Committee, CommitteeMember, ObjectivePartner, Role
+from plans.models import ActionPartner, Committee, CommitteeMember, ObjectivePartner
 from suivi.models import Step
 from tests.conftest import make_person
 from tests.factories import make_plan
-
-
-@pytest.fixture
-def other_coordinator(db):
-    return make_person("autre-coordo", make_plan("autre-plan", actions=3), Role.COORDINATOR)
 
 
 @pytest.fixture
@@ -205,7 +200,7 @@ def test_person_without_a_plan_does_not_see_the_organisations(client, outsider):
 def test_organisations_list_runs_a_fixed_number_of_queries(client, coordinator, django_assert_max_num_queries):
     client.force_login(coordinator)
     with django_assert_max_num_queries(8):
-        client.get(reverse("partners:organisations"))
+        assert client.get(reverse("partners:organisations")).status_code == 200
     make_plan("grand", actions=200, organisations=120)
     with django_assert_max_num_queries(8):
-        client.get(reverse("partners:organisations"))
+        assert client.get(reverse("partners:organisations")).status_code == 200

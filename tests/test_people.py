@@ -34,12 +34,6 @@ def invitation_data(**changes):
     return {**data, **changes}
 
 
-@pytest.fixture
-def other_coordinator(db):
-    other = make_plan("autre-plan", actions=3)
-    return make_person("autre-coordo", other, Role.COORDINATOR)
-
-
 def invite(client, plan):
     response = client.post(invite_url(plan), invitation_data())
     assert response.status_code == 302, response.content.decode()
@@ -245,11 +239,11 @@ def test_people_list_runs_a_fixed_number_of_queries(client, coordinator, lanaudi
         make_person(f"p{n}", lanaudiere, Role.PARTNER, org)
     client.force_login(coordinator)
     with django_assert_max_num_queries(13):
-        client.get(people_url(lanaudiere))
+        assert client.get(people_url(lanaudiere)).status_code == 200
     for n in range(3, 40):
         make_person(f"p{n}", lanaudiere, Role.PARTNER, org)
     with django_assert_max_num_queries(13):
-        client.get(people_url(lanaudiere))
+        assert client.get(people_url(lanaudiere)).status_code == 200
 
 
 @pytest.mark.parametrize("person", [None, "partner", "committee_member", "other_coordinator"])

@@ -7,19 +7,11 @@ from django.urls import reverse
 from partners.models import Organisation
 from plans.models import Action, ActionPartner, Axis, ExpectedResult, Objective, Plan, PlanRole
 from suivi.models import Step
-from tests.conftest import make_person
 from tests.factories import make_plan
 
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def other_coordinator(lanaudiere):
-    """Coordinates another plan, not this one."""
-    other = make_plan("autre-plan", actions=3)
-    return make_person("coordo-autre", other, PlanRole.Role.COORDINATOR)
 
 
 def action(plan, code):

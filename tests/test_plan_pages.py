@@ -113,6 +113,7 @@ def test_a_large_plan_loads_each_objective_actions_as_they_come_into_view(
     for code in ("1.1", "4.5"):
         with django_assert_max_num_queries(16) as captured:
             fragment = client.get(reverse("plans:objective", args=[big.slug, code]), headers={"HX-Request": "true"})
+        assert fragment.status_code == 200
         counts.append(len(captured))
         html = fragment.content.decode()
         assert html.count('<li class="action"') == 100

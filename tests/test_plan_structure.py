@@ -8,7 +8,8 @@ from plans.models import Action, Axis, ExpectedResult, Objective, Plan
 
 
 @pytest.fixture
-def plan(db):
+def plan(empty_database):
+    """Alone in the database: the tests count every item."""
     return Plan.objects.create(title="Plan d’essai", slug="essai", first_year=2024, last_year=2026)
 
 
@@ -100,7 +101,7 @@ def test_empty_title_is_refused(plan):
     assert not Axis.objects.exists()
 
 
-def test_last_year_before_first_is_refused(db):
+def test_last_year_before_first_is_refused(empty_database):
     plan = Plan(title="À l’envers", slug="envers", first_year=2026, last_year=2024)
     with pytest.raises(ValidationError) as error:
         plan.full_clean()

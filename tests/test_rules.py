@@ -1,9 +1,7 @@
 """The permission rules, asked directly: each role can do what its job needs, and nothing else."""
 
 from partners.models import Organisation
-from plans.models import Role
 from suivi.models import Step
-from tests.conftest import make_person
 
 
 def test_partner_records_steps_only_on_actions_of_their_organisation(lanaudiere, partner):
@@ -38,11 +36,7 @@ def test_committee_reads_and_reports_but_validates_only_when_the_plan_allows(lan
     assert committee_member.has_perm("suivi.review_step", step)
 
 
-def test_coordinator_of_another_plan_has_no_power_here(lanaudiere, coordinator):
-    from tests.factories import make_plan
-
-    other_plan = make_plan("autre", actions=3)
-    other_coordinator = make_person("autre-coordo", other_plan, Role.COORDINATOR)
+def test_coordinator_of_another_plan_has_no_power_here(lanaudiere, coordinator, other_coordinator):
     action = lanaudiere.actions.get(code="1.1.1")
     assert coordinator.has_perm("suivi.add_step", action)
     assert not other_coordinator.has_perm("suivi.add_step", action)

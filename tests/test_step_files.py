@@ -10,10 +10,7 @@ from django.utils import timezone
 from PIL import Image
 
 from partners.models import Organisation
-from plans.models import Role
 from suivi.models import Step, StepFile
-from tests.conftest import make_person
-from tests.factories import make_plan
 
 SLUG = "lanaudiere-2024-2026"
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
@@ -79,7 +76,9 @@ def test_a_file_over_the_limit_is_refused(client, partner, settings, media):
     assert not Step.objects.exists()
 
 
-def test_only_people_of_the_plan_download_files(client, partner, committee_member, outsider, lanaudiere):
+def test_only_people_of_the_plan_download_files(
+    client, partner, committee_member, outsider, other_coordinator, lanaudiere
+):
     client.force_login(partner)
     post_step(client, SimpleUploadedFile("compte-rendu.pdf", PDF, content_type="application/pdf"))
     url = reverse("suivi:step_file", args=[SLUG, StepFile.objects.get().pk])
@@ -92,7 +91,6 @@ def test_only_people_of_the_plan_download_files(client, partner, committee_membe
 
     client.force_login(outsider)
     assert client.get(url).status_code == 404
-    other_coordinator = make_person("coordo-autre", make_plan("autre", actions=2), Role.COORDINATOR)
     client.force_login(other_coordinator)
     assert client.get(url).status_code == 404
     client.logout()

@@ -6,28 +6,25 @@ from django.urls import reverse
 from django.utils import timezone
 
 from partners.models import Organisation
-from plans.models import Action, ExpectedResult, Role
+from plans.models import Action, ExpectedResult
 from suivi.models import Step
-from tests.conftest import make_person
-from tests.factories import make_plan
 
 SLUG = "lanaudiere-2024-2026"
 OWN, OTHER = "own", "other"  # the object belongs to the partner's organisation (ALL), or to TPDSL's
 
 
 @pytest.fixture
-def world(lanaudiere):
+def world(lanaudiere, partner, other_partner, committee_member, coordinator, other_coordinator):
     all_org = Organisation.objects.get(acronym="ALL")
     tpdsl = Organisation.objects.get(acronym="TPDSL")
     own_action = lanaudiere.actions.get(code="3.1.1")  # ALL is a partner, TPDSL is not
     other_action = lanaudiere.actions.get(code="1.1.1")  # TPDSL is a partner, ALL is not
-    other_plan = make_plan("autre-chantier", actions=3)
     people = {
-        "partner_own": make_person("p-all", lanaudiere, Role.PARTNER, all_org),
-        "partner_other": make_person("p-tpdsl", lanaudiere, Role.PARTNER, tpdsl),
-        "committee": make_person("comite", lanaudiere, Role.COMMITTEE),
-        "coordinator": make_person("coordo", lanaudiere, Role.COORDINATOR),
-        "other_coordinator": make_person("coordo-autre", other_plan, Role.COORDINATOR),
+        "partner_own": partner,  # ALL's
+        "partner_other": other_partner,  # TPDSL's
+        "committee": committee_member,
+        "coordinator": coordinator,
+        "other_coordinator": other_coordinator,
         "anonymous": None,
     }
     steps = {

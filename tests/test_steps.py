@@ -297,6 +297,31 @@ def test_steps_list_pages_fifty_at_a_time(client, coordinator, own_action, all_o
     assert second.count('<li class="step') == 10
 
 
+def test_review_queue_pages_fifty_at_a_time_oldest_first(client, coordinator, own_action, all_org):
+    Step.objects.bulk_create(
+        Step(action=own_action, description=f"Étape {n}", organisation=all_org, done_on=datetime.date(2025, 1, 1))
+        for n in range(60)
+    )
+    validated = Step.objects.create(action=own_action, description="Déjà validée", organisation=all_org)
+    validated.set_review(Step.Review.VALIDATED, by=coordinator)
+    client.force_login(coordinator)
+    url = reverse("suivi:steps_to_review", args=[SLUG])
+    first = client.get(url).content.decode()
+    assert first.count('<li class="step') == 50 and "Page 1 de 2" in first
+    assert "60 étapes attendent la validation, les plus anciennes en premier." in first
+    assert 'href="?page=2"' in first and "Suivantes" in first and "Précédentes" not in first
+    assert "Étape 0<" in first and "Étape 49<" in first and "Étape 50<" not in first
+    second = client.get(url, {"page": 2}).content.decode()
+    assert second.count('<li class="step') == 10 and "Étape 59<" in second and "Déjà validée" not in second
+    assert 'href="?page=1"' in second and "Page 2 de 2" in second
+
+    # Validating from the second page comes back to it.
+    last = Step.objects.get(description="Étape 59")
+    response = client.post(reverse("suivi:validate_step", args=[SLUG, last.pk]), {"next": f"{url}?page=2"})
+    assert response.url == f"{url}?page=2"
+    assert client.get(response.url).content.decode().count('<li class="step') == 9
+
+
 def test_stale_actions_are_flagged_after_the_plan_delay(lanaudiere, all_org):
     action = lanaudiere.actions.get(code="3.1.1")  # 2024-2025
     today = datetime.date(2025, 9, 1)
