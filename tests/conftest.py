@@ -7,8 +7,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from partners.models import Membership, Organisation
-from plans.models import Plan, PlanRole
+from partners.models import Organisation
+from plans.models import Membership, Plan, PlanRole
 
 CHROMIUM = shutil.which("chromium")
 
@@ -24,11 +24,15 @@ def lanaudiere(db):
 
 
 def make_person(username, plan=None, role=None, organisation=None):
+    """A person with a role in `plan`, acting there for `organisation` (an organisation is acted for in a
+    plan: it needs the plan)."""
     user = get_user_model().objects.create_user(username=username, password="motdepasse-test")
     if plan is not None:
         PlanRole.objects.create(plan=plan, user=user, role=role)
     if organisation is not None:
-        Membership.objects.create(user=user, organisation=organisation)
+        if plan is None:
+            raise ValueError("A person acts for an organisation in a plan: give the plan too.")
+        Membership.objects.create(plan=plan, user=user, organisation=organisation)
     return user
 
 
