@@ -94,10 +94,11 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
-# Who may do what is decided in plans/rules.py; the model backend still checks passwords and is_active.
+# Who may do what is decided in each app's rules.py; the account backend (Django's model backend) still
+# checks passwords and is_active.
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "partners.backends.AccountBackend",
 ]
 
 ROOT_URLCONF = "chantier.urls"

@@ -1,13 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Membership, Organisation
-
-
-class MembershipInline(admin.TabularInline):
-    model = Membership
-    extra = 0
-    autocomplete_fields = ["user"]
+from .models import Deactivation, InstanceAdministrator, Organisation
 
 
 @admin.register(Organisation)
@@ -15,12 +9,22 @@ class OrganisationAdmin(SimpleHistoryAdmin):
     list_display = ["name", "acronym", "kind", "archived_at"]
     list_filter = ["kind", ("archived_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "acronym"]
-    inlines = [MembershipInline]
 
 
-@admin.register(Membership)
-class MembershipAdmin(SimpleHistoryAdmin):
-    list_display = ["user", "organisation", "joined_on"]
-    list_filter = ["organisation"]
-    search_fields = ["user__username", "user__email", "organisation__name", "organisation__acronym"]
-    autocomplete_fields = ["user", "organisation"]
+@admin.register(InstanceAdministrator)
+class InstanceAdministratorAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "since"]
+    search_fields = ["user__username", "user__email", "user__last_name"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Deactivation)
+class DeactivationAdmin(SimpleHistoryAdmin):
+    """Deactivating from here does not close the account: use the people of a plan (it sets is_active too)."""
+
+    list_display = ["user", "deactivated_at", "deactivated_by"]
+    search_fields = ["user__username", "user__email", "user__last_name"]
+    readonly_fields = ["user", "deactivated_at", "deactivated_by"]
+
+    def has_add_permission(self, request):
+        return False

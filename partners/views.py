@@ -1,39 +1,52 @@
-"""Organisations (shared by every plan, kept by the coordinators) and the people of a plan (invited,
-deactivated and reactivated by its coordinator). Every decision goes through plans/rules.py."""
+"""Organisations, shared by every plan: listed and read by everyone who takes part in a plan (each seeing
+only their plans' part of them), changed by someone responsible for every plan that uses them
+(partners/rules.py); accounts, deactivated and reactivated by whoever answers for every plan of the
+person; and the link of an invitation email. The people of a plan are the plan's
+(plans/people_views.py)."""
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.views import PasswordResetConfirmView
-from django.db import transaction
 from django.db.models import Count, ProtectedError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
-from lib.lists import TableListView
-from plans.models import PlanRole
-from lib.access import require
-from plans.views import get_plan_for
 
-from .filters import OrganisationFilter, PersonFilter
-from .forms import InvitationForm, MergeForm, OrganisationForm, invitation_token, is_invited, send_invitation
-from .models import Membership, Organisation
-from .tables import OrganisationTable, PersonTable
+from lib.access import require
+from lib.lists import TableListView
+from lib.locking import refuse_stale, save_from_version
+
+from .filters import AccountFilter, OrganisationFilter
+from .forms import MergeForm, OrganisationForm, invitation_token
+from .models import Deactivation, Organisation, is_invited
+from .rules import in_plans, visible_plan_ids
+from .tables import AccountTable, OrganisationTable
+
+STALE_SAVE = gettext_lazy(
+    "Quelqu’un d’autre a modifié cette organisation pendant que vous la modifiiez; vos changements ne sont pas "
+    "enregistrés. Voici la version enregistrée. Enregistrez de nouveau pour la remplacer par la vôtre."
+)
 
 
 # Organisations
 
 
 def get_organisation_for(user, pk, write=False):
-    """The organisation, if this person may see it (403 otherwise), and change it when `write`."""
+    """The organisation, if this person may see organisations (403 otherwise), and change this one when
+    `write` (403 otherwise)."""
     require(user, "partners.view_organisation", None)
+    organisation = get_object_or_404(Organisation, pk=pk)
     if write:
-        require(user, "partners.change_organisation", None)
-    return get_object_or_404(Organisation, pk=pk)
+        require(user, "partners.change_organisation", organisation)
+    return organisation
 
 
 class OrganisationListView(TableListView):
-    """All organisations, with how many actions and people each has; exportable to CSV and XLSX."""
+    """All organisations, with how many actions and people each has in the plans this person takes part in;
+    exportable to CSV and XLSX."""
 
     table_class = OrganisationTable
     filterset_class = OrganisationFilter
@@ -45,10 +58,15 @@ class OrganisationListView(TableListView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
+        """Every organisation (their names are no secret, and a coordinator chooses partners among them),
+        with what the plans this person sees hold of each."""
+        plans = visible_plan_ids(self.request.user)
         return Organisation.objects.annotate(
-            action_count=Count("action_links", distinct=True),
-            objective_count=Count("objective_links", distinct=True),
-            member_count=Count("memberships", distinct=True),
+            action_count=Count("action_links", filter=in_plans("action_links__action__plan", plans), distinct=True),
+            objective_count=Count(
+                "objective_links", filter=in_plans("objective_links__objective__plan", plans), distinct=True
+            ),
+            member_count=Count("memberships", filter=in_plans("memberships__plan", plans), distinct=True),
         )
 
 
@@ -64,29 +82,20 @@ def readable_change(change):
 
 
 def organisation_detail(request, pk):
-    """An organisation: its details, where it is a partner, its people, and the history of its changes."""
+    """An organisation: its details and the history of their changes. Where it is a partner and who acts for
+    it, in the plans this person takes part in, are the plans' part of the page (its template tag
+    `organisation_in_plans`)."""
     organisation = get_organisation_for(request.user, pk)
     records = list(organisation.history.select_related("history_user").order_by("-history_date", "-history_id"))
     changes = []
     for record, previous in zip(records, records[1:] + [None]):
         diff = record.diff_against(previous).changes if previous else []
         changes.append({"record": record, "changes": [readable_change(change) for change in diff]})
-    membership_history = Membership.history.filter(organisation_id=organisation.pk).select_related(
-        "history_user", "user"
-    ).order_by("-history_date")
-    context = {
-        "organisation": organisation,
-        "changes": changes,
-        "membership_history": membership_history,
-        "objective_links": organisation.objective_links.select_related("objective__plan"),
-        "action_links": organisation.action_links.select_related("action__plan"),
-        "members": organisation.memberships.select_related("user"),
-    }
-    return render(request, "partners/organisation_detail.html", context)
+    return render(request, "partners/organisation_detail.html", {"organisation": organisation, "changes": changes})
 
 
 def organisation_create(request):
-    require(request.user, "partners.change_organisation", None)
+    require(request.user, "partners.add_organisation", None)
     form = OrganisationForm(request.POST or None)
     if form.is_valid():
         organisation = form.save()
@@ -96,33 +105,16 @@ def organisation_create(request):
 
 
 def organisation_edit(request, pk):
-    """Edit with optimistic locking: the form carries the version it was opened on, and a save from an older
-    version is refused, showing what the other person saved. Re-submitting then overwrites knowingly."""
+    """Edit with optimistic locking (lib/locking.py): a save from an older version is refused, showing what
+    the other person saved; re-submitting then overwrites knowingly."""
     organisation = get_organisation_for(request.user, pk, write=True)
     form = OrganisationForm(request.POST or None, instance=organisation)
     current = None
     if request.method == "POST" and form.is_valid():
-        version = form.cleaned_data["version"] or 0
-        with transaction.atomic():
-            # One UPDATE … WHERE version = n claims version n + 1: of two saves from the same version,
-            # exactly one wins. The full save follows in the same transaction so that history records it.
-            if Organisation.objects.filter(pk=pk, version=version).update(version=version + 1):
-                form.instance.version = version + 1
-                form.save()
-                messages.success(request, _("L’organisation est enregistrée."))
-                return redirect("partners:organisation", organisation.pk)
-        current = Organisation.objects.get(pk=pk)
-        # The person's own values stay in the form, now on the saved version; `current` shows the other's.
-        form = OrganisationForm(
-            {**request.POST.dict(), "version": current.version}, instance=Organisation.objects.get(pk=pk)
-        )
-        form.is_valid()
-        form.add_error(
-            None,
-            _("Quelqu’un d’autre a modifié cette organisation pendant que vous la modifiiez; vos changements ne "
-              "sont pas enregistrés. Voici la version enregistrée. Enregistrez de nouveau pour la remplacer "
-              "par la vôtre."),
-        )
+        if save_from_version(form.instance, form.cleaned_data["version"]):
+            messages.success(request, _("L’organisation est enregistrée."))
+            return redirect("partners:organisation", organisation.pk)
+        form, current = refuse_stale(OrganisationForm, request.POST, organisation, STALE_SAVE)
     context = {"form": form, "organisation": organisation, "current": current}
     return render(request, "partners/organisation_form.html", context, status=409 if current else 200)
 
@@ -142,9 +134,10 @@ def organisation_archive(request, pk):
 
 
 def organisation_merge(request, pk):
-    """Fold a duplicate into this organisation: the form, a confirmation showing what moves, the merge."""
+    """Fold a duplicate into this organisation: the form, a confirmation showing what moves, the merge. Both
+    organisations must be ones this person may change (the form checks the duplicate)."""
     kept = get_organisation_for(request.user, pk, write=True)
-    form = MergeForm(request.POST or request.GET or None, kept=kept)
+    form = MergeForm(request.POST or request.GET or None, kept=kept, user=request.user)
     if form.is_valid():
         duplicate = form.cleaned_data["duplicate"]
         if request.method == "POST" and "confirm" in request.POST:
@@ -169,108 +162,64 @@ def organisation_merge(request, pk):
     return render(request, "partners/organisation_merge.html", {"kept": kept, "form": form})
 
 
-# People of a plan
+# Accounts, for whoever answers for every plan (an instance administrator). A plan's coordinator
+# deactivates from the people of their plan (plans/people_views.py), under the same rule.
 
 
-def get_person_for(user, plan, user_id):
-    """A person of the plan that this coordinator may deactivate or reactivate (403 otherwise)."""
-    require(user, "partners.manage_people", plan)
-    role = get_object_or_404(PlanRole.objects.select_related("user"), plan=plan, user_id=user_id)
-    require(user, "partners.change_person", role.user)
-    return role
+class AccountListView(TableListView):
+    """Every account: name, email, plans, access; exportable to CSV and XLSX."""
 
-
-class PersonListView(TableListView):
-    """The people of a plan: name, email, organisations, role, whether active, last sign-in."""
-
-    table_class = PersonTable
-    filterset_class = PersonFilter
-    template_name = "partners/person_list.html"
+    table_class = AccountTable
+    filterset_class = AccountFilter
+    template_name = "partners/account_list.html"
+    export_name = "comptes"
 
     def dispatch(self, request, *args, **kwargs):
-        self.plan = get_plan_for(request.user, kwargs["slug"])
-        require(request.user, "partners.manage_people", self.plan)
+        require(request.user, "partners.view_accounts", None)
         return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
         return (
-            PlanRole.objects.filter(plan=self.plan)
-            .select_related("user", "plan")
-            .prefetch_related("user__memberships__organisation", "user__plan_roles")
+            get_user_model()
+            .objects.select_related("deactivation", "instance_administrator")
+            .prefetch_related("plan_roles__plan")
         )
 
-    def get_filterset_kwargs(self, filterset_class):
-        return {**super().get_filterset_kwargs(filterset_class), "plan": self.plan}
 
-    def get_export_filename(self, export_format):
-        return f"personnes-{self.plan.slug}.{export_format}"
-
-    def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "plan": self.plan}
-
-
-def person_invite(request, slug):
-    plan = get_plan_for(request.user, slug)
-    require(request.user, "partners.manage_people", plan)
-    form = InvitationForm(request.POST or None, plan=plan)
-    if form.is_valid():
-        person = form.save()
-        send_invitation(request, person, plan, form.cleaned_data["role"])
-        messages.success(request, _("Une invitation est envoyée à %(email)s.") % {"email": person.email})
-        return redirect("partners:people", plan.slug)
-    return render(request, "partners/person_invite.html", {"plan": plan, "form": form})
+def get_account_for(user, user_id):
+    """An account this person may deactivate or reactivate: 403 when they may not see accounts or not
+    change this one, 404 when there is none."""
+    require(user, "partners.view_accounts", None)
+    person = get_object_or_404(
+        get_user_model().objects.select_related("deactivation", "instance_administrator"), pk=user_id
+    )
+    require(user, "partners.change_person", person)
+    return person
 
 
 @require_POST
-def person_resend_invitation(request, slug, user_id):
-    plan = get_plan_for(request.user, slug)
-    role = get_person_for(request.user, plan, user_id)
-    if is_invited(role.user):
-        send_invitation(request, role.user, plan, role.role)
-        messages.success(request, _("L’invitation est renvoyée à %(email)s.") % {"email": role.user.email})
-    return redirect("partners:people", plan.slug)
-
-
-@require_POST
-def person_deactivate(request, slug, user_id):
-    """The person can no longer sign in (in any plan); nothing they recorded changes."""
-    plan = get_plan_for(request.user, slug)
-    person = get_person_for(request.user, plan, user_id).user
-    if not person.has_usable_password():
-        person.set_unusable_password()  # a new one: a pending invitation link stops working
-    person.is_active = False
-    person.save()
+def account_deactivate(request, user_id):
+    person = get_account_for(request.user, user_id)
+    Deactivation.deactivate(person, by=request.user)
     messages.success(request, _("%(name)s ne peut plus se connecter.") % {"name": person.get_full_name() or person})
-    return redirect("partners:people", plan.slug)
+    return redirect("partners:accounts")
 
 
 @require_POST
-def person_reactivate(request, slug, user_id):
-    plan = get_plan_for(request.user, slug)
-    person = get_person_for(request.user, plan, user_id).user
-    if is_invited(person):
-        return person_resend_invitation(request, slug, user_id)
-    person.is_active = True
-    person.save()
-    messages.success(request, _("%(name)s peut de nouveau se connecter.") % {"name": person.get_full_name() or person})
-    return redirect("partners:people", plan.slug)
+def account_reactivate(request, user_id):
+    person = get_account_for(request.user, user_id)
+    if Deactivation.reactivate(person):
+        messages.success(request, _("%(name)s peut de nouveau se connecter.") % {"name": person.get_full_name() or person})
+    else:
+        messages.success(
+            request,
+            _("Le compte de %(name)s est rouvert. Cette personne n’a pas encore choisi son mot de passe\u00a0: "
+              "la coordination de son plan peut lui renvoyer l’invitation.") % {"name": person.get_full_name() or person},
+        )
+    return redirect("partners:accounts")
 
 
-@require_POST
-def person_remove(request, slug, user_id):
-    """Take a person out of this plan (their role in it); their account, organisations and steps stay. A
-    pending invitation link stops working when the plan was the person's only one."""
-    plan = get_plan_for(request.user, slug)
-    require(request.user, "partners.manage_people", plan)
-    role = get_object_or_404(PlanRole.objects.select_related("user", "plan"), plan=plan, user_id=user_id)
-    require(request.user, "partners.remove_from_plan", role)
-    person = role.user
-    role.delete()
-    if is_invited(person) and not person.plan_roles.exists():
-        person.set_unusable_password()  # a new one: the link sent stops working
-        person.save()
-    messages.success(request, _("%(name)s ne fait plus partie de ce plan.") % {"name": person.get_full_name() or person})
-    return redirect("partners:people", plan.slug)
+# The link of an invitation email
 
 
 class AcceptInvitationView(PasswordResetConfirmView):
@@ -280,7 +229,7 @@ class AcceptInvitationView(PasswordResetConfirmView):
     token_generator = invitation_token
     template_name = "registration/invitation_accept.html"
     post_reset_login = True
-    post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
+    post_reset_login_backend = "partners.backends.AccountBackend"
     success_url = reverse_lazy("plans:home")
 
     def get_user(self, uidb64):

@@ -1,6 +1,7 @@
 """The Django admin for every model of a plan: the staff's fallback, not the coordinator's tool."""
 
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +13,7 @@ from .models import (
     Committee,
     CommitteeMember,
     ExpectedResult,
+    Membership,
     Objective,
     ObjectivePartner,
     Plan,
@@ -33,6 +35,12 @@ class PlanRoleInline(admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user", "organisation"]
+
+
 class TermInline(admin.TabularInline):
     model = Term
     extra = 0
@@ -46,7 +54,7 @@ class PlanAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["participants"]
     readonly_fields = ["spreadsheet"]
-    inlines = [AxisInline, PlanRoleInline, TermInline]
+    inlines = [AxisInline, PlanRoleInline, MembershipInline, TermInline]
 
     # A whole plan is imported level by level with checks across levels (an action under its objective…),
     # which django-import-export's per-model admin import cannot do: staff use the coordinator's import
@@ -150,3 +158,11 @@ class PlanRoleAdmin(admin.ModelAdmin):
     list_filter = ["plan", "role"]
     search_fields = ["user__username", "user__email", "user__last_name"]
     autocomplete_fields = ["user"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "organisation", "plan", "joined_on"]
+    list_filter = ["plan", "organisation"]
+    search_fields = ["user__username", "user__email", "organisation__name", "organisation__acronym"]
+    autocomplete_fields = ["user", "organisation"]

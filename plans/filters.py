@@ -1,5 +1,6 @@
 """Filters of the actions table (django-filter): by axis, objective, partner organisation, status,
-reference year and free text. Each is a GET form whose choices come from the plan being listed."""
+reference year and free text; and of the people of a plan. Each is a GET form whose choices come from the
+plan being listed."""
 
 import django_filters
 from django import forms
@@ -8,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partners.models import Organisation
 
-from .models import Action, ActionStatus
+from .models import Action, ActionStatus, PlanRole, Role
 
 
 class ActionFilter(django_filters.FilterSet):
@@ -67,3 +68,38 @@ class ActionFilter(django_filters.FilterSet):
     def filter_year(self, queryset, name, year):
         """Actions whose reference period includes that year."""
         return queryset.filter(period_start__lte=year, period_end__gte=year)
+
+
+class PersonFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Nom ou courriel"), method="search", widget=forms.TextInput(attrs={"type": "search"}))
+    role = django_filters.ChoiceFilter(label=_("Rôle"), choices=Role.choices, empty_label=_("Tous"))
+    organisation = django_filters.ModelChoiceFilter(
+        label=_("Organisation"),
+        method="filter_organisation",
+        queryset=Organisation.objects.none(),
+        empty_label=_("Toutes"),
+    )
+    active = django_filters.ChoiceFilter(
+        label=_("Accès"),
+        field_name="user__is_active",
+        choices=[(True, _("Actives")), (False, _("Invitées ou désactivées"))],
+        empty_label=_("Tous"),
+    )
+
+    class Meta:
+        model = PlanRole
+        fields = ["q", "role", "organisation", "active"]
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.plan = plan
+        self.filters["organisation"].queryset = Organisation.objects.filter(memberships__plan=plan).distinct()
+
+    def filter_organisation(self, queryset, name, value):
+        """The people who act for it in this plan (what they act for in other plans does not count here)."""
+        return queryset.filter(user__memberships__plan=self.plan, user__memberships__organisation=value).distinct()
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(user__first_name__icontains=value) | Q(user__last_name__icontains=value) | Q(user__email__icontains=value)
+        )

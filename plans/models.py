@@ -1,5 +1,5 @@
 """A plan of action and its structure: axes, objectives, actions, expected results, their partners, the
-people's roles in the plan, its working committees and acronyms."""
+people's roles in the plan and the organisations they act for in it, its working committees and acronyms."""
 
 import calendar
 import datetime
@@ -196,8 +196,8 @@ class Plan(models.Model):
     def copy(self, **fields):
         """A new plan with this one's structure (a new period of the same chantier), `fields` (title, slug,
         years…) set on it: its active axes, objectives, actions and expected results with their codes and
-        partners, its acronyms and the people's roles; nothing recorded (no steps, no results achieved,
-        every action not started)."""
+        partners, its acronyms, the people's roles and the organisations they act for; nothing recorded
+        (no steps, no results achieved, every action not started)."""
         plan = Plan.objects.create(
             **{
                 "region": self.region,
@@ -255,6 +255,11 @@ class Plan(models.Model):
             PlanRole(plan=plan, user_id=role.user_id, role=role.role) for role in self.roles.all()
         )
         PlanRole.history.bulk_history_create(roles)
+        memberships = Membership.objects.bulk_create(
+            Membership(plan=plan, user_id=membership.user_id, organisation_id=membership.organisation_id)
+            for membership in self.memberships.all()
+        )
+        Membership.history.bulk_history_create(memberships)
         return plan
 
 
@@ -336,6 +341,51 @@ class PlanRole(models.Model):
 
     def __str__(self):
         return f"{self.user} – {self.get_role_display()} – {self.plan}"
+
+    @property
+    def is_coordinator(self):
+        return self.role == Role.COORDINATOR
+
+    def memberships(self):
+        """The organisations this person acts for in this plan."""
+        return Membership.objects.filter(plan_id=self.plan_id, user_id=self.user_id)
+
+    @transaction.atomic
+    def delete(self, *args, **kwargs):
+        """Taking a person out of a plan ends what they act for in it; deleted one by one, so that the
+        history of each organisation records the departure."""
+        for membership in self.memberships():
+            membership.delete()
+        return super().delete(*args, **kwargs)
+
+
+class Membership(models.Model):
+    """A person acts for an organisation in a plan: a partner records steps and ticks results in this plan
+    on the organisation's behalf. The same person may act for other organisations in other plans, and
+    for several in one. Part of the person's role in the plan: it ends when the role does
+    (`PlanRole.delete`), and it gives nothing without a role in the plan."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("plan"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("personne")
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("organisation")
+    )
+    joined_on = models.DateField(_("depuis le"), auto_now_add=True)
+    # The tables it had when memberships were global and lived in partners/.
+    history = HistoricalRecords(table_name="partners_historicalmembership")
+
+    class Meta:
+        db_table = "partners_membership"
+        verbose_name = _("appartenance")
+        verbose_name_plural = _("appartenances")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "user", "organisation"], name="unique_membership_per_plan"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.organisation} – {self.plan}"
 
 
 class ItemQuerySet(models.QuerySet):
@@ -671,9 +721,11 @@ class ActionQuerySet(ItemQuerySet):
     def for_organisation(self, organisation):
         return self.for_organisations([organisation])
 
-    def for_user(self, user):
-        """Actions where one of this person's organisations is a partner."""
-        return self.for_organisations(user.memberships.values("organisation"))
+    def for_user(self, user, plan):
+        """Actions of the plan where an organisation this person acts for in that plan is a partner."""
+        return self.filter(plan=plan).for_organisations(
+            Membership.objects.filter(plan=plan, user=user).values("organisation")
+        )
 
     def for_display(self):
         """Active actions with what the plan page shows of each, in a fixed number of queries."""

@@ -1,14 +1,19 @@
 """Who may do what in a plan: the roles people hold in plans and the predicates every app's rules.py
 builds on (django `rules` finds each app's rules.py). Views call `require(user, "<app>.<permission>", obj)`
 (lib/access.py); templates use `{% load rules %}{% has_perm "<app>.<permission>" user obj as allowed %}`.
-Roles are per plan (`PlanRole`); a partner acts through the organisations they are a member of
-(`Membership`).
+Roles are per plan (`PlanRole`); in each plan, a partner acts through the organisations they act for in
+that plan (`Membership`), never through those they act for in another.
 
 The lookups cache their answers on the user object for the request, so a page that asks about 2,000
-actions runs the same two queries as a page that asks about one.
+actions runs the same two queries as a page that asks about one. The roles are read by partners/rules.py
+(the app below, which decides about organisations and accounts); this module reuses that reading.
 """
 
+from collections import defaultdict
+
 import rules
+
+from partners.rules import administers_instance, coordinated_plan_ids, coordinates_a_plan, is_superuser, roles_of
 
 from .models import Role
 
@@ -16,17 +21,20 @@ from .models import Role
 def plan_roles(user):
     """{plan id: role} for this person, read once per request."""
     if not hasattr(user, "_plan_roles"):
-        user._plan_roles = dict(user.plan_roles.values_list("plan_id", "role")) if user.is_authenticated else {}
+        user._plan_roles = {role.plan_id: role.role for role in roles_of(user)}
     return user._plan_roles
 
 
-def organisation_ids(user):
-    """The organisations this person acts for, read once per request."""
+def organisation_ids(user, plan_id):
+    """The organisations this person acts for in this plan. Read for every plan at once, once per
+    request."""
     if not hasattr(user, "_organisation_ids"):
-        user._organisation_ids = (
-            set(user.memberships.values_list("organisation_id", flat=True)) if user.is_authenticated else set()
-        )
-    return user._organisation_ids
+        by_plan = defaultdict(set)
+        if user.is_authenticated:
+            for plan, organisation in user.memberships.values_list("plan_id", "organisation_id"):
+                by_plan[plan].add(organisation)
+        user._organisation_ids = by_plan
+    return user._organisation_ids.get(plan_id, set())
 
 
 def role_in(user, plan_id):
@@ -36,11 +44,6 @@ def role_in(user, plan_id):
 def partner_organisation_ids(action):
     """The organisations in effect on an action: its own partners, or its objective's (uses prefetches)."""
     return {link.organisation_id for link in action.partner_links_in_effect}
-
-
-@rules.predicate
-def is_superuser(user):
-    return user.is_superuser
 
 
 @rules.predicate
@@ -80,39 +83,9 @@ def committee_validates_in_plan(user, plan):
 # The plan
 rules.add_perm("plans.view_plan", is_superuser | has_role_in_plan)
 rules.add_perm("plans.change_plan", is_superuser | coordinates_plan)
-# Organisations and people. Organisations are shared by every plan: any coordinator keeps them up to date.
-# People are managed plan by plan: a coordinator manages a person only when every plan that person takes
-# part in is one they coordinate, so that nobody reaches the people of another plan (deactivating a
-# person is global) by inviting them into their own.
-@rules.predicate
-def takes_part_in_a_plan(user):
-    return bool(plan_roles(user))
-
-
-@rules.predicate
-def coordinates_a_plan(user):
-    return Role.COORDINATOR in plan_roles(user).values()
-
-
-@rules.predicate
-def is_same_person(user, person):
-    return user.pk == person.pk
-
-
-@rules.predicate
-def coordinates_every_plan_of_person(user, person):
-    """Reads `person.plan_roles.all()`, so a list that prefetches them asks no query per person."""
-    if person.is_superuser:
-        return False
-    theirs = {role.plan_id for role in person.plan_roles.all()}
-    mine = {plan_id for plan_id, role in plan_roles(user).items() if role == Role.COORDINATOR}
-    return bool(theirs) and theirs <= mine
-
-
-rules.add_perm("partners.view_organisation", is_superuser | takes_part_in_a_plan)
-rules.add_perm("partners.change_organisation", is_superuser | coordinates_a_plan)
-rules.add_perm("partners.manage_people", is_superuser | coordinates_plan)  # on a plan: list and invite
-rules.add_perm("partners.change_person", ~is_same_person & (is_superuser | coordinates_every_plan_of_person))
+# The people of a plan: its coordinator lists them, invites people into it and takes them out of it (their
+# role in it). Deactivating an account is global: partners.change_person (partners/rules.py).
+rules.add_perm("plans.manage_people", is_superuser | coordinates_plan)
 
 
 @rules.predicate
@@ -122,11 +95,13 @@ def is_own_role(user, plan_role):
 
 @rules.predicate
 def coordinates_plan_of_role(user, plan_role):
-    return coordinates_plan.test(user, plan_role.plan)
+    return plan_role.plan_id in coordinated_plan_ids(user)
 
 
-# Taking a person out of one plan (their role in it) touches only that plan: its coordinator decides.
-rules.add_perm("partners.remove_from_plan", ~is_own_role & (is_superuser | coordinates_plan_of_role))
+rules.add_perm("plans.remove_from_plan", ~is_own_role & (is_superuser | coordinates_plan_of_role))
+# A person's email, beside their role or membership in a plan (anything with a `plan_id`): for that plan's
+# coordinators (and whoever answers for every plan); the other people of the plan see their name.
+rules.add_perm("plans.view_email", is_superuser | coordinates_plan_of_role | administers_instance)
 
 
 # A new plan (issue 3): whoever coordinates a plan may start another (empty, or a copy of one they coordinate).

@@ -1,9 +1,13 @@
-"""The actions table (django-tables2). Its column headers are also the columns of the CSV and XLSX exports,
-so each value a spreadsheet needs plain has a `value_<column>` method."""
+"""The actions table and the people of a plan (django-tables2). Their column headers are also the columns
+of the CSV and XLSX exports, so each value a spreadsheet needs plain has a `value_<column>` method."""
 
 import django_tables2 as tables
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
+
+from partners.models import account_status
 
 from .models import Action
 
@@ -70,3 +74,64 @@ class ActionTable(tables.Table):
 
     def value_progress(self, record):
         return record.progress()
+
+
+PERSON_STATUS = {"active": _("Active"), "invited": _("Invitée"), "inactive": _("Désactivée")}
+
+
+class PersonTable(tables.Table):
+    """One row per role in the plan (a person holds one role in a plan), with the organisations they act for
+    in it."""
+
+    name = tables.Column(
+        verbose_name=_("Nom"),
+        accessor="user__last_name",
+        order_by=("user__last_name", "user__first_name", "user__username"),
+        empty_values=(),
+    )
+    email = tables.EmailColumn(verbose_name=_("Courriel"), accessor="user__email")
+    organisations = tables.Column(verbose_name=_("Organisation(s)"), accessor="user", orderable=False)
+    role = tables.Column(verbose_name=_("Rôle"))
+    status = tables.Column(verbose_name=_("Accès"), accessor="user__is_active", order_by=("user__is_active",))
+    last_login = tables.Column(verbose_name=_("Dernière connexion"), accessor="user__last_login", empty_values=())
+    manage = tables.TemplateColumn(
+        template_name="plans/people/includes/person_actions.html",
+        verbose_name=_("Gérer"),
+        orderable=False,
+        exclude_from_export=True,
+        empty_values=(),
+    )
+
+    class Meta:
+        template_name = "plans/lists/table.html"
+        per_page = 50
+        order_by = "name"
+        empty_text = _("Personne ne correspond à ces filtres.")
+        attrs = {"class": "table"}
+
+    def render_name(self, record):
+        return record.user.get_full_name() or record.user.get_username()
+
+    def value_name(self, record):
+        return self.render_name(record)
+
+    def render_organisations(self, value):
+        return self.value_organisations(value) or "—"
+
+    def value_organisations(self, value):
+        """The organisations the person acts for in this plan (the list prefetches only those)."""
+        return ", ".join(m.organisation.display_name for m in value.memberships.all())
+
+    def render_status(self, record):
+        status = account_status(record.user)
+        return format_html('<span class="badge {}">{}</span>', status, PERSON_STATUS[status])
+
+    def value_status(self, record):
+        return PERSON_STATUS[account_status(record.user)]
+
+    def render_last_login(self, value):
+        # Spelled out: fr_CA's SHORT_DATETIME_FORMAT leaves its "h" unescaped, which prints the hour twice.
+        return date_format(localtime(value), "Y-m-d H\xa0\\h\xa0i") if value else _("Jamais")
+
+    def value_last_login(self, value):
+        return localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import edit_views, views
+from . import edit_views, people_views, views
 
 app_name = "plans"
 
@@ -23,4 +23,23 @@ urlpatterns = [
     path("plans/<slug:slug>/modifier/<str:kind>/<int:pk>/historique/", edit_views.item_history, name="item_history"),
     path("plans/<slug:slug>/actions/", views.ActionListView.as_view(), name="actions"),
     path("plans/<slug:slug>/objectifs/<str:code>/", views.objective_detail, name="objective"),
+    # The people of a plan (its coordinator's)
+    path("plans/<slug:slug>/personnes/", people_views.PersonListView.as_view(), name="people"),
+    path("plans/<slug:slug>/personnes/inviter/", people_views.person_invite, name="person_invite"),
+    path(
+        "plans/<slug:slug>/personnes/<int:user_id>/reinviter/",
+        people_views.person_resend_invitation,
+        name="person_resend_invitation",
+    ),
+    path(
+        "plans/<slug:slug>/personnes/<int:user_id>/desactiver/",
+        people_views.person_deactivate,
+        name="person_deactivate",
+    ),
+    path(
+        "plans/<slug:slug>/personnes/<int:user_id>/reactiver/",
+        people_views.person_reactivate,
+        name="person_reactivate",
+    ),
+    path("plans/<slug:slug>/personnes/<int:user_id>/retirer/", people_views.person_remove, name="person_remove"),
 ]

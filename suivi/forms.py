@@ -110,10 +110,10 @@ class StepForm(forms.ModelForm):
 
 def recording_organisations(action, user):
     """The organisations a person may record a step for on this action: the action's partners that
-    they act for; a coordinator (or superuser) may record for any of them."""
+    they act for in its plan; a coordinator (or superuser) may record for any of them."""
     partner_ids = {link.organisation_id for link in action.partner_links_in_effect}
     if not user.has_perm("plans.change_plan", action.plan):
-        partner_ids &= organisation_ids(user)
+        partner_ids &= organisation_ids(user, action.plan_id)
     return Organisation.objects.filter(pk__in=partner_ids)
 
 

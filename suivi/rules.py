@@ -1,4 +1,5 @@
-"""Who may record, change and review steps, tick results and set an action's status."""
+"""Who may record, change and review steps, tick results and set an action's status. A partner acts in a
+plan for the organisations they act for in that plan only."""
 
 import rules
 
@@ -28,7 +29,7 @@ def plan_of_result(result):
 @rules.predicate
 def partner_on_action(user, action):
     return is_partner_in_plan.test(user, action.plan) and bool(
-        organisation_ids(user) & partner_organisation_ids(action)
+        organisation_ids(user, action.plan_id) & partner_organisation_ids(action)
     )
 
 
@@ -39,7 +40,8 @@ def partner_on_result(user, result):
 
 @rules.predicate
 def step_of_own_organisation(user, step):
-    return is_partner_in_plan.test(user, step.action.plan) and step.organisation_id in organisation_ids(user)
+    plan = step.action.plan
+    return is_partner_in_plan.test(user, plan) and step.organisation_id in organisation_ids(user, plan.pk)
 
 
 @rules.predicate

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from lib.access import require
 from partners.models import Organisation
 from plans.models import Action, ActionPartner, ExpectedResult, ObjectivePartner, mean_of
+from plans.rules import organisation_ids
 from plans.views import get_plan_for
 
 from .filters import StepFilter
@@ -60,14 +61,14 @@ def back(request, default):
 
 
 def my_actions(request, slug):
-    """A partner's home: the actions of their organisations, by axis, with what was done and what is due."""
+    """A partner's home: the actions of the organisations they act for in this plan, by axis, with what was
+    done and what is due."""
     plan = get_plan_for(request.user, slug)
-    organisations = Organisation.objects.filter(memberships__user=request.user)
+    organisations = Organisation.objects.filter(pk__in=organisation_ids(request.user, plan.pk))
     actions = list(
         action_queryset()
-        .filter(plan=plan)
         .active()
-        .for_user(request.user)
+        .for_user(request.user, plan)
         .with_step_summary()
         .prefetch_related(Prefetch("steps", queryset=Step.objects.for_display()[:STEPS_PER_ACTION], to_attr="latest_steps"))
         .order_by("objective__axis__number", "objective__number", "number")

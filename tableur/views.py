@@ -23,6 +23,7 @@ from lib.access import require
 from lib.spreadsheets import CONTENT_TYPES, SpreadsheetError, check_file_size, spreadsheet_response
 from partners.models import Organisation
 from plans.models import Plan
+from plans.rules import organisation_ids
 from plans.views import get_plan_for
 
 from .spreadsheets import (
@@ -211,9 +212,10 @@ def new_plan_confirm(request):
 
 
 def partner_organisation(request, plan):
-    """The organisation the partner acts for here (chosen with ?organisation= when they act for several)."""
+    """The organisation the partner acts for in this plan (chosen with ?organisation= when they act for
+    several here)."""
     require(request.user, "tableur.fill_partner_sheet", plan)
-    organisations = Organisation.objects.filter(memberships__user=request.user).order_by("name")
+    organisations = Organisation.objects.filter(pk__in=organisation_ids(request.user, plan.pk)).order_by("name")
     wanted = request.POST.get("organisation") or request.GET.get("organisation")
     chosen = organisations.filter(pk=wanted).first() if wanted and wanted.isdigit() else None
     organisation = chosen or organisations.first()

@@ -18,8 +18,8 @@ from django.db import connection
 from django.test.utils import override_settings
 from pytest_django.plugin import blocking_manager_key
 
-from partners.models import Membership, Organisation
-from plans.models import Plan, PlanRole
+from partners.models import Organisation
+from plans.models import Membership, Plan, PlanRole
 
 CHROMIUM = shutil.which("chromium")
 LANAUDIERE = "lanaudiere-2024-2026"
@@ -41,11 +41,15 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def make_person(username, plan=None, role=None, organisation=None):
+    """A person with a role in `plan`, acting there for `organisation` (an organisation is acted for in a
+    plan: it needs the plan)."""
     user = get_user_model().objects.create_user(username=username, password="motdepasse-test")
     if plan is not None:
         PlanRole.objects.create(plan=plan, user=user, role=role)
     if organisation is not None:
-        Membership.objects.create(user=user, organisation=organisation)
+        if plan is None:
+            raise ValueError("A person acts for an organisation in a plan: give the plan too.")
+        Membership.objects.create(plan=plan, user=user, organisation=organisation)
     return user
 
 

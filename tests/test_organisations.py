@@ -1,11 +1,12 @@
-"""Organisations are shared by every plan and kept by the coordinators: list, create, edit (never over
-someone else's save), archive, merge two duplicates, and the history of their changes."""
+"""Organisations are shared by every plan and kept by the coordinators of the plans that use them: list,
+create, edit (never over someone else's save), archive, merge two duplicates, and the history of their
+changes. What one plan's coordinator may not do to another plan's organisations: tests/test_cross_plan.py."""
 
 import pytest
 from django.urls import reverse
 
-from partners.models import Membership, Organisation
-from plans.models import ActionPartner, Committee, CommitteeMember, ObjectivePartner
+from partners.models import Organisation
+from plans.models import ActionPartner, Committee, CommitteeMember, Membership, ObjectivePartner, Role
 from suivi.models import Step
 from tests.conftest import make_person
 from tests.factories import make_plan
@@ -80,13 +81,16 @@ def test_only_coordinators_create_edit_archive_or_merge(client, request, lanaudi
     assert snapshot() == before
 
 
-def test_a_coordinator_of_any_plan_keeps_the_shared_organisations(client, other_coordinator, all_org):
+def test_a_coordinator_keeps_the_organisations_their_plans_use(client, other_coordinator):
+    """Once « a coordinator of any plan keeps the shared organisations »: now only those no other plan uses
+    (ALL, which Lanaudière uses, is refused to this coordinator: tests/test_cross_plan.py)."""
+    own = Organisation.objects.get(acronym="O-autre-plan-0")
     client.force_login(other_coordinator)
-    response = client.post(reverse("partners:organisation_edit", args=[all_org.pk]), edit_data(all_org, website="https://all.org"))
+    response = client.post(reverse("partners:organisation_edit", args=[own.pk]), edit_data(own, website="https://o.org"))
     assert response.status_code == 302
-    all_org.refresh_from_db()
-    assert all_org.website == "https://all.org"
-    assert all_org.version == 2
+    own.refresh_from_db()
+    assert own.website == "https://o.org"
+    assert own.version == 2
 
 
 def test_second_save_from_an_old_version_is_refused_and_shows_the_saved_one(client, coordinator, all_org):
@@ -114,12 +118,12 @@ def test_second_save_from_an_old_version_is_refused_and_shows_the_saved_one(clie
     assert all_org.website == "https://second.org"
 
 
-def test_organisation_page_shows_its_history_with_who_and_what(client, coordinator, all_org):
+def test_organisation_page_shows_its_history_with_who_and_what(client, coordinator, lanaudiere, all_org):
     coordinator.first_name, coordinator.last_name = "Claire", "Coordo"
     coordinator.save()
     client.force_login(coordinator)
     client.post(reverse("partners:organisation_edit", args=[all_org.pk]), edit_data(all_org, website="https://all.org"))
-    Membership.objects.create(user=make_person("nouveau"), organisation=all_org)
+    make_person("nouveau", lanaudiere, Role.PARTNER, all_org)
     page = client.get(reverse("partners:organisation", args=[all_org.pk])).content.decode()
     assert "Historique" in page
     assert "Claire Coordo" in page
@@ -151,9 +155,9 @@ def test_merge_moves_everything_to_the_kept_organisation_without_doubling(client
     committee = Committee.objects.create(plan=lanaudiere, name="Comité test")
     CommitteeMember.objects.create(committee=committee, organisation=duplicate)
     CommitteeMember.objects.create(committee=committee, organisation=all_org)
-    member = make_person("membre-doublon", organisation=duplicate)
-    both = make_person("membre-des-deux", organisation=duplicate)
-    Membership.objects.create(user=both, organisation=all_org)
+    member = make_person("membre-doublon", lanaudiere, Role.PARTNER, duplicate)
+    both = make_person("membre-des-deux", lanaudiere, Role.PARTNER, duplicate)
+    Membership.objects.create(plan=lanaudiere, user=both, organisation=all_org)
     step = Step.objects.create(action=own_action, description="Rencontre", organisation=duplicate)
     lanaudiere.participants.add(duplicate)
 

@@ -7,8 +7,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from partners.models import Membership, Organisation
-from plans.models import PlanRole, Role
+from partners.models import Organisation
+from plans.models import Membership, PlanRole, Role
 from tests.conftest import make_person
 from tests.factories import make_plan
 
@@ -16,11 +16,11 @@ User = get_user_model()
 
 
 def invite_url(plan):
-    return reverse("partners:person_invite", args=[plan.slug])
+    return reverse("plans:person_invite", args=[plan.slug])
 
 
 def people_url(plan):
-    return reverse("partners:people", args=[plan.slug])
+    return reverse("plans:people", args=[plan.slug])
 
 
 def invitation_data(**changes):
@@ -129,7 +129,7 @@ def test_only_the_coordinator_invites(client, request, lanaudiere, person, mailo
 
 def test_deactivated_person_cannot_sign_in_and_can_be_reactivated(client, coordinator, partner, lanaudiere):
     client.force_login(coordinator)
-    response = client.post(reverse("partners:person_deactivate", args=[lanaudiere.slug, partner.pk]))
+    response = client.post(reverse("plans:person_deactivate", args=[lanaudiere.slug, partner.pk]))
     assert response.status_code == 302
     partner.refresh_from_db()
     assert not partner.is_active
@@ -143,7 +143,7 @@ def test_deactivated_person_cannot_sign_in_and_can_be_reactivated(client, coordi
     assert client.get(reverse("plans:detail", args=[lanaudiere.slug])).status_code == 302
 
     client.force_login(coordinator)
-    client.post(reverse("partners:person_reactivate", args=[lanaudiere.slug, partner.pk]))
+    client.post(reverse("plans:person_reactivate", args=[lanaudiere.slug, partner.pk]))
     partner.refresh_from_db()
     assert partner.is_active
     client.logout()
@@ -154,7 +154,7 @@ def test_deactivated_person_cannot_sign_in_and_can_be_reactivated(client, coordi
 def test_only_the_coordinator_deactivates(client, request, lanaudiere, partner, person):
     if person:
         client.force_login(request.getfixturevalue(person))
-    response = client.post(reverse("partners:person_deactivate", args=[lanaudiere.slug, partner.pk]))
+    response = client.post(reverse("plans:person_deactivate", args=[lanaudiere.slug, partner.pk]))
     assert response.status_code in ({302} if person is None else {403, 404})
     if person is None:
         assert response.url.startswith(reverse("login"))
@@ -169,7 +169,7 @@ def test_coordinator_cannot_deactivate_someone_who_also_takes_part_in_another_pl
     other = make_plan("autre-plan", actions=3)
     PlanRole.objects.create(plan=other, user=partner, role=Role.PARTNER)
     client.force_login(coordinator)
-    response = client.post(reverse("partners:person_deactivate", args=[lanaudiere.slug, partner.pk]))
+    response = client.post(reverse("plans:person_deactivate", args=[lanaudiere.slug, partner.pk]))
     assert response.status_code == 403
     partner.refresh_from_db()
     assert partner.is_active
@@ -177,7 +177,7 @@ def test_coordinator_cannot_deactivate_someone_who_also_takes_part_in_another_pl
 
 def test_coordinator_cannot_deactivate_themselves(client, coordinator, lanaudiere):
     client.force_login(coordinator)
-    assert client.post(reverse("partners:person_deactivate", args=[lanaudiere.slug, coordinator.pk])).status_code == 403
+    assert client.post(reverse("plans:person_deactivate", args=[lanaudiere.slug, coordinator.pk])).status_code == 403
     coordinator.refresh_from_db()
     assert coordinator.is_active
 
@@ -185,12 +185,12 @@ def test_coordinator_cannot_deactivate_themselves(client, coordinator, lanaudier
 def test_deactivating_an_invited_person_cancels_their_link(client, coordinator, lanaudiere, mailoutbox):
     client.force_login(coordinator)
     person = invite(client, lanaudiere)
-    client.post(reverse("partners:person_deactivate", args=[lanaudiere.slug, person.pk]))
+    client.post(reverse("plans:person_deactivate", args=[lanaudiere.slug, person.pk]))
     client.logout()
     assert "ne fonctionne plus" in client.get(link_in(mailoutbox[0]), follow=True).content.decode()
     # Resending gives a new link that works.
     client.force_login(coordinator)
-    client.post(reverse("partners:person_resend_invitation", args=[lanaudiere.slug, person.pk]))
+    client.post(reverse("plans:person_resend_invitation", args=[lanaudiere.slug, person.pk]))
     assert len(mailoutbox) == 2
     client.logout()
     assert "Activer mon compte" in client.get(link_in(mailoutbox[1]), follow=True).content.decode()
@@ -228,7 +228,7 @@ def test_people_list_shows_name_email_organisation_role_access_and_last_sign_in(
 def test_people_list_is_for_the_coordinator(client, request, lanaudiere, person):
     client.force_login(request.getfixturevalue(person))
     assert client.get(people_url(lanaudiere)).status_code == 403
-    assert reverse("partners:people", args=[lanaudiere.slug]) not in client.get(
+    assert reverse("plans:people", args=[lanaudiere.slug]) not in client.get(
         reverse("plans:detail", args=[lanaudiere.slug])
     ).content.decode()
 
@@ -260,7 +260,7 @@ def test_only_the_coordinator_reactivates_or_resends_an_invitation(
     if person:
         client.force_login(request.getfixturevalue(person))
     for name, target in [("person_reactivate", deactivated), ("person_resend_invitation", invited)]:
-        response = client.post(reverse(f"partners:{name}", args=[lanaudiere.slug, target.pk]))
+        response = client.post(reverse(f"plans:{name}", args=[lanaudiere.slug, target.pk]))
         if person is None:
             assert response.status_code == 302 and response.url.startswith(reverse("login"))
         else:
@@ -274,7 +274,7 @@ def test_only_the_coordinator_reactivates_or_resends_an_invitation(
 
 def test_writing_urls_refuse_get(client, coordinator, partner, lanaudiere):
     client.force_login(coordinator)
-    assert client.get(reverse("partners:person_deactivate", args=[lanaudiere.slug, partner.pk])).status_code == 405
+    assert client.get(reverse("plans:person_deactivate", args=[lanaudiere.slug, partner.pk])).status_code == 405
     partner.refresh_from_db()
     assert partner.is_active
 
@@ -325,12 +325,14 @@ def test_coordinator_takes_a_person_out_of_the_plan_and_their_link_stops_working
     client.force_login(coordinator)
     invited = invite(client, lanaudiere)
     for person in (invited, partner):
-        response = client.post(reverse("partners:person_remove", args=[lanaudiere.slug, person.pk]))
+        response = client.post(reverse("plans:person_remove", args=[lanaudiere.slug, person.pk]))
         assert response.status_code == 302
         assert not PlanRole.objects.filter(plan=lanaudiere, user=person).exists()
     partner.refresh_from_db()
     assert partner.is_active  # the account stays; only the role in this plan goes
-    assert Membership.objects.filter(user=partner).exists()
+    # and with it the organisations they acted for in this plan (no other plan here); history keeps it
+    assert not Membership.objects.filter(user=partner).exists()
+    assert Membership.history.filter(user=partner, plan=lanaudiere, history_type="-").exists()
     client.logout()
     assert "ne fonctionne plus" in client.get(link_in(mailoutbox[0]), follow=True).content.decode()
 
@@ -339,7 +341,7 @@ def test_coordinator_takes_a_person_out_of_the_plan_and_their_link_stops_working
 def test_only_the_coordinator_takes_people_out_of_the_plan(client, request, lanaudiere, partner, person):
     if person:
         client.force_login(request.getfixturevalue(person))
-    response = client.post(reverse("partners:person_remove", args=[lanaudiere.slug, partner.pk]))
+    response = client.post(reverse("plans:person_remove", args=[lanaudiere.slug, partner.pk]))
     if person is None:
         assert response.status_code == 302 and response.url.startswith(reverse("login"))
     else:
@@ -349,5 +351,5 @@ def test_only_the_coordinator_takes_people_out_of_the_plan(client, request, lana
 
 def test_coordinator_cannot_take_themselves_out(client, coordinator, lanaudiere):
     client.force_login(coordinator)
-    assert client.post(reverse("partners:person_remove", args=[lanaudiere.slug, coordinator.pk])).status_code == 403
+    assert client.post(reverse("plans:person_remove", args=[lanaudiere.slug, coordinator.pk])).status_code == 403
     assert PlanRole.objects.filter(plan=lanaudiere, user=coordinator).exists()

@@ -9,15 +9,15 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from partners.models import Membership, Organisation
+from partners.models import Organisation
 from plans.loading import load_plan
-from plans.models import Plan, PlanRole
+from plans.models import Membership, Plan, PlanRole
 
 PLAN_FILE = settings.BASE_DIR / "fixtures" / "lanaudiere-2024-2026.json"
 PLAN_SLUG = "lanaudiere-2024-2026"
 DEMO_PASSWORD = "chantier-demo"
 DEMO_ACCOUNTS = [
-    # username, first name, role in the plan, acronym of the organisation they act for
+    # username, first name, role in the plan, acronym of the organisation they act for in it
     ("coordination", "Coordination", PlanRole.Role.COORDINATOR, "TPDSL"),
     ("partenaire", "Partenaire", PlanRole.Role.PARTNER, "ALL"),
     ("comite", "Comité", PlanRole.Role.COMMITTEE, None),
@@ -57,4 +57,6 @@ class Command(BaseCommand):
                 self.stdout.write(f"Compte créé : {username}")
             PlanRole.objects.get_or_create(plan=plan, user=user, defaults={"role": role})
             if acronym:
-                Membership.objects.get_or_create(user=user, organisation=Organisation.objects.get(acronym=acronym))
+                Membership.objects.get_or_create(
+                    plan=plan, user=user, organisation=Organisation.objects.get(acronym=acronym)
+                )

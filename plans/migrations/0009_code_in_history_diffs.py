@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('plans', '0005_move_steps_to_suivi'),
+        ('plans', '0008_a_membership_is_in_a_plan'),
     ]
 
     operations = [
