@@ -42,10 +42,10 @@ NOT_PAGES = {
     "tableur:partner_sheet_confirm",
     "bilans:create",
     "bilans:adopt",
-    "partners:person_resend_invitation",
-    "partners:person_deactivate",
-    "partners:person_reactivate",
-    "partners:person_remove",
+    "plans:person_resend_invitation",
+    "plans:person_deactivate",
+    "plans:person_reactivate",
+    "plans:person_remove",
 }
 # A partner's own pages; the coordinator asks for every other one.
 PARTNER_PAGES = {"suivi:my_actions", "tableur:partner_sheet", "tableur:partner_sheet_download"}
