@@ -33,9 +33,9 @@ def tpdsl(lanaudiere):
 
 
 @pytest.fixture
-def other_plan(lanaudiere, all_org, tpdsl):
+def second_plan(lanaudiere, all_org, tpdsl):
     """A second chantier, with organisations of its own; ALL and TPDSL are partners on its first action."""
-    plan = make_plan("autre-chantier", actions=3, organisations=3)
+    plan = make_plan("deuxieme-chantier", actions=3, organisations=3)
     shared = plan.actions.order_by("pk").first()
     ActionPartner.objects.create(action=shared, organisation=all_org, position=1)
     ActionPartner.objects.create(action=shared, organisation=tpdsl, position=2)
@@ -43,21 +43,21 @@ def other_plan(lanaudiere, all_org, tpdsl):
 
 
 @pytest.fixture
-def own_org(other_plan):
+def own_org(second_plan):
     """The other plan's own organisation, a partner on its first action beside ALL."""
-    organisation = Organisation.objects.get(acronym="O-autre-chantier-0")
-    ActionPartner.objects.get_or_create(action=other_plan.actions.order_by("pk").first(), organisation=organisation)
+    organisation = Organisation.objects.get(acronym="O-deuxieme-chantier-0")
+    ActionPartner.objects.get_or_create(action=second_plan.actions.order_by("pk").first(), organisation=organisation)
     return organisation
 
 
 @pytest.fixture
-def other_coordinator(other_plan):
-    return make_person("coordo-autre", other_plan, Role.COORDINATOR)
+def second_coordinator(second_plan):
+    return make_person("coordo-autre", second_plan, Role.COORDINATOR)
 
 
 @pytest.fixture
-def other_partner(other_plan, own_org):
-    return make_person("partenaire-autre", other_plan, Role.PARTNER, own_org)
+def second_partner(second_plan, own_org):
+    return make_person("partenaire-autre", second_plan, Role.PARTNER, own_org)
 
 
 @pytest.fixture
@@ -93,7 +93,7 @@ def step_data(organisation):
 
 
 def test_another_plan_naming_another_organisation_gives_no_power_in_lanaudiere(
-    client, lanaudiere, partner, all_org, tpdsl, other_plan, other_coordinator, mailoutbox
+    client, lanaudiere, partner, all_org, tpdsl, second_plan, second_coordinator, mailoutbox
 ):
     """Invited into the other plan for TPDSL, Lanaudière's partner still acts for ALL only in Lanaudière."""
     partner.email = "partenaire@example.org"
@@ -102,10 +102,10 @@ def test_another_plan_naming_another_organisation_gives_no_power_in_lanaudiere(
     ActionPartner.objects.create(action=both, organisation=all_org)
     ActionPartner.objects.create(action=both, organisation=tpdsl)
     tpdsl_only = lanaudiere.actions.get(code="1.1.1")
-    client.force_login(other_coordinator)
-    response = client.post(reverse("plans:person_invite", args=[other_plan.slug]), invitation(partner.email, tpdsl))
+    client.force_login(second_coordinator)
+    response = client.post(reverse("plans:person_invite", args=[second_plan.slug]), invitation(partner.email, tpdsl))
     assert response.status_code == 302
-    assert Membership.objects.filter(plan=other_plan, user=partner, organisation=tpdsl).exists()
+    assert Membership.objects.filter(plan=second_plan, user=partner, organisation=tpdsl).exists()
 
     client.force_login(partner)
     before = snapshot()
@@ -130,12 +130,12 @@ def test_another_plan_naming_another_organisation_gives_no_power_in_lanaudiere(
 
 
 def test_lanaudiere_coordinator_still_takes_the_person_out_of_lanaudiere(
-    client, lanaudiere, coordinator, partner, all_org, tpdsl, other_plan
+    client, lanaudiere, coordinator, partner, all_org, tpdsl, second_plan
 ):
     """Deactivating them is no longer theirs to do alone (the person is in another plan too); taking them
     out of Lanaudière is, and leaves the other plan as it was."""
-    PlanRole.objects.create(plan=other_plan, user=partner, role=Role.PARTNER)
-    Membership.objects.create(plan=other_plan, user=partner, organisation=tpdsl)
+    PlanRole.objects.create(plan=second_plan, user=partner, role=Role.PARTNER)
+    Membership.objects.create(plan=second_plan, user=partner, organisation=tpdsl)
     client.force_login(coordinator)
     before = snapshot()
     response = client.post(reverse("plans:person_deactivate", args=[lanaudiere.slug, partner.pk]))
@@ -147,7 +147,7 @@ def test_lanaudiere_coordinator_still_takes_the_person_out_of_lanaudiere(
     assert not PlanRole.objects.filter(plan=lanaudiere, user=partner).exists()
     assert not Membership.objects.filter(plan=lanaudiere, user=partner).exists()
     assert list(Membership.objects.filter(user=partner).values_list("plan_id", "organisation_id")) == [
-        (other_plan.pk, tpdsl.pk)
+        (second_plan.pk, tpdsl.pk)
     ]
     partner.refresh_from_db()
     assert partner.is_active
@@ -165,30 +165,30 @@ def test_lanaudiere_coordinator_deactivates_their_own_partner(client, lanaudiere
 
 
 def test_one_person_acts_for_a_different_organisation_in_each_plan(
-    client, lanaudiere, all_org, other_plan, own_org
+    client, lanaudiere, all_org, second_plan, own_org
 ):
     """ALL in Lanaudière, the other plan's own organisation there: each plan's steps for its organisation
     only, though ALL is a partner in both plans."""
     person = make_person("deux-plans", lanaudiere, Role.PARTNER, all_org)
-    PlanRole.objects.create(plan=other_plan, user=person, role=Role.PARTNER)
-    Membership.objects.create(plan=other_plan, user=person, organisation=own_org)
+    PlanRole.objects.create(plan=second_plan, user=person, role=Role.PARTNER)
+    Membership.objects.create(plan=second_plan, user=person, organisation=own_org)
     in_lanaudiere = lanaudiere.actions.get(code="3.1.1")
-    in_other = other_plan.actions.order_by("pk").first()  # ALL and the plan's own organisation are partners
+    in_other = second_plan.actions.order_by("pk").first()  # ALL and the plan's own organisation are partners
     client.force_login(person)
 
     before = snapshot()
     refusals = [
-        client.post(reverse("suivi:add_step", args=[other_plan.slug, in_other.code]), step_data(all_org)),
+        client.post(reverse("suivi:add_step", args=[second_plan.slug, in_other.code]), step_data(all_org)),
         client.post(reverse("suivi:add_step", args=[lanaudiere.slug, in_lanaudiere.code]), step_data(own_org)),
     ]
     assert [response.status_code for response in refusals] == [422, 422]
     assert snapshot() == before
 
-    for plan, action, organisation in [(lanaudiere, in_lanaudiere, all_org), (other_plan, in_other, own_org)]:
+    for plan, action, organisation in [(lanaudiere, in_lanaudiere, all_org), (second_plan, in_other, own_org)]:
         response = client.post(reverse("suivi:add_step", args=[plan.slug, action.code]), step_data(organisation))
         assert response.status_code == 302
     assert sorted(Step.objects.filter(author=person).values_list("action__plan_id", "organisation_id")) == sorted(
-        [(lanaudiere.pk, all_org.pk), (other_plan.pk, own_org.pk)]
+        [(lanaudiere.pk, all_org.pk), (second_plan.pk, own_org.pk)]
     )
     # Their sheet in Lanaudière is ALL's, even when asked for the other plan's organisation.
     sheet = client.get(reverse("tableur:partner_sheet", args=[lanaudiere.slug]), {"organisation": own_org.pk})
@@ -203,9 +203,9 @@ def test_one_person_acts_for_a_different_organisation_in_each_plan(
 
 
 def test_other_coordinator_cannot_rename_archive_or_merge_lanaudiere_organisations(
-    client, lanaudiere, all_org, tpdsl, other_coordinator, own_org
+    client, lanaudiere, all_org, tpdsl, second_coordinator, own_org
 ):
-    client.force_login(other_coordinator)
+    client.force_login(second_coordinator)
     before = snapshot()
     edit = {"name": "Renommée", "acronym": all_org.acronym, "kind": all_org.kind, "website": "", "version": 1}
     responses = [
@@ -228,7 +228,7 @@ def test_other_coordinator_cannot_rename_archive_or_merge_lanaudiere_organisatio
 
 
 def test_an_organisation_of_two_plans_needs_someone_responsible_for_both(
-    client, lanaudiere, coordinator, all_org, other_plan, own_org
+    client, lanaudiere, coordinator, all_org, second_plan, own_org
 ):
     client.force_login(coordinator)
     before = snapshot()
@@ -237,28 +237,28 @@ def test_an_organisation_of_two_plans_needs_someone_responsible_for_both(
     assert client.post(reverse("partners:organisation_archive", args=[all_org.pk])).status_code == 403
     assert snapshot() == before
     # Coordinating both plans is enough.
-    PlanRole.objects.create(plan=other_plan, user=coordinator, role=Role.COORDINATOR)
+    PlanRole.objects.create(plan=second_plan, user=coordinator, role=Role.COORDINATOR)
     client.force_login(coordinator)
     assert client.post(reverse("partners:organisation_edit", args=[all_org.pk]), edit).status_code == 302
     all_org.refresh_from_db()
     assert all_org.name == "Renommée"
 
 
-def test_a_coordinator_still_creates_organisations(client, other_coordinator):
-    client.force_login(other_coordinator)
+def test_a_coordinator_still_creates_organisations(client, second_coordinator):
+    client.force_login(second_coordinator)
     response = client.post(reverse("partners:organisation_create"), {"name": "Habitat Montcalm", "kind": "coop"})
     assert response.status_code == 302
     assert Organisation.objects.filter(name="Habitat Montcalm").exists()
 
 
 def test_instance_administrator_merges_an_organisation_both_plans_use(
-    client, lanaudiere, all_org, other_plan, administrator
+    client, lanaudiere, all_org, second_plan, administrator
 ):
     duplicate = Organisation.objects.create(name="Action Logement Lanaudière (doublon)", acronym="ALL-D")
-    in_other = other_plan.actions.order_by("pk").last()
+    in_other = second_plan.actions.order_by("pk").last()
     ActionPartner.objects.create(action=in_other, organisation=duplicate)
     ActionPartner.objects.create(action=lanaudiere.actions.get(code="1.1.1"), organisation=duplicate)
-    mover = make_person("membre-doublon", other_plan, Role.PARTNER, duplicate)
+    mover = make_person("membre-doublon", second_plan, Role.PARTNER, duplicate)
     client.force_login(administrator)
     page = client.get(reverse("partners:organisation", args=[all_org.pk])).content.decode()
     assert "Fusionner un doublon" in page
@@ -269,22 +269,22 @@ def test_instance_administrator_merges_an_organisation_both_plans_use(
     assert not Organisation.objects.filter(pk=duplicate.pk).exists()
     assert ActionPartner.objects.filter(action=in_other, organisation=all_org).exists()
     assert ActionPartner.objects.filter(action__code="1.1.1", action__plan=lanaudiere, organisation=all_org).exists()
-    assert Membership.objects.filter(plan=other_plan, user=mover, organisation=all_org).exists()
+    assert Membership.objects.filter(plan=second_plan, user=mover, organisation=all_org).exists()
     # The administrator answers for organisations, not for the plans' content: the plans stay closed.
     assert client.get(reverse("plans:detail", args=[lanaudiere.slug])).status_code == 404
 
 
-def test_merging_keeps_one_membership_per_plan(lanaudiere, all_org, other_plan):
+def test_merging_keeps_one_membership_per_plan(lanaudiere, all_org, second_plan):
     """A person acting for both organisations in a plan keeps one membership there; in another plan, the
     one they have stays."""
     duplicate = Organisation.objects.create(name="Doublon", acronym="DBL")
     person = make_person("double", lanaudiere, Role.PARTNER, all_org)
     Membership.objects.create(plan=lanaudiere, user=person, organisation=duplicate)
-    PlanRole.objects.create(plan=other_plan, user=person, role=Role.PARTNER)
-    Membership.objects.create(plan=other_plan, user=person, organisation=duplicate)
+    PlanRole.objects.create(plan=second_plan, user=person, role=Role.PARTNER)
+    Membership.objects.create(plan=second_plan, user=person, organisation=duplicate)
     duplicate.merge_into(all_org)
     assert sorted(Membership.objects.filter(user=person).values_list("plan_id", "organisation_id")) == sorted(
-        [(lanaudiere.pk, all_org.pk), (other_plan.pk, all_org.pk)]
+        [(lanaudiere.pk, all_org.pk), (second_plan.pk, all_org.pk)]
     )
 
 
@@ -292,7 +292,7 @@ def test_merging_keeps_one_membership_per_plan(lanaudiere, all_org, other_plan):
 
 
 def test_a_deactivated_person_is_not_reopened_by_another_plan_invitation(
-    client, lanaudiere, coordinator, all_org, other_plan, other_coordinator, own_org, mailoutbox
+    client, lanaudiere, coordinator, all_org, second_plan, second_coordinator, own_org, mailoutbox
 ):
     client.force_login(coordinator)
     client.post(reverse("plans:person_invite", args=[lanaudiere.slug]), invitation("julie@example.org", all_org))
@@ -301,9 +301,9 @@ def test_a_deactivated_person_is_not_reopened_by_another_plan_invitation(
     first_link = re.search(r"http://testserver(/comptes/invitation/\S+/)", mailoutbox[0].body).group(1)
     mailoutbox.clear()
 
-    client.force_login(other_coordinator)
+    client.force_login(second_coordinator)
     before = snapshot()
-    response = client.post(reverse("plans:person_invite", args=[other_plan.slug]), invitation("Julie@example.org", own_org))
+    response = client.post(reverse("plans:person_invite", args=[second_plan.slug]), invitation("Julie@example.org", own_org))
     assert response.status_code == 200
     page = response.content.decode()
     assert "Le compte de cette personne est désactivé\u00a0: une invitation ne le rouvre pas." in page
@@ -319,50 +319,50 @@ def test_a_deactivated_person_is_not_reopened_by_another_plan_invitation(
 
 
 def test_a_deactivated_partner_who_had_arrived_is_refused_too(
-    client, lanaudiere, coordinator, partner, other_plan, other_coordinator, own_org, mailoutbox
+    client, lanaudiere, coordinator, partner, second_plan, second_coordinator, own_org, mailoutbox
 ):
     partner.email = "paul@example.org"
     partner.save()
     client.force_login(coordinator)
     client.post(reverse("plans:person_deactivate", args=[lanaudiere.slug, partner.pk]))
-    client.force_login(other_coordinator)
+    client.force_login(second_coordinator)
     before = snapshot()
-    response = client.post(reverse("plans:person_invite", args=[other_plan.slug]), invitation(partner.email, own_org))
+    response = client.post(reverse("plans:person_invite", args=[second_plan.slug]), invitation(partner.email, own_org))
     assert "Le compte de cette personne est désactivé" in response.content.decode()
     assert snapshot() == before
     assert mailoutbox == []
 
 
 def test_other_coordinator_cannot_deactivate_or_reactivate_lanaudiere_people(
-    client, lanaudiere, partner, other_plan, other_coordinator
+    client, lanaudiere, partner, second_plan, second_coordinator
 ):
-    client.force_login(other_coordinator)
+    client.force_login(second_coordinator)
     before = snapshot()
     for name in ["person_deactivate", "person_reactivate", "person_resend_invitation", "person_remove"]:
         assert client.post(reverse(f"plans:{name}", args=[lanaudiere.slug, partner.pk])).status_code == 404
         # Through their own plan's address, the person is not theirs either.
-        assert client.post(reverse(f"plans:{name}", args=[other_plan.slug, partner.pk])).status_code == 404
+        assert client.post(reverse(f"plans:{name}", args=[second_plan.slug, partner.pk])).status_code == 404
     assert snapshot() == before
 
 
 def test_inviting_someone_from_another_plan_gives_no_power_over_their_account(
-    client, lanaudiere, partner, other_plan, other_coordinator, own_org
+    client, lanaudiere, partner, second_plan, second_coordinator, own_org
 ):
     partner.email = "paul@example.org"
     partner.save()
-    client.force_login(other_coordinator)
-    client.post(reverse("plans:person_invite", args=[other_plan.slug]), invitation(partner.email, own_org))
+    client.force_login(second_coordinator)
+    client.post(reverse("plans:person_invite", args=[second_plan.slug]), invitation(partner.email, own_org))
     before = snapshot()
-    response = client.post(reverse("plans:person_deactivate", args=[other_plan.slug, partner.pk]))
+    response = client.post(reverse("plans:person_deactivate", args=[second_plan.slug, partner.pk]))
     assert response.status_code == 403
     assert snapshot() == before
     # Taking them out of their own plan is theirs to do.
-    assert client.post(reverse("plans:person_remove", args=[other_plan.slug, partner.pk])).status_code == 302
+    assert client.post(reverse("plans:person_remove", args=[second_plan.slug, partner.pk])).status_code == 302
     assert PlanRole.objects.filter(plan=lanaudiere, user=partner).exists()
 
 
-def test_instance_administrator_deactivates_someone_of_two_plans(lanaudiere, partner, other_plan, administrator):
-    PlanRole.objects.create(plan=other_plan, user=partner, role=Role.PARTNER)
+def test_instance_administrator_deactivates_someone_of_two_plans(lanaudiere, partner, second_plan, administrator):
+    PlanRole.objects.create(plan=second_plan, user=partner, role=Role.PARTNER)
     assert administrator.has_perm("partners.change_person", partner)
     coordinator_of_one = make_person("coordo-un", lanaudiere, Role.COORDINATOR)
     assert not coordinator_of_one.has_perm("partners.change_person", partner)
@@ -372,12 +372,12 @@ def test_instance_administrator_deactivates_someone_of_two_plans(lanaudiere, par
 
 
 def test_instance_administrator_closes_and_reopens_an_account_from_the_accounts_page(
-    client, lanaudiere, partner, other_plan, administrator
+    client, lanaudiere, partner, second_plan, administrator
 ):
-    PlanRole.objects.create(plan=other_plan, user=partner, role=Role.PARTNER)
+    PlanRole.objects.create(plan=second_plan, user=partner, role=Role.PARTNER)
     client.force_login(administrator)
     page = client.get(reverse("partners:accounts"), {"q": "partner"}).content.decode()
-    assert lanaudiere.title in page and other_plan.title in page
+    assert lanaudiere.title in page and second_plan.title in page
     response = client.post(reverse("partners:account_deactivate", args=[partner.pk]))
     assert response.status_code == 302
     partner.refresh_from_db()
@@ -387,7 +387,7 @@ def test_instance_administrator_closes_and_reopens_an_account_from_the_accounts_
     assert partner.is_active and not Deactivation.objects.filter(user=partner).exists()
 
 
-@pytest.mark.parametrize("person", ["coordinator", "other_coordinator", "partner"])
+@pytest.mark.parametrize("person", ["coordinator", "second_coordinator", "partner"])
 def test_only_an_administrator_reaches_the_accounts(client, request, lanaudiere, partner, person):
     client.force_login(request.getfixturevalue(person))
     before = snapshot()
@@ -401,7 +401,7 @@ def test_only_an_administrator_reaches_the_accounts(client, request, lanaudiere,
 
 
 def test_other_plan_partner_sees_nothing_of_lanaudiere_on_an_organisation_page(
-    client, lanaudiere, coordinator, all_org, other_partner, mailoutbox
+    client, lanaudiere, coordinator, all_org, second_partner, mailoutbox
 ):
     client.force_login(coordinator)
     # (followed, so that its message is read here, not on the next person's page in this test's browser)
@@ -409,18 +409,18 @@ def test_other_plan_partner_sees_nothing_of_lanaudiere_on_an_organisation_page(
         reverse("plans:person_invite", args=[lanaudiere.slug]), invitation("julie@example.org", all_org), follow=True
     )
     objective = lanaudiere.objectives.get(code="3.1")
-    client.force_login(other_partner)
+    client.force_login(second_partner)
     page = client.get(reverse("partners:organisation", args=[all_org.pk])).content.decode()
     assert objective.title not in page
     assert lanaudiere.title not in page
     assert "Julie" not in page and "julie@example.org" not in page
-    assert "Action 1.1.1 (Plan autre-chantier)" in page  # their own plan's part is there
+    assert "Action 1.1.1 (Plan deuxieme-chantier)" in page  # their own plan's part is there
 
     # The list and its exports count only their plan: ALL is on one of its actions, and has nobody there.
     export = client.get(reverse("partners:organisations"), {"_export": "csv", "q": "ALL"})
-    rows = export.content.decode().splitlines()
-    row = next(row for row in rows if row.startswith("Action-Logement Lanaudière,"))
-    assert row.split(",")[4:7] == ["1", "0", "0"]
+    rows = export.content.decode("utf-8-sig").splitlines()  # CSV for a French Excel: BOM and ;
+    row = next(row for row in rows if row.startswith("Action-Logement Lanaudière;"))
+    assert row.split(";")[4:7] == ["1", "0", "0"]
     sheet = openpyxl.load_workbook(
         io.BytesIO(client.get(reverse("partners:organisations"), {"_export": "xlsx", "q": "ALL"}).content)
     ).active
@@ -446,12 +446,12 @@ def test_lanaudiere_people_see_names_and_only_the_coordinator_sees_emails(
 
 
 def test_a_coordinator_sees_emails_only_of_the_plan_they_coordinate(
-    client, lanaudiere, coordinator, all_org, other_plan
+    client, lanaudiere, coordinator, all_org, second_plan
 ):
     """Partner in the other plan, Lanaudière's coordinator reads the names of its people there, not their
     emails."""
-    PlanRole.objects.create(plan=other_plan, user=coordinator, role=Role.PARTNER)
-    there = make_person("gagnon", other_plan, Role.PARTNER, all_org)
+    PlanRole.objects.create(plan=second_plan, user=coordinator, role=Role.PARTNER)
+    there = make_person("gagnon", second_plan, Role.PARTNER, all_org)
     there.first_name, there.last_name, there.email = "Marc", "Gagnon", "marc@example.org"
     there.save()
     here = make_person("roy", lanaudiere, Role.PARTNER, all_org)
@@ -479,18 +479,18 @@ def test_organisation_page_runs_a_fixed_number_of_queries(
 
 
 def test_people_of_a_plan_show_only_what_they_do_in_it(
-    client, lanaudiere, partner, all_org, tpdsl, other_plan, other_coordinator
+    client, lanaudiere, partner, all_org, tpdsl, second_plan, second_coordinator
 ):
     partner.first_name, partner.last_name, partner.email = "Paul", "Gagnon", "paul@example.org"
     partner.save()
-    client.force_login(other_coordinator)
-    client.post(reverse("plans:person_invite", args=[other_plan.slug]), invitation(partner.email, tpdsl))
-    export = client.get(reverse("plans:people", args=[other_plan.slug]), {"_export": "csv"})
+    client.force_login(second_coordinator)
+    client.post(reverse("plans:person_invite", args=[second_plan.slug]), invitation(partner.email, tpdsl))
+    export = client.get(reverse("plans:people", args=[second_plan.slug]), {"_export": "csv"})
     rows = export.content.decode().splitlines()
     paul = next(row for row in rows if row.startswith("Paul Gagnon"))
     assert tpdsl.display_name in paul and "Action-Logement" not in paul
     assert len(rows) == 3  # header, their coordinator, Paul: nobody of Lanaudière
-    page = client.get(reverse("plans:people", args=[other_plan.slug])).content.decode()
+    page = client.get(reverse("plans:people", args=[second_plan.slug])).content.decode()
     assert "Action-Logement Lanaudière" not in page  # nor in the organisation filter's choices
 
 
