@@ -436,7 +436,9 @@ class PlanItem(models.Model):
         """Give an archived sibling still numbered among the active ones (archived in the admin, say) a
         number in the archived range, so that renumbering the active ones cannot meet it."""
         strays = self.siblings().filter(archived_at__isnull=False, number__lt=ARCHIVED_NUMBERS_FROM)
-        for pk, old in strays.values_list("pk", "number"):  # none, unless someone went around these methods
+        # None, unless someone went around these methods. The last first, so that closing its gap does not
+        # move an active sibling onto the number of a stray still waiting.
+        for pk, old in strays.order_by("-number").values_list("pk", "number"):
             self._renumber([pk], Value(self.last_archived_number() + 1))
             self._record_history_of(type(self).objects.filter(pk=pk))
             self._record_history_below([pk])
