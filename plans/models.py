@@ -405,8 +405,10 @@ class PlanItem(models.Model):
     """What axes, objectives, actions and expected results share: a number among their siblings and a code
     made of their ancestors' numbers and their own (1, 1.2, 1.2.3, 1.2.3.4).
 
-    The code is stored, because people and spreadsheets refer to items by it, and is always recomputed from
-    the parent on save; the database checks its shape and its uniqueness in the plan.
+    The code is stored, because people, addresses and spreadsheets refer to items by it. It is recomputed
+    from the parent on save, and a save that changes it carries the change down to the children,
+    grandchildren… in the same transaction, each with a history row. The database refuses what is
+    inconsistent: a code of the wrong shape, twice in a plan, or not extending its parent's (migration 0003).
     """
 
     parent_field = None  # the name of the foreign key to the parent level
@@ -458,15 +460,30 @@ class PlanItem(models.Model):
         if parent is not None:
             self.plan_id = parent.plan_id
         self.code = self.expected_code()
-        super().save(*args, **kwargs)
+        if not self._changes_code(kwargs.get("update_fields")):
+            return super().save(*args, **kwargs)
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            self._carry_codes_down([self.pk])
+            self._record_history_below([self.pk])
+        self._prefetched_objects_cache = {}  # children read before the change have their old codes
+
+    def _changes_code(self, update_fields=None):
+        """Whether saving now gives a new code to an item that has items below it (which then follow)."""
+        if self._state.adding or not self._paths_below():
+            return False
+        if update_fields is not None and "code" not in update_fields:
+            return False
+        return type(self).objects.filter(pk=self.pk).exclude(code=self.code).exists()
 
     def save_from_version(self, version):
         """Save an edit made on `version` of this item; False, and nothing written, if someone saved since."""
         return save_from_version(self, version)
 
     # Moving, inserting, archiving and deleting keep the active siblings numbered 1..n, in one transaction
-    # each. Only the siblings' own number and code are written here: the triggers of migration 0003 carry a
-    # new code down to the children, grandchildren… Each runs the same few queries whatever the plan's size.
+    # each. A new code is carried down here, level by level, to the children, grandchildren… of every item
+    # renumbered, and every item whose code changed gets a history row (by the person of the request). Each
+    # runs the same few queries whatever the plan's size: one UPDATE or INSERT … SELECT per level.
 
     def siblings(self):
         """The items under the same parent (this one included, archived ones too)."""
@@ -502,9 +519,12 @@ class PlanItem(models.Model):
         """Give an archived sibling still numbered among the active ones (archived in the admin, say) a
         number in the archived range, so that renumbering the active ones cannot meet it."""
         strays = self.siblings().filter(archived_at__isnull=False, number__lt=ARCHIVED_NUMBERS_FROM)
-        for pk, old in strays.values_list("pk", "number"):  # none, unless someone went around these methods
-            number = self.last_archived_number() + 1
-            type(self).objects.filter(pk=pk).update(number=number, code=self._code_of(Value(number)))
+        # None, unless someone went around these methods. The last first, so that closing its gap does not
+        # move an active sibling onto the number of a stray still waiting.
+        for pk, old in strays.order_by("-number").values_list("pk", "number"):
+            self._renumber([pk], Value(self.last_archived_number() + 1))
+            self._record_history_of(type(self).objects.filter(pk=pk))
+            self._record_history_below([pk])
             self._shift(self.siblings().active().filter(number__gt=old), -1)
 
     def last_archived_number(self):
@@ -512,44 +532,76 @@ class PlanItem(models.Model):
         return last or ARCHIVED_NUMBERS_FROM - 1
 
     def _shift(self, siblings, delta):
-        """Add delta to these siblings' numbers, by way of numbers nobody holds, and record it in history."""
-        ids = list(siblings.values_list("pk", flat=True))
+        """Add delta to these siblings' numbers, by way of numbers nobody holds, carry their new codes down
+        to everything below them, and record all of it in history."""
+        ids = list(siblings.order_by().values_list("pk", flat=True))
         if not ids:
             return
-        rows = type(self).objects.filter(pk__in=ids)
-        rows.update(number=F("number") + SHIFT, code=self._code_of(F("number") + SHIFT))
-        rows.update(number=F("number") - SHIFT + delta, code=self._code_of(F("number") - SHIFT + delta))
-        self._record_history_of(rows)
+        self._renumber(ids, F("number") + SHIFT)
+        self._renumber(ids, F("number") - SHIFT + delta)
+        self._record_history_of(type(self).objects.filter(pk__in=ids))
+        self._record_history_below(ids)
+
+    def _renumber(self, ids, number):
+        """Give these siblings `number` (an SQL expression) and the code that goes with it, and everything
+        below them the codes that extend theirs. No history: the caller records the final state."""
+        type(self).objects.filter(pk__in=ids).update(number=number, code=self._code_of(number))
+        self._carry_codes_down(ids)
+
+    def _rows_below(self, ids):
+        """For each level below this one, from the top: its items under these ones (of this one's level).
+        Each level is reached through its parent's foreign key (action_id IN (SELECT id FROM actions WHERE
+        objective_id IN …)) rather than joins, so that the UPDATE of a level never joins its own table."""
+        levels, parents = [], ids
+        for model in self._paths_below():
+            levels.append(model.objects.filter(**{f"{model.parent_field}__in": parents}))
+            parents = levels[-1].order_by().values("pk")
+        return levels
+
+    def _carry_codes_down(self, ids):
+        """Rewrite the codes of everything below these items from their parents' codes as they are now,
+        one UPDATE per level from the top, so that each level reads its parents' new codes."""
+        for rows in self._rows_below(ids):
+            model = rows.model
+            parent = model._meta.get_field(model.parent_field).related_model
+            parent_code = parent.objects.filter(pk=OuterRef(model.parent_field)).order_by().values("code")
+            rows.update(code=Concat(Subquery(parent_code), Value("."), Cast("number", models.CharField())))
+
+    def _record_history_below(self, ids):
+        for rows in self._rows_below(ids):
+            self._record_history_of(rows)
 
     def _record_history_of(self, rows):
         """A history row ("changed", by the person of the request) for each of these items as they are now,
         in one INSERT … SELECT however many they are (simple-history's bulk_history_create would need a
-        query per 50 rows on SQLite)."""
-        model, historical = type(self), type(self).history.model
+        query per 50 rows on SQLite). The SELECT is the rows' own query: an `id IN (SELECT id FROM the same
+        table …)` took PostgreSQL minutes when its statistics still said the table was empty."""
+        historical = rows.model.history.model
         user = historical.get_default_history_user(self)
+        recorded = {
+            "history_date": Value(timezone.now(), output_field=models.DateTimeField()),
+            "history_change_reason": Value(""),
+            "history_type": Value("~"),
+            "history_user_id": Value(getattr(user, "pk", None), output_field=models.IntegerField()),
+        }
+        fields = historical.tracked_fields
+        select = rows.order_by().values(*[field.attname for field in fields]).annotate(**recorded)
+        sql, params = select.query.sql_with_params()
         quote = connection.ops.quote_name
-        columns = [quote(field.column) for field in historical.tracked_fields]
-        extra = [quote(name) for name in ("history_date", "history_change_reason", "history_type", "history_user_id")]
-        select, params = rows.values("pk").query.sql_with_params()
-        sql = (
-            f"INSERT INTO {quote(historical._meta.db_table)} ({', '.join(columns + extra)}) "
-            f"SELECT {', '.join(columns)}, %s, %s, %s, %s FROM {quote(model._meta.db_table)} "
-            f"WHERE {quote(model._meta.pk.column)} IN ({select})"
-        )
-        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        columns = [quote(field.column) for field in fields] + [quote(name) for name in recorded]
         with connection.cursor() as cursor:
-            cursor.execute(sql, [now, "", "~", getattr(user, "pk", None), *params])
+            cursor.execute(f"INSERT INTO {quote(historical._meta.db_table)} ({', '.join(columns)}) {sql}", params)
 
     @transaction.atomic
     def insert_at(self, number=None):
-        """Save this new item at this position among its active siblings (the last when None); those from
-        that position on move down one."""
+        """Save this new item at this position among its active siblings (the last when None, kept within
+        1..n); those from that position on move down one, with everything below them."""
         self._lock_parent()
         self._park_archived_siblings()
-        self.number = self.last_active_number() + 1
+        last = self.last_active_number()
+        self.number = last + 1 if number is None else max(1, min(number, last + 1))
+        self._shift(self.siblings().active().filter(number__gte=self.number), +1)
         self.save()
-        if number is not None:
-            self.move_to(number)
 
     @transaction.atomic
     def move_to(self, number):
@@ -562,14 +614,14 @@ class PlanItem(models.Model):
         current = self.number
         if number == current:
             return
-        type(self).objects.filter(pk=self.pk).update(number=PARKED, code=self._code_of(Value(PARKED)))
+        self._renumber([self.pk], Value(PARKED))  # out of the way, with everything below it
         active = self.siblings().active().exclude(pk=self.pk)
         if number < current:
             self._shift(active.filter(number__gte=number, number__lt=current), +1)
         else:
             self._shift(active.filter(number__gt=current, number__lte=number), -1)
         self.number = number
-        self.save()
+        self.save()  # its new code, carried down below it
 
     @transaction.atomic
     def archive(self):

@@ -233,3 +233,20 @@ def test_an_item_archived_around_these_methods_does_not_block_renumbering(lanaud
     assert codes(objective.actions) == [f"3.3.{n}" for n in range(1, len(before) + 2)]
     stray.refresh_from_db()
     assert stray.number >= 10000 and stray.archived_at is not None
+
+
+def test_two_items_archived_around_these_methods_do_not_block_renumbering(lanaudiere):
+    objective = Objective.objects.get(plan=lanaudiere, code="3.3")
+    strays = [objective.actions.get(number=2), objective.actions.get(number=4)]
+    for stray in strays:
+        stray.archived_at = datetime.datetime(2025, 1, 1, tzinfo=datetime.timezone.utc)
+        stray.save()
+    before = texts(objective)
+
+    Action(objective=objective, text="En tête").insert_at(1)
+
+    assert texts(objective) == ["En tête"] + before
+    assert codes(objective.actions) == [f"3.3.{n}" for n in range(1, len(before) + 2)]
+    for stray in strays:
+        stray.refresh_from_db()
+        assert stray.number >= 10000 and stray.code == f"3.3.{stray.number}"
