@@ -58,6 +58,6 @@ END $$;
 
 
 class Migration(migrations.Migration):
-    dependencies = [("plans", "0005_move_steps_to_suivi")]
+    dependencies = [("plans", "0009_code_in_history_diffs")]
 
     operations = [migrations.RunPython(drop_cascades, create_cascades, elidable=False)]
