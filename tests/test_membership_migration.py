@@ -5,6 +5,7 @@ a membership of a person with no role ends; accounts deactivated before are reco
 import datetime
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
@@ -66,8 +67,14 @@ def fill_old_layout(apps):
     return {"lanaudiere": lanaudiere.pk, "other": other.pk, "all": all_org.pk, "tpdsl": tpdsl.pk, "shared": shared.pk}
 
 
+@pytest.fixture
+def flushed_database(transactional_db):
+    """Only the rows this test writes under the old layout (the shared plan and people come back after)."""
+    call_command("flush", interactive=False, verbosity=0)
+
+
 @pytest.mark.django_db(transaction=True)
-def test_memberships_become_per_plan_with_their_history():
+def test_memberships_become_per_plan_with_their_history(flushed_database):
     try:
         ids = fill_old_layout(migrate(BEFORE))
         apps = migrate(AFTER)
@@ -101,7 +108,7 @@ def test_memberships_become_per_plan_with_their_history():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_migration_goes_back_to_global_memberships():
+def test_the_migration_goes_back_to_global_memberships(flushed_database):
     try:
         migrate(BEFORE)
         apps = migrate(AFTER)

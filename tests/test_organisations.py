@@ -81,11 +81,12 @@ def test_only_coordinators_create_edit_archive_or_merge(client, request, lanaudi
     assert snapshot() == before
 
 
-def test_a_coordinator_keeps_the_organisations_their_plans_use(client, other_coordinator):
+def test_a_coordinator_keeps_the_organisations_their_plans_use(client):
     """Once « a coordinator of any plan keeps the shared organisations »: now only those no other plan uses
     (ALL, which Lanaudière uses, is refused to this coordinator: tests/test_cross_plan.py)."""
+    plan = make_plan("autre-plan", actions=3, organisations=3)
     own = Organisation.objects.get(acronym="O-autre-plan-0")
-    client.force_login(other_coordinator)
+    client.force_login(make_person("coordo-autre-plan", plan, Role.COORDINATOR))
     response = client.post(reverse("partners:organisation_edit", args=[own.pk]), edit_data(own, website="https://o.org"))
     assert response.status_code == 302
     own.refresh_from_db()

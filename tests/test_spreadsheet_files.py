@@ -302,7 +302,7 @@ def test_the_tables_exports_write_no_formula(client, coordinator, lanaudiere):
     coordinator.save()
     organisations = client.get(reverse("partners:organisations"), {"_export": "xlsx"})
     assert_not_a_formula(workbook_cells(organisations.content))
-    people = client.get(reverse("partners:people", args=[SLUG]), {"_export": "xlsx"})
+    people = client.get(reverse("plans:people", args=[SLUG]), {"_export": "xlsx"})
     assert people.status_code == 200 and people["Content-Type"].startswith("application/vnd.openxmlformats")
 
 
