@@ -955,7 +955,8 @@ class ExpectedResult(PlanItem, ReferencePeriod):
     def clean(self):
         super().clean()
         if self.achieved_on and self.achieved_on > timezone.localdate():
-            raise ValidationError({"achieved_on": _("Un résultat ne peut pas être atteint à une date future.")})
+            # Not tied to the field: the forms that edit a result's text do not show its date of achievement.
+            raise ValidationError(_("Un résultat ne peut pas être atteint à une date future."))
 
     # A result added, archived, restored or deleted changes its action's share achieved, hence its status.
 
