@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from lib.access import require
+from lib.history import history_entries
 from lib.lists import TableListView
 from lib.locking import refuse_stale, save_from_version
 
@@ -70,28 +71,13 @@ class OrganisationListView(TableListView):
         )
 
 
-def readable_change(change):
-    """A field's change as people read it: its French name, the labels of choices."""
-    field = Organisation._meta.get_field(change.field)
-    labels = dict(field.choices or [])
-    return {
-        "field": field.verbose_name,
-        "old": labels.get(change.old, change.old),
-        "new": labels.get(change.new, change.new),
-    }
-
-
 def organisation_detail(request, pk):
     """An organisation: its details and the history of their changes. Where it is a partner and who acts for
     it, in the plans this person takes part in, are the plans' part of the page (its template tag
     `organisation_in_plans`)."""
     organisation = get_organisation_for(request.user, pk)
-    records = list(organisation.history.select_related("history_user").order_by("-history_date", "-history_id"))
-    changes = []
-    for record, previous in zip(records, records[1:] + [None]):
-        diff = record.diff_against(previous).changes if previous else []
-        changes.append({"record": record, "changes": [readable_change(change) for change in diff]})
-    return render(request, "partners/organisation_detail.html", {"organisation": organisation, "changes": changes})
+    context = {"organisation": organisation, "changes": history_entries(organisation)}
+    return render(request, "partners/organisation_detail.html", context)
 
 
 def organisation_create(request):
