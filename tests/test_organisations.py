@@ -81,7 +81,7 @@ def test_only_coordinators_create_edit_archive_or_merge(client, request, lanaudi
     assert snapshot() == before
 
 
-def test_a_coordinator_keeps_the_organisations_their_plans_use(client):
+def test_a_coordinator_keeps_the_organisations_their_plans_use(client, db):
     """Once « a coordinator of any plan keeps the shared organisations »: now only those no other plan uses
     (ALL, which Lanaudière uses, is refused to this coordinator: tests/test_cross_plan.py)."""
     plan = make_plan("autre-plan", actions=3, organisations=3)
