@@ -20,7 +20,7 @@ class OrganisationTable(tables.Table):
     archived_at = tables.Column(verbose_name=_("Archivée"), empty_values=())
 
     class Meta:
-        template_name = "plans/lists/table.html"
+        template_name = "lists/table.html"
         per_page = 50
         order_by = "name"
         empty_text = _("Aucune organisation ne correspond à ces filtres.")
@@ -58,7 +58,7 @@ class AccountTable(tables.Table):
     )
 
     class Meta:
-        template_name = "plans/lists/table.html"
+        template_name = "lists/table.html"
         per_page = 50
         order_by = "name"
         empty_text = _("Aucun compte ne correspond à ces filtres.")

@@ -35,7 +35,7 @@ class ActionTable(tables.Table):
         model = Action
         fields = []
         sequence = ["code", "text", "objective", "partners", "period", "status", "progress"]
-        template_name = "plans/lists/table.html"
+        template_name = "lists/table.html"
         per_page = 50
         order_by = "code"
         empty_text = _("Aucune action ne correspond à ces filtres.")
@@ -103,7 +103,7 @@ class PersonTable(tables.Table):
     )
 
     class Meta:
-        template_name = "plans/lists/table.html"
+        template_name = "lists/table.html"
         per_page = 50
         order_by = "name"
         empty_text = _("Personne ne correspond à ces filtres.")
