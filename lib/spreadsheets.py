@@ -184,15 +184,22 @@ def check_archive(archive):
     members = archive.infolist()
     declared = sum(member.file_size for member in members)
     compressed = sum(member.compress_size for member in members) or 1
-    if declared > MAX_UNCOMPRESSED_SIZE or (
-        declared > RATIO_CHECKED_FROM and declared / compressed > MAX_COMPRESSION_RATIO
-    ):
+    ratio = declared / compressed
+    if declared > MAX_UNCOMPRESSED_SIZE:
         raise SpreadsheetError(
             _(
                 "Ce fichier se décompresse en %(size)s Mo (%(ratio)s fois sa taille) : il est refusé sans être "
                 "lu. Un tableur accepté se décompresse en %(max)s Mo au plus."
             )
-            % {"size": megabytes(declared), "ratio": round(declared / compressed), "max": megabytes(MAX_UNCOMPRESSED_SIZE)}
+            % {"size": megabytes(declared), "ratio": count(round(ratio)), "max": megabytes(MAX_UNCOMPRESSED_SIZE)}
+        )
+    if declared > RATIO_CHECKED_FROM and ratio > MAX_COMPRESSION_RATIO:
+        raise SpreadsheetError(
+            _(
+                "Ce fichier se décompresse en %(size)s Mo, %(ratio)s fois sa taille : il est refusé sans être "
+                "lu. Un tableur accepté se décompresse au plus %(max)s fois."
+            )
+            % {"size": megabytes(declared), "ratio": count(round(ratio)), "max": MAX_COMPRESSION_RATIO}
         )
     try:
         if archive.testzip() is not None:
