@@ -5,7 +5,8 @@ LibreOffice writes (tablib's ODS reader drops them and shifts the columns), CSV 
 is untrusted: a 1 MB zip can hold a sheet of 400 MB, and a few bytes of XML can declare a cell a million
 rows down (calamine then allocates every cell in between, and aborts the process when memory runs out). So
 before any parser opens a file, the archive's declared sizes, its compression ratio and its CRCs are
-checked, and the first sheet's XML is scanned as it streams to find how far its cells reach; the file is
+checked, and the first sheet's XML is scanned as it streams (expat, no tree built) to find how far its
+cells reach; the file is
 refused, with a French message, when it goes past the limits below. The same scan finds the formulas,
 which calamine reads as their last computed value: they are given as "=…" so that the import can refuse
 them.
@@ -14,14 +15,14 @@ Writing (`spreadsheet_bytes`, `spreadsheet_response`): XLSX or CSV as a French E
 a BOM, `;`), every cell that a spreadsheet program would run as a formula neutralised with a leading `'`.
 """
 
+import functools
 import io
-import re
 import zipfile
 from pathlib import Path
+from xml.parsers import expat
 
 import python_calamine
 import tablib
-from defusedxml.ElementTree import iterparse
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
@@ -42,12 +43,17 @@ CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
 }
 
-XLSX_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-XLSX_RELATIONSHIP = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-PACKAGE_RELATIONSHIPS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
-ODS_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
-ODS_TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
+# Element names as the scans below meet them: "namespace}name".
+XLSX_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+ROW, CELL, VALUE, INLINE_STRING, FORMULA = (XLSX_MAIN + name for name in ("row", "c", "v", "is", "f"))
+ODS_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+ODS_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+ODS_SHEET, ODS_ROW = ODS_TABLE + "table", ODS_TABLE + "table-row"
+ODS_CELLS = {ODS_TABLE + "table-cell", ODS_TABLE + "covered-table-cell"}
+ODS_PARAGRAPH = "urn:oasis:names:tc:opendocument:xmlns:text:1.0}p"
+SHEET = XLSX_MAIN + "sheet"
+SHEET_RELATIONSHIP = "http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+RELATIONSHIP = "http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 
 
@@ -154,7 +160,7 @@ def read_archive(content):
                 raise not_a_spreadsheet()
         except SpreadsheetError:
             raise
-        except Exception as error:  # malformed XML, missing parts, entities refused by defusedxml…
+        except Exception as error:  # malformed XML, missing parts, a document type declaration…
             raise not_a_spreadsheet() from error
     if not rows:
         return []
@@ -178,15 +184,22 @@ def check_archive(archive):
     members = archive.infolist()
     declared = sum(member.file_size for member in members)
     compressed = sum(member.compress_size for member in members) or 1
-    if declared > MAX_UNCOMPRESSED_SIZE or (
-        declared > RATIO_CHECKED_FROM and declared / compressed > MAX_COMPRESSION_RATIO
-    ):
+    ratio = declared / compressed
+    if declared > MAX_UNCOMPRESSED_SIZE:
         raise SpreadsheetError(
             _(
                 "Ce fichier se décompresse en %(size)s Mo (%(ratio)s fois sa taille) : il est refusé sans être "
                 "lu. Un tableur accepté se décompresse en %(max)s Mo au plus."
             )
-            % {"size": megabytes(declared), "ratio": round(declared / compressed), "max": megabytes(MAX_UNCOMPRESSED_SIZE)}
+            % {"size": megabytes(declared), "ratio": count(round(ratio)), "max": megabytes(MAX_UNCOMPRESSED_SIZE)}
+        )
+    if declared > RATIO_CHECKED_FROM and ratio > MAX_COMPRESSION_RATIO:
+        raise SpreadsheetError(
+            _(
+                "Ce fichier se décompresse en %(size)s Mo, %(ratio)s fois sa taille : il est refusé sans être "
+                "lu. Un tableur accepté se décompresse au plus %(max)s fois."
+            )
+            % {"size": megabytes(declared), "ratio": count(round(ratio)), "max": MAX_COMPRESSION_RATIO}
         )
     try:
         if archive.testzip() is not None:
@@ -195,63 +208,100 @@ def check_archive(archive):
         raise not_a_spreadsheet() from error
 
 
-def scanned(stream, cells):
-    """(event, element) as an XML stream is parsed. Each element is dropped from its parent once it has
-    ended, but a cell's children (its value, formula, paragraphs), so that whatever the stream holds, the
-    scan keeps only the elements above the current one in memory."""
-    parents = []
-    for event, element in iterparse(stream, events=("start", "end"), forbid_dtd=True):
-        if event == "start":
-            parents.append(element)
-            yield event, element
-            continue
-        parents.pop()
-        yield event, element
-        if parents and parents[-1].tag not in cells:
-            parents[-1].remove(element)
+class ScanDone(Exception):
+    """Raised by a scan's handler once it has read what it needs."""
+
+
+def scan(stream, start, end, text=None):
+    """Run expat over an XML stream with these handlers (element names as "namespace}name"), building no
+    tree: memory stays flat whatever the stream holds. A document type declaration is refused (entities
+    are how a few bytes of XML expand to gigabytes; no spreadsheet declares any)."""
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.buffer_text = True
+
+    def refuse(*args):
+        raise not_a_spreadsheet()
+
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    if text:
+        parser.CharacterDataHandler = text
+    try:
+        parser.ParseFile(stream)
+    except ScanDone:
+        pass
 
 
 def scan_xlsx(archive):
     """(rows, columns, {(row, column): "=formula"}) of the workbook's first sheet, counting only cells
-    that hold something, in one streaming pass over its XML."""
-    rows = columns = row = column = 0
-    formulas = {}
-    cell, values = f"{XLSX_MAIN}c", (f"{XLSX_MAIN}v", f"{XLSX_MAIN}is")
+    that hold something (a value, an inline string or a formula), in one streaming pass over its XML."""
+    found = {"rows": 0, "columns": 0, "formulas": {}}
+    here = {"row": 0, "column": 0, "holds": False, "formula": None, "in_formula": False}
+
+    def start(name, attributes):
+        if name == ROW:
+            here.update(row=int(attributes.get("r") or here["row"] + 1), column=0)
+        elif name == CELL:
+            reference = attributes.get("r")
+            here.update(column=cell_column(reference) if reference else here["column"] + 1, holds=False, formula=None)
+        elif name in (VALUE, INLINE_STRING):
+            here["holds"] = True
+        elif name == FORMULA:
+            here.update(holds=True, formula=[], in_formula=True)
+
+    def end(name):
+        if name == FORMULA:
+            here["in_formula"] = False
+        elif name == CELL and here["holds"]:
+            found["rows"], found["columns"] = max(found["rows"], here["row"]), max(found["columns"], here["column"])
+            check_extent(found["rows"], found["columns"])
+            if here["formula"] is not None:
+                found["formulas"][here["row"] - 1, here["column"] - 1] = "=" + "".join(here["formula"])
+
+    def text(data):
+        if here["in_formula"]:
+            here["formula"].append(data)
+
     with archive.open(xlsx_first_sheet(archive)) as stream:
-        for event, element in scanned(stream, cells={cell}):
-            if event == "start":
-                if element.tag == f"{XLSX_MAIN}row":
-                    row, column = int(element.get("r") or row + 1), 0
-            elif element.tag == cell:
-                reference = element.get("r")
-                column = cell_column(reference) if reference else column + 1
-                formula = element.find(f"{XLSX_MAIN}f")
-                if formula is not None or any(element.find(tag) is not None for tag in values):
-                    rows, columns = max(rows, row), max(columns, column)
-                    check_extent(rows, columns)
-                    if formula is not None:
-                        formulas[row - 1, column - 1] = "=" + (formula.text or "")
-    return rows, columns, formulas
+        scan(stream, start, end, text)
+    return found["rows"], found["columns"], found["formulas"]
 
 
 def xlsx_first_sheet(archive):
     """The path of the first sheet, in the workbook's order (the one calamine reads as index 0)."""
-    workbook = next(
-        element for _event, element in iterparse(archive.open("xl/workbook.xml"), forbid_dtd=True)
-        if element.tag == f"{XLSX_MAIN}sheet"
-    )
-    relationship = workbook.get(XLSX_RELATIONSHIP)
-    for _event, element in iterparse(archive.open("xl/_rels/workbook.xml.rels"), forbid_dtd=True):
-        if element.tag == f"{PACKAGE_RELATIONSHIPS}Relationship" and element.get("Id") == relationship:
-            target = element.get("Target")
-            return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-    raise not_a_spreadsheet()
+    sheets = {}
+
+    def start(name, attributes):
+        if name == SHEET:
+            sheets["first"] = attributes.get(SHEET_RELATIONSHIP)
+            raise ScanDone
+
+    def relationship(name, attributes):
+        if name == RELATIONSHIP and attributes.get("Id") == sheets.get("first"):
+            sheets["target"] = attributes.get("Target") or ""
+            raise ScanDone
+
+    with archive.open("xl/workbook.xml") as stream:
+        scan(stream, start, lambda name: None)
+    with archive.open("xl/_rels/workbook.xml.rels") as stream:
+        scan(stream, relationship, lambda name: None)
+    if "target" not in sheets:
+        raise not_a_spreadsheet()
+    target = sheets["target"]
+    return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
 
 
 def cell_column(reference):
     """"AB12" → 28."""
+    return column_number(reference.rstrip("0123456789"))
+
+
+@functools.lru_cache(maxsize=256)
+def column_number(letters):
     number = 0
-    for letter in re.match(r"[A-Za-z]*", reference)[0].upper():
+    for letter in letters.upper():
         number = number * 26 + ord(letter) - ord("A") + 1
     return number
 
@@ -260,37 +310,48 @@ def scan_ods(archive):
     """As scan_xlsx, for the first table of an ODS file: repeated rows and cells
     (table:number-rows-repeated, table:number-columns-repeated) count as many times as they repeat, but
     the empty ones LibreOffice writes up to its last column and row reach nowhere."""
-    rows = columns = row = column = 0  # row and column: how many came before the current one
-    row_holds_something, row_formulas, formulas = False, {}, {}
-    cells = {f"{ODS_TABLE}table-cell", f"{ODS_TABLE}covered-table-cell"}
-    with archive.open("content.xml") as stream:
-        for event, element in scanned(stream, cells):
-            tag = element.tag
-            if event == "start":
-                if tag == f"{ODS_TABLE}table-row":
-                    column, row_holds_something, row_formulas = 0, False, {}
-            elif tag in cells:
-                repeated = int(element.get(f"{ODS_TABLE}number-columns-repeated") or 1)
-                formula = element.get(f"{ODS_TABLE}formula")
-                if formula or element.get(f"{ODS_OFFICE}value-type") or element.find(f"{ODS_TEXT}p") is not None:
-                    row_holds_something = True
-                    columns = max(columns, column + repeated)
-                    check_extent(row + 1, columns)
-                    if formula:
-                        for offset in range(repeated):
-                            row_formulas[column + offset] = "=" + formula.split("=", 1)[-1]
-                column += repeated
-            elif tag == f"{ODS_TABLE}table-row":
-                repeated = int(element.get(f"{ODS_TABLE}number-rows-repeated") or 1)
-                if row_holds_something:
-                    rows = row + repeated
-                    check_extent(rows, columns)
+    found = {"rows": 0, "columns": 0, "formulas": {}}
+    # row and column: how many came before the current one
+    here = {"row": 0, "column": 0, "row_holds": False, "row_formulas": {}, "in_cell": False}
+
+    def start(name, attributes):
+        if name == ODS_ROW:
+            here.update(column=0, row_holds=False, row_formulas={})
+        elif name in ODS_CELLS:
+            formula = attributes.get(f"{ODS_TABLE}formula")
+            here.update(in_cell=True, repeated=int(attributes.get(f"{ODS_TABLE}number-columns-repeated") or 1),
+                        formula=formula, holds=bool(formula or attributes.get(f"{ODS_OFFICE}value-type")))
+        elif name == ODS_PARAGRAPH and here["in_cell"]:
+            here["holds"] = True
+        if name == ODS_ROW:
+            here["rows_repeated"] = int(attributes.get(f"{ODS_TABLE}number-rows-repeated") or 1)
+
+    def end(name):
+        if name in ODS_CELLS:
+            column, repeated = here["column"], here["repeated"]
+            if here["holds"]:
+                here["row_holds"] = True
+                found["columns"] = max(found["columns"], column + repeated)
+                check_extent(here["row"] + 1, found["columns"])
+                if here["formula"]:
                     for offset in range(repeated):
-                        formulas.update({(row + offset, col): text for col, text in row_formulas.items()})
-                row += repeated
-            elif tag == f"{ODS_TABLE}table":
-                break  # the first table is the sheet read
-    return rows, columns, formulas
+                        here["row_formulas"][column + offset] = "=" + here["formula"].split("=", 1)[-1]
+            here.update(column=column + repeated, in_cell=False)
+        elif name == ODS_ROW:
+            row, repeated = here["row"], here["rows_repeated"]
+            if here["row_holds"]:
+                found["rows"] = row + repeated
+                check_extent(found["rows"], found["columns"])
+                for offset in range(repeated):
+                    found["formulas"].update({(row + offset, column): formula
+                                              for column, formula in here["row_formulas"].items()})
+            here["row"] = row + repeated
+        elif name == ODS_SHEET:
+            raise ScanDone  # the first table is the sheet read
+
+    with archive.open("content.xml") as stream:
+        scan(stream, start, end)
+    return found["rows"], found["columns"], found["formulas"]
 
 
 # Writing ------------------------------------------------------------------------------------------------

@@ -318,3 +318,18 @@ def test_the_writer_neutralises_every_formula_prefix():
     assert cells == ["'=1", "'+1", "'-1", "'@a", "'\tx", "'\nx", "ok", -5]  # XML reads a lone CR as LF
     csv_cells = spreadsheet_bytes(dataset, "csv").decode("utf-8-sig").split("\r\n")[1].split(";")
     assert csv_cells[:4] == ["'=1", "'+1", "'-1", "'@a"]
+
+
+def test_xml_declaring_entities_is_refused():
+    """A few lines of entities nesting one another expand to gigabytes (« billion laughs »)."""
+    laughs = '<!DOCTYPE lol [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+    content = ods(f"<table:table-row><table:table-cell office:value-type=\"string\"><text:p>&lol2;</text:p>"
+                  "</table:table-cell></table:table-row>")
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    xml = archive.read("content.xml").decode().replace("?>", "?>" + laughs, 1)
+    stream = io.BytesIO()
+    with zipfile.ZipFile(stream, "w") as copy:
+        for member in archive.infolist():
+            copy.writestr(member, xml if member.filename == "content.xml" else archive.read(member))
+    with pytest.raises(SpreadsheetError, match="n’est pas un tableur lisible"):
+        read_dataset(stream.getvalue(), "plan.ods")
