@@ -779,6 +779,13 @@ class ActionQuerySet(ItemQuerySet):
             Membership.objects.filter(plan=plan, user=user).values("organisation")
         )
 
+    def with_partners_in_effect(self):
+        """With what `Action.partner_links_in_effect` reads: its own partners and its objective's."""
+        return self.prefetch_related(
+            Prefetch("partner_links", queryset=ActionPartner.objects.select_related("organisation")),
+            Prefetch("objective__partner_links", queryset=ObjectivePartner.objects.select_related("organisation")),
+        )
+
     def for_display(self):
         """Active actions with what the plan page shows of each, in a fixed number of queries."""
         return (

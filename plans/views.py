@@ -9,7 +9,7 @@ from django.views.decorators.vary import vary_on_headers
 from lib.lists import TableListView
 
 from .filters import ActionFilter
-from .models import Action, ActionPartner, ExpectedResult, Objective, ObjectivePartner, Plan
+from .models import Action, ExpectedResult, Objective, Plan
 from .rules import plan_roles
 from .tables import ActionTable
 
@@ -85,11 +85,8 @@ class ActionListView(TableListView):
             Action.objects.active()
             .filter(plan=self.plan)
             .select_related("plan", "objective")
-            .prefetch_related(
-                Prefetch("partner_links", queryset=ActionPartner.objects.select_related("organisation")),
-                Prefetch("objective__partner_links", queryset=ObjectivePartner.objects.select_related("organisation")),
-                Prefetch("results", queryset=ExpectedResult.objects.active()),
-            )
+            .with_partners_in_effect()
+            .prefetch_related(Prefetch("results", queryset=ExpectedResult.objects.active()))
         )
 
     def get_filterset_kwargs(self, filterset_class):

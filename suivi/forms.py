@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partners.models import Organisation
 from plans.models import ActionStatus
-from plans.rules import organisation_ids
+from plans.rules import organisation_ids, partner_organisation_ids
 
 from .models import Step
 
@@ -111,7 +111,7 @@ class StepForm(forms.ModelForm):
 def recording_organisations(action, user):
     """The organisations a person may record a step for on this action: the action's partners that
     they act for in its plan; a coordinator (or superuser) may record for any of them."""
-    partner_ids = {link.organisation_id for link in action.partner_links_in_effect}
+    partner_ids = partner_organisation_ids(action)
     if not user.has_perm("plans.change_plan", action.plan):
         partner_ids &= organisation_ids(user, action.plan_id)
     return Organisation.objects.filter(pk__in=partner_ids)

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from lib.access import require
 from partners.models import Organisation
-from plans.models import Action, ActionPartner, ExpectedResult, ObjectivePartner, mean_of
+from plans.models import Action, ExpectedResult, mean_of
 from plans.rules import organisation_ids
 from plans.views import get_plan_for
 
@@ -28,9 +28,7 @@ STEPS_PER_PAGE = 50
 
 def action_queryset():
     """An action with what its page shows, in a fixed number of queries."""
-    return Action.objects.select_related("plan", "objective__axis").prefetch_related(
-        Prefetch("partner_links", queryset=ActionPartner.objects.select_related("organisation")),
-        Prefetch("objective__partner_links", queryset=ObjectivePartner.objects.select_related("organisation")),
+    return Action.objects.select_related("plan", "objective__axis").with_partners_in_effect().prefetch_related(
         Prefetch(
             "results", queryset=ExpectedResult.objects.active().select_related("achieved_by", "plan").order_by("number")
         ),
@@ -292,10 +290,7 @@ def stale_actions(request, slug):
     actions = (
         plan.stale_actions()
         .select_related("plan", "objective__axis")  # the plan: each action's address has its slug
-        .prefetch_related(
-            Prefetch("partner_links", queryset=ActionPartner.objects.select_related("organisation")),
-            Prefetch("objective__partner_links", queryset=ObjectivePartner.objects.select_related("organisation")),
-        )
+        .with_partners_in_effect()
         .order_by("objective__axis__number", "objective__number", "number")
     )
     return render(request, "suivi/stale_actions.html", {"plan": plan, "actions": actions})
