@@ -62,7 +62,7 @@ def test_check_deploy_is_clean_with_the_documented_variables_and_https_is_on():
     assert settings["SESSION_COOKIE_SECURE"] and settings["CSRF_COOKIE_SECURE"]
     # The log: standard error, one line for the event: time, level, logger, message.
     line = next(line for line in done.stderr.splitlines() if "sonde" in line)
-    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} WARNING chantier\.auth sonde username=\"quelqu'un\"", line)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4} WARNING chantier\.auth sonde username=\"quelqu'un\"", line)
 
 
 def test_behind_a_proxy_that_redirects_its_header_is_trusted_and_no_redirect_is_explicit_and_reported():
