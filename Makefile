@@ -33,12 +33,13 @@ run: demo
 	@echo "Chantier : http://127.0.0.1:$(PORT)/ (comptes coordination, partenaire, comite ; mot de passe chantier-demo)"
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-# Production (README, « Production »): DEBUG off, static files collected for WhiteNoise, the database
-# migrated, then gunicorn and the tasks worker side by side; Ctrl-C (or TERM) stops both. Uses the
+# Production (README, « Production »): DEBUG off, the database migrated, the deployment checks shown,
+# static files collected for WhiteNoise, then gunicorn and the tasks worker side by side; Ctrl-C (or TERM) stops both. Uses the
 # environment: SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL… BIND and WEB_CONCURRENCY are read by
 # chantier/gunicorn.conf.py.
 serve: export DEBUG = 0
 serve: migrate
+	$(BIN)/python manage.py check --deploy --fail-level ERROR
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@$(BIN)/python manage.py db_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
