@@ -34,9 +34,9 @@ run: demo
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Production (README, « Production »): DEBUG off, the database migrated, the deployment checks shown,
-# static files collected for WhiteNoise, then gunicorn and the tasks worker side by side; Ctrl-C (or TERM) stops both. Uses the
-# environment: SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL… BIND and WEB_CONCURRENCY are read by
-# chantier/gunicorn.conf.py.
+# static files collected for WhiteNoise, then gunicorn and the tasks worker side by side; Ctrl-C stops
+# both (the worker, in the background, is stopped on the way out). Reads SECRET_KEY, ALLOWED_HOSTS,
+# DATABASE_URL… from the environment; BIND and WEB_CONCURRENCY through chantier/gunicorn.conf.py.
 serve: export DEBUG = 0
 serve: migrate
 	$(BIN)/python manage.py check --deploy --fail-level ERROR
