@@ -4,7 +4,7 @@ PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install migrate demo lock clean check-pdf
+.PHONY: run serve test install migrate demo lock clean check-pdf
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,19 @@ demo: migrate
 run: demo
 	@echo "Chantier : http://127.0.0.1:$(PORT)/ (comptes coordination, partenaire, comite ; mot de passe chantier-demo)"
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# Production (README, « Production »): DEBUG off, the database migrated, the deployment checks shown,
+# static files collected for WhiteNoise, then gunicorn and the tasks worker side by side; Ctrl-C stops
+# both (the worker, in the background, is stopped on the way out). Reads SECRET_KEY, ALLOWED_HOSTS,
+# DATABASE_URL… from the environment; BIND and WEB_CONCURRENCY through chantier/gunicorn.conf.py.
+serve: export DEBUG = 0
+serve: migrate
+	$(BIN)/python manage.py check --deploy --fail-level ERROR
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	@$(BIN)/python manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
+	trap 'exit 130' INT TERM; \
+	$(BIN)/gunicorn --config chantier/gunicorn.conf.py
 
 test: install check-pdf
 	$(BIN)/pytest $(PYTEST_ARGS)

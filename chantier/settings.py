@@ -137,6 +137,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # once (htmx loads parts of a page together), and an in-memory database is one connection shared by
     # every thread. One file per test process, so that parallel runs do not meet.
     DATABASES["default"]["TEST"] = {"NAME": os.path.join(tempfile.gettempdir(), f"chantier-test-{os.getpid()}.sqlite3")}
+    # Several processes share the file (gunicorn's workers, the tasks worker): readers never wait for a
+    # writer (WAL), and a writer takes the lock when its transaction begins (IMMEDIATE), so that a second
+    # writer waits its turn (timeout, in seconds) instead of failing halfway with « database is locked ».
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -152,6 +160,22 @@ LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 60 * 60 * 8)
 SESSION_SAVE_EVERY_REQUEST = True  # the age counts from the last request: expiry after inactivity
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
+
+# HTTPS in production: every plain-HTTP request is redirected and browsers are told (HSTS) to come back
+# over HTTPS only. SECURE_SSL_REDIRECT=0 only when the proxy in front redirects by itself. Behind a proxy
+# that ends TLS, BEHIND_TLS_PROXY=1 trusts its X-Forwarded-Proto (and, for the logs, the address it appends
+# to X-Forwarded-For): set it only when that proxy is the sole way in and overwrites these headers.
+BEHIND_TLS_PROXY = envbool("BEHIND_TLS_PROXY", False)
+if BEHIND_TLS_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG else 60 * 60 * 24 * 365)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
+if not SECURE_HSTS_PRELOAD:
+    # Preloading writes the domain, subdomains included, into browsers' built-in lists for months: the
+    # host's decision, not a default. `check --deploy` would warn about it (W021) on every sound setup.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 # French as spoken in Quebec first: with plain "fr", France's date formats would apply.
 LANGUAGE_CODE = "fr-ca"
@@ -174,6 +198,24 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Uploaded files (steps' proofs, bilans' PDFs, spreadsheets between preview and import) on an S3-compatible
+# service when S3_BUCKET is set, so that several app servers share them. The bucket stays private: the app
+# reads a file and serves it itself, after its permission check; it never hands out the bucket's address.
+S3_BUCKET = os.getenv("S3_BUCKET", "")
+if S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": os.getenv("S3_ENDPOINT_URL") or None,
+            "region_name": os.getenv("S3_REGION") or None,
+            "access_key": os.getenv("S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.getenv("S3_SECRET_ACCESS_KEY") or None,
+            "addressing_style": os.getenv("S3_ADDRESSING_STYLE") or None,  # "path" for MinIO and the like
+            # Two files of one name on one step are two files, as on disk (the backend overwrites by default).
+            "file_overwrite": False,
+        },
+    }
 
 # The plan page lists every action up to this many; beyond, each objective's actions load as they come into view.
 PLAN_PAGE_INLINE_ACTIONS = envint("PLAN_PAGE_INLINE_ACTIONS", 300)
@@ -197,5 +239,37 @@ TASKS = {
 
 EMAIL_BACKEND = os.getenv("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "chantier@localhost")
+# With EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend, the server to send through.
+EMAIL_HOST = os.getenv("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", 587)
+EMAIL_HOST_USER = os.getenv("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.getenv("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", True)
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
+
+# Logging: one line per event on standard error, for the host to collect (journald, docker logs); an
+# error's traceback follows on the next lines. Without this, Django logs nothing when DEBUG is off.
+# Errors (django.request), refusals (403 in django.request, CSRF in django.security.csrf) and sign-ins
+# (chantier.auth: partners/signals.py) all come this way.
+LOG_LEVEL = os.getenv("LOG_LEVEL", "INFO").upper()
+if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+    raise ImproperlyConfigured(f"LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {LOG_LEVEL!r}")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    # Local time with its offset (TIME_ZONE): 2026-12-01T18:33:47-0500 INFO chantier.auth sign-in …
+    "formatters": {
+        "line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s", "datefmt": "%Y-%m-%dT%H:%M:%S%z"}
+    },
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "line"}},
+    "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
+    # Django's loggers hand their records to the root's handler instead of their own (which, with DEBUG
+    # off, would only mail the ADMINS nobody set).
+    "loggers": {
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        # WeasyPrint and fontTools narrate every step of every PDF at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
+}
