@@ -198,4 +198,9 @@ TASKS = {
 EMAIL_BACKEND = os.getenv("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "chantier@localhost")
 
+# The person responsible for personal information (Quebec's Law 25), named on the privacy page; when
+# neither is set, the page names the instance administrators (`make_admin`).
+PRIVACY_OFFICER_NAME = os.getenv("PRIVACY_OFFICER_NAME", "")
+PRIVACY_OFFICER_EMAIL = os.getenv("PRIVACY_OFFICER_EMAIL", "")
+
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
