@@ -112,22 +112,29 @@ def personal_data(person):
         {"plan": role.plan.title, "role": role.get_role_display(), "organisations": memberships.get(role.plan_id, [])}
         for role in person.plan_roles.select_related("plan").order_by("plan__title")
     ]
+    steps = person.steps.order_by("action__plan__title", "-done_on", "-created_at")
+    # Rows rather than objects, and the review's labels read once: a person may have recorded thousands.
+    reviews = {value: str(label) for value, label in steps.model._meta.get_field("review").flatchoices}
+    files = {}
+    for step_id, name in steps.filter(files__isnull=False).values_list("pk", "files__name").order_by("files__pk"):
+        files.setdefault(step_id, []).append(name)
     steps = [
         {
-            "plan": step.action.plan.title,
-            "action": step.action.code,
-            "date": step.done_on,
-            "ce_qui_a_ete_fait": step.description,
-            "organisation": step.organisation.name,
-            "lien": step.link,
-            "fichiers": [stored.name for stored in step.files.all()],
-            "validation": step.get_review_display(),
-            "commentaire_de_la_coordination": step.review_comment,
-            "inscrite_le": timezone.localtime(step.created_at),
+            "plan": step["action__plan__title"],
+            "action": step["action__code"],
+            "date": step["done_on"],
+            "ce_qui_a_ete_fait": step["description"],
+            "organisation": step["organisation__name"],
+            "lien": step["link"],
+            "fichiers": files.get(step["pk"], []),
+            "validation": reviews.get(step["review"], step["review"]),
+            "commentaire_de_la_coordination": step["review_comment"],
+            "inscrite_le": timezone.localtime(step["created_at"]),
         }
-        for step in person.steps.select_related("action__plan", "organisation")
-        .prefetch_related("files")
-        .order_by("action__plan__title", "-done_on", "-created_at")
+        for step in steps.values(
+            "pk", "action__plan__title", "action__code", "done_on", "description", "organisation__name", "link",
+            "review", "review_comment", "created_at",
+        )
     ]
     return {
         "produit_le": timezone.localtime(),

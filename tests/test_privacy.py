@@ -358,3 +358,24 @@ def test_a_new_invitation_with_the_same_email_gives_a_new_account(client, coordi
     again = User.objects.get(email=EMAIL)
     assert again.pk != departed.pk
     assert not Step.objects.filter(author=again).exists()
+
+
+def test_erasing_an_invited_person_cancels_their_invitation(client, coordinator, all_org, mailoutbox):
+    client.force_login(coordinator)
+    client.post(
+        reverse("plans:person_invite", args=[SLUG]),
+        {"first_name": FIRST, "last_name": LAST, "email": EMAIL, "organisation": all_org.pk, "role": Role.PARTNER},
+    )
+    invited = User.objects.get(email=EMAIL)
+    assert erase(client, invited, coordinator).status_code == 302
+    client.logout()
+    link = re.search(r"http://testserver(/comptes/invitation/\S+/)", mailoutbox[0].body).group(1)
+    assert "ne fonctionne plus" in client.get(link, follow=True).content.decode()
+    assert texts_containing(FIRST, LAST, EMAIL) == []
+
+
+def test_no_history_of_accounts_keeps_names_behind_the_erasure(db):
+    """Accounts are not tracked by simple-history; if they ever are, Erasure.erase empties those rows too."""
+    from simple_history.models import registered_models
+
+    assert User not in registered_models.values()
