@@ -5,10 +5,13 @@ Who acts for which organisation is decided plan by plan: it is a person's role i
 (plans.Membership, beside plans.PlanRole), so that one plan's coordinator never changes what a person
 does in another plan."""
 
+import re
+
 from django.apps import apps
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.db import models, transaction
 from django.db.models import Q
@@ -287,7 +290,8 @@ class Erasure(models.Model):
         records the departure), their sessions, a pending invitation (its link stops working with the new
         password), their administration of the instance. What they recorded stays, attributed to their
         organisation; history rows keep pointing to the account."""
-        identifiers = {value for value in (person.get_username(), person.email, person.get_full_name()) if value}
+        former_username = person.get_username()
+        identifiers = {value for value in (former_username, person.email, person.get_full_name()) if value}
         for role in person.plan_roles.all():
             role.delete()  # PlanRole.delete ends the memberships of that plan
         for membership in person.memberships.all():
@@ -303,26 +307,26 @@ class Erasure(models.Model):
         person.save()
         # So that no invitation, from whichever plan, reopens the account (is_invited says no).
         Deactivation.objects.update_or_create(user=person, defaults={"deactivated_by": by})
-        cls._forget_elsewhere(person, identifiers)
+        cls._forget_elsewhere(person, former_username, identifiers)
         return cls.objects.create(account=person, erased_by=by)
 
     @staticmethod
-    def _forget_elsewhere(person, identifiers):
+    def _forget_elsewhere(person, former_username, identifiers):
         """Where else the name, email or user name may be written: a history of accounts if one is ever
-        kept, the Django admin's log (the names of the objects changed there), the sign-in attempts of
-        django-axes when it is installed."""
+        kept, the Django admin's log (the account's own entries, and those of the objects named after the
+        account: its roles, memberships, deactivation), the sign-in attempts of django-axes when it is
+        installed."""
         User = get_user_model()
         if hasattr(User, "history"):
             User.history.filter(id=person.pk).update(
                 username=person.username, first_name="", last_name="", email=""
             )
-        names = Q()
-        for value in identifiers:
-            names |= Q(object_repr__icontains=value) | Q(change_message__icontains=value)
-        for entry in LogEntry.objects.filter(names):
-            for value in identifiers:
-                entry.object_repr = entry.object_repr.replace(value, person.username)
-                entry.change_message = entry.change_message.replace(value, person.username)
+        written = re.compile("|".join(re.escape(value) for value in identifiers), re.IGNORECASE)
+        own = Q(content_type=ContentType.objects.get_for_model(User), object_id=str(person.pk))
+        named_after = Q(object_repr=former_username) | Q(object_repr__startswith=f"{former_username} ")
+        for entry in LogEntry.objects.filter(own | named_after):
+            entry.object_repr = written.sub(person.username, entry.object_repr)
+            entry.change_message = written.sub(person.username, entry.change_message)
             entry.save(update_fields=["object_repr", "change_message"])
         if apps.is_installed("axes"):
             for name in ("AccessAttempt", "AccessLog", "AccessFailureLog"):

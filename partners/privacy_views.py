@@ -80,7 +80,7 @@ def person_erase(request, user_id):
         back = ""
     if request.method == "POST":
         Erasure.erase(person, by=request.user)
-        # The message names no one: it is kept in the session, in the database.
+        # The message names no one: it may wait in the session, in the database.
         messages.success(request, _("Les données personnelles de cette personne sont effacées. Ses étapes restent, au nom de son organisation."))
         return redirect(back or "plans:home")
     context = {

@@ -379,3 +379,20 @@ def test_no_history_of_accounts_keeps_names_behind_the_erasure(db):
     from simple_history.models import registered_models
 
     assert User not in registered_models.values()
+
+
+def test_erasure_also_clears_the_admin_log(client, coordinator, departed, lanaudiere):
+    """Staff who changed the account or its role in the Django admin left its name in the admin's log."""
+    from django.contrib.admin.models import CHANGE, LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    role = PlanRole.objects.get(user=departed, plan=lanaudiere)
+    for item in (departed, role):
+        LogEntry.objects.create(
+            user=coordinator, content_type=ContentType.objects.get_for_model(item), object_id=str(item.pk),
+            object_repr=str(item), action_flag=CHANGE, change_message=f"Courriel {EMAIL} pour {FIRST} {LAST}"
+            if item is departed else "[]",
+        )
+    erase(client, departed, coordinator)
+    assert texts_containing(FIRST, LAST, EMAIL) == []
+    assert LogEntry.objects.count() == 2
