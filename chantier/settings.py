@@ -246,6 +246,11 @@ EMAIL_HOST_USER = os.getenv("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.getenv("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", True)
 
+# The person responsible for personal information (Quebec's Law 25), named on the privacy page; when
+# neither is set, the page names the instance administrators (`make_admin`).
+PRIVACY_OFFICER_NAME = os.getenv("PRIVACY_OFFICER_NAME", "")
+PRIVACY_OFFICER_EMAIL = os.getenv("PRIVACY_OFFICER_EMAIL", "")
+
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 
 # Logging: one line per event on standard error, for the host to collect (journald, docker logs); an

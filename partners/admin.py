@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Deactivation, InstanceAdministrator, Organisation
+from .models import Deactivation, Erasure, InstanceAdministrator, Organisation
 
 
 @admin.register(Organisation)
@@ -27,4 +27,22 @@ class DeactivationAdmin(SimpleHistoryAdmin):
     readonly_fields = ["user", "deactivated_at", "deactivated_by"]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Erasure)
+class ErasureAdmin(admin.ModelAdmin):
+    """The record of erasures, to read only: erasing is done from the people of a plan or « Comptes », which
+    removes the data (adding a row here would remove nothing), and the record must outlive any mistake."""
+
+    list_display = ["account", "erased_at", "erased_by"]
+    readonly_fields = ["account", "erased_at", "erased_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -1,13 +1,23 @@
 """The organisations that take part in plans, and the accounts of the people who use Chantier: who
-administers the instance, and whose account is deactivated.
+administers the instance, whose account is deactivated, and whose personal information was erased.
 
 Who acts for which organisation is decided plan by plan: it is a person's role in a plan
 (plans.Membership, beside plans.PlanRole), so that one plan's coordinator never changes what a person
 does in another plan."""
 
+import re
+
+from django.apps import apps
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.models import Session
 from django.db import models, transaction
+from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -205,3 +215,123 @@ def has_arrived(person):
 def is_invited(person):
     """Invited and not yet arrived: no password chosen, never signed in, and not deactivated."""
     return not person.is_active and not has_arrived(person) and not hasattr(person, "deactivation")
+
+
+# Personal information (Quebec's Law 25): an erased account keeps its row, since steps, reviews and
+# history rows point to it, but nothing that names the person.
+
+ERASED_USERNAME = "personne-effacee-{pk}"
+
+
+def is_erased(person):
+    """Read from the user name the erasure gives (an invitation's user name is an email: no one else has
+    this one), so that a page naming thousands of authors asks no query to know it."""
+    return person is not None and person.get_username() == ERASED_USERNAME.format(pk=person.pk)
+
+
+def name_of_person(person):
+    """How a person is named on a page: their full name, else their user name; an erased person by no
+    name at all."""
+    if person is None:
+        return gettext_now("une personne dont le compte a été supprimé")
+    if is_erased(person):
+        return gettext_now("une personne dont les données ont été effacées")
+    return person.get_full_name() or person.get_username()
+
+
+def sessions_of(person):
+    """The open sessions of this person. Sessions are stored encoded, with no column for their person:
+    each unexpired one is read (there are as many as people signed in during SESSION_COOKIE_AGE)."""
+    key = str(person.pk)
+    return [
+        session.pk
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if session.get_decoded().get("_auth_user_id") == key
+    ]
+
+
+class Erasure(models.Model):
+    """The personal information of a departed person was erased: who did it and when, and which account.
+    It keeps nothing of what was erased (Law 25): the account stays, without a name, because their steps,
+    reviews and history rows point to it; their steps are then shown as their organisation's."""
+
+    account = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,  # the account is what history points to: it outlives its erasure
+        related_name="erasure",
+        verbose_name=_("compte"),
+    )
+    erased_at = models.DateTimeField(_("effacé le"), auto_now_add=True)
+    erased_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("effacé par"),
+    )
+
+    class Meta:
+        verbose_name = _("effacement de données personnelles")
+        verbose_name_plural = _("effacements de données personnelles")
+        ordering = ["-erased_at"]
+
+    def __str__(self):
+        return gettext_now("Compte %(id)s effacé le %(date)s") % {
+            "id": self.account_id,
+            "date": timezone.localdate(self.erased_at) if self.erased_at else "",
+        }
+
+    @classmethod
+    @transaction.atomic
+    def erase(cls, person, by):
+        """Remove what names the person: name, email, user name (a neutral one instead), password, last
+        sign-in; end their roles and memberships in every plan (one by one: each organisation's history
+        records the departure), their sessions, a pending invitation (its link stops working with the new
+        password), their administration of the instance. What they recorded stays, attributed to their
+        organisation; history rows keep pointing to the account."""
+        former_username = person.get_username()
+        identifiers = {value for value in (former_username, person.email, person.get_full_name()) if value}
+        for role in person.plan_roles.all():
+            role.delete()  # PlanRole.delete ends the memberships of that plan
+        for membership in person.memberships.all():
+            membership.delete()
+        InstanceAdministrator.objects.filter(user=person).delete()
+        Session.objects.filter(pk__in=sessions_of(person)).delete()
+
+        person.username = ERASED_USERNAME.format(pk=person.pk)
+        person.first_name = person.last_name = person.email = ""
+        person.set_unusable_password()
+        person.is_active = person.is_staff = person.is_superuser = False
+        person.last_login = None
+        person.save()
+        # So that no invitation, from whichever plan, reopens the account (is_invited says no).
+        Deactivation.objects.update_or_create(user=person, defaults={"deactivated_by": by})
+        cls._forget_elsewhere(person, former_username, identifiers)
+        return cls.objects.create(account=person, erased_by=by)
+
+    @staticmethod
+    def _forget_elsewhere(person, former_username, identifiers):
+        """Where else the name, email or user name may be written: a history of accounts if one is ever
+        kept, the Django admin's log (the account's own entries, and those of the objects named after the
+        account: its roles, memberships, deactivation), the sign-in attempts of django-axes when it is
+        installed."""
+        User = get_user_model()
+        if hasattr(User, "history"):
+            User.history.filter(id=person.pk).update(
+                username=person.username, first_name="", last_name="", email=""
+            )
+        written = re.compile("|".join(re.escape(value) for value in identifiers), re.IGNORECASE)
+        own = Q(content_type=ContentType.objects.get_for_model(User), object_id=str(person.pk))
+        named_after = Q(object_repr=former_username) | Q(object_repr__startswith=f"{former_username} ")
+        for entry in LogEntry.objects.filter(own | named_after):
+            entry.object_repr = written.sub(person.username, entry.object_repr)
+            entry.change_message = written.sub(person.username, entry.change_message)
+            entry.save(update_fields=["object_repr", "change_message"])
+        if apps.is_installed("axes"):
+            for name in ("AccessAttempt", "AccessLog", "AccessFailureLog"):
+                try:
+                    model = apps.get_model("axes", name)
+                except LookupError:
+                    continue
+                model.objects.filter(username__in=identifiers).delete()

@@ -11,9 +11,10 @@ its own predicates on the same reading.
 """
 
 import rules
+from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from .models import Organisation, is_instance_administrator
+from .models import Organisation, is_erased, is_instance_administrator
 
 # Where the apps above this one say an organisation is used by a plan, as paths from the organisation to
 # a plan id: partner of an objective or an action, on a committee, among the plan's participants, someone
@@ -23,6 +24,15 @@ PLAN_PATHS = [
     "action_links__action__plan",
     "committee_memberships__committee__plan",
     "participating_plans",
+    "memberships__plan",
+    "steps__action__plan",
+]
+
+
+# Where the apps above this one say a person is or was in a plan: a role there, an organisation they act
+# for there, a step they recorded there (which stays after they leave the plan).
+PERSON_PLAN_PATHS = [
+    "plan_roles__plan",
     "memberships__plan",
     "steps__action__plan",
 ]
@@ -68,6 +78,20 @@ def plans_using(organisation):
         ]
         organisation._plans_using = set(queries[0].union(*queries[1:]))
     return organisation._plans_using
+
+
+def plans_of_person(person):
+    """The plans this person is or was in (PERSON_PLAN_PATHS), in one query, kept on them for the request."""
+    if not hasattr(person, "_plans_of_person"):
+        queries = [
+            get_user_model()
+            .objects.filter(pk=person.pk, **{f"{path}__isnull": False})
+            .order_by()
+            .values_list(path, flat=True)
+            for path in PERSON_PLAN_PATHS
+        ]
+        person._plans_of_person = set(queries[0].union(*queries[1:]))
+    return person._plans_of_person
 
 
 @rules.predicate
@@ -122,6 +146,19 @@ def coordinates_every_plan_of_person(user, person):
     return bool(theirs) and theirs <= coordinated_plan_ids(user)
 
 
+@rules.predicate
+def person_is_erased(user, person):
+    return is_erased(person)
+
+
+@rules.predicate
+def coordinates_every_plan_person_was_in(user, person):
+    """Every plan the person is or was in is one this person coordinates. A person with no trace in any
+    plan belongs to no coordinator: only whoever answers for every plan may erase them."""
+    theirs = plans_of_person(person)
+    return bool(theirs) and theirs <= coordinated_plan_ids(user)
+
+
 # Everyone who takes part in a plan reads the organisations (each page shows only their plans' part).
 rules.add_perm("partners.view_organisation", is_superuser | takes_part_in_a_plan | administers_instance)
 rules.add_perm("partners.add_organisation", is_superuser | coordinates_a_plan | administers_instance)
@@ -137,9 +174,26 @@ rules.add_perm("partners.view_accounts", is_superuser | administers_instance)
 rules.add_perm(
     "partners.change_person",
     ~is_same_person
+    & ~person_is_erased
     & (
         is_superuser
         | (administers_instance & ~person_is_superuser)
         | (coordinates_every_plan_of_person & ~person_answers_for_every_plan)
+    ),
+)
+# Erasing a departed person's personal information (Law 25) reaches every plan they were in, and their
+# steps stay in those plans under their organisation's name: it needs someone who answers for all of them.
+# A coordinator may for a person whose roles, memberships and steps are all in plans they coordinate; a
+# person still (or formerly) in another plan is that plan's coordinator's too, so it is then refused, and
+# the instance administration erases. One's own account is never erased from here (a coordinator would lock
+# themself out), nor an erased one again.
+rules.add_perm(
+    "partners.erase_person",
+    ~is_same_person
+    & ~person_is_erased
+    & (
+        is_superuser
+        | (administers_instance & ~person_is_superuser)
+        | (coordinates_every_plan_person_was_in & ~person_answers_for_every_plan)
     ),
 )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import privacy_views, views
 
 app_name = "partners"
 
@@ -16,6 +16,11 @@ urlpatterns = [
     path("comptes/personnes/", views.AccountListView.as_view(), name="accounts"),
     path("comptes/personnes/<int:user_id>/desactiver/", views.account_deactivate, name="account_deactivate"),
     path("comptes/personnes/<int:user_id>/reactiver/", views.account_reactivate, name="account_reactivate"),
+    path("comptes/personnes/<int:user_id>/effacer/", privacy_views.person_erase, name="person_erase"),
+    # Personal information (Law 25): the privacy page (no sign-in needed), a person's own data
+    path("confidentialite/", privacy_views.privacy, name="privacy"),
+    path("comptes/mes-donnees/", privacy_views.my_data, name="my_data"),
+    path("comptes/mes-donnees.json", privacy_views.my_data_json, name="my_data_json"),
     # The link of an invitation email (no sign-in needed: that is what it is for)
     path("comptes/invitation/<uidb64>/<token>/", views.accept_invitation, name="accept_invitation"),
 ]

@@ -3,6 +3,7 @@
 from django import template
 
 from ..models import account_status as status_of
+from ..models import name_of_person
 
 register = template.Library()
 
@@ -11,3 +12,9 @@ register = template.Library()
 def account_status(user):
     """"active", "invited" (has not arrived yet) or "inactive" (deactivated): what may be done to it."""
     return status_of(user)
+
+
+@register.filter
+def person_name(user):
+    """How a person is named on a page: their full name, else their user name; an erased person by no name."""
+    return name_of_person(user)

@@ -2,15 +2,15 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from partners.models import name_of_person
+
 register = template.Library()
 
 
 @register.filter
 def person(user):
-    """How a person is named on a page: their full name, else their user name."""
-    if user is None:
-        return _("une personne dont le compte a été supprimé")
-    return user.get_full_name() or user.get_username()
+    """How a person is named on a page: their full name, else their user name (an erased person: no name)."""
+    return name_of_person(user)
 
 
 @register.simple_tag

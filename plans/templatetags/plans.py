@@ -4,6 +4,7 @@ organisation is a partner and who acts for it, in the plans the reader sees."""
 from django import template
 from django.db.models import F
 
+from partners.models import is_erased, name_of_person
 from partners.rules import in_plans, visible_plan_ids
 
 from ..models import Membership
@@ -16,6 +17,8 @@ def name_of(person, with_email):
     user name of an invited person is their email)."""
     if person is None:
         return None
+    if is_erased(person):
+        return name_of_person(person)
     name = person.get_full_name() or person.get_username()
     return name if with_email or "@" not in name else None
 

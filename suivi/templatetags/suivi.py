@@ -1,6 +1,9 @@
 """The follow-up's parts of the plan's own pages (plans/ shows them without importing this app)."""
 
 from django import template
+from django.utils.translation import gettext as _
+
+from partners.models import is_erased, name_of_person
 
 from ..filters import StepFilter
 from ..models import Step
@@ -18,3 +21,12 @@ def latest_steps(context, plan):
         "steps": Step.objects.filter(action__plan=plan).for_display()[:LATEST_STEPS],
         "filter": StepFilter(plan=plan),
     }
+
+
+@register.filter
+def step_author(step):
+    """Who recorded the step, as its card says it: once the author's data is erased, their organisation
+    (the step stays theirs: it counts in the plan's reports)."""
+    if is_erased(step.author):
+        return _("une personne de %(organisation)s") % {"organisation": step.organisation.display_name}
+    return name_of_person(step.author)
