@@ -16,6 +16,7 @@ urlpatterns = [
     path("comptes/personnes/", views.AccountListView.as_view(), name="accounts"),
     path("comptes/personnes/<int:user_id>/desactiver/", views.account_deactivate, name="account_deactivate"),
     path("comptes/personnes/<int:user_id>/reactiver/", views.account_reactivate, name="account_reactivate"),
+    path("comptes/personnes/<int:user_id>/debloquer/", views.account_unlock, name="account_unlock"),
     # The link of an invitation email (no sign-in needed: that is what it is for)
     path("comptes/invitation/<uidb64>/<token>/", views.accept_invitation, name="accept_invitation"),
 ]
