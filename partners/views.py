@@ -1,8 +1,11 @@
 """Organisations, shared by every plan: listed and read by everyone who takes part in a plan (each seeing
 only their plans' part of them), changed by someone responsible for every plan that uses them
 (partners/rules.py); accounts, deactivated and reactivated by whoever answers for every plan of the
-person; and the link of an invitation email. The people of a plan are the plan's
+person, their sign-in lockout lifted (partners/sign_in.py); the « Mot de passe oublié » page with its
+emails rate-limited; and the link of an invitation email. The people of a plan are the plan's
 (plans/people_views.py)."""
+
+import logging
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -28,6 +31,8 @@ from .models import Deactivation, Organisation, is_invited
 from .rules import in_plans, visible_plan_ids
 from .sign_in import lift_lockout, locked_out_usernames
 from .tables import AccountTable, OrganisationTable
+
+logger = logging.getLogger(__name__)
 
 STALE_SAVE = gettext_lazy(
     "Quelqu’un d’autre a modifié cette organisation pendant que vous la modifiiez; vos changements ne sont pas "
@@ -217,7 +222,8 @@ def account_unlock(request, user_id):
     """Lift a sign-in lockout (partners/sign_in.py): the person may try again at once."""
     person = get_account_for(request.user, user_id, permission="partners.unlock_sign_in")
     lift_lockout(person)
-    messages.success(request, _("%(name)s peut de nouveau essayer de se connecter.") % {"name": person.get_full_name() or person})
+    name = person.get_full_name() or person
+    messages.success(request, _("%(name)s peut de nouveau essayer de se connecter.") % {"name": name})
     return redirect("partners:accounts")
 
 
@@ -235,18 +241,25 @@ def requested_address(group, request):
     return request.POST.get("email", "").strip().lower()
 
 
+def reset_limits_reached(request):
+    """Counts this request against both limits (both on every request, so that neither is dodged by
+    reaching the other first); the names of those it is over."""
+    counted = {
+        "address": dict(group="password_reset:address", key=requested_address, rate=RESETS_PER_ADDRESS),
+        "client": dict(group="password_reset:client", key="ip", rate=RESETS_PER_CLIENT),
+    }
+    return [name for name, limit in counted.items() if is_ratelimited(request, increment=True, **limit)]
+
+
 class LimitedPasswordResetView(PasswordResetView):
     """Django's « Mot de passe oublié » page, with its emails limited per address and per client (address
     of the request). Over a limit the page answers what it always answers, so that it says nothing about
     which addresses have an account, and no email leaves."""
 
     def form_valid(self, form):
-        # Both counted on every request, so that neither limit is dodged by hitting the other first.
-        over_limits = [
-            is_ratelimited(self.request, group="password_reset:address", key=requested_address, rate=RESETS_PER_ADDRESS, increment=True),
-            is_ratelimited(self.request, group="password_reset:client", key="ip", rate=RESETS_PER_CLIENT, increment=True),
-        ]
-        if any(over_limits):
+        over = reset_limits_reached(self.request)
+        if over:
+            logger.warning("Password reset email not sent: over the limit per %s", " and per ".join(over))
             return HttpResponseRedirect(self.get_success_url())
         return super().form_valid(form)
 

@@ -128,7 +128,8 @@ def person_unlock(request, slug, user_id):
     plan = get_plan_for(request.user, slug)
     person = get_person_for(request.user, plan, user_id, permission="partners.unlock_sign_in").user
     lift_lockout(person)
-    messages.success(request, _("%(name)s peut de nouveau essayer de se connecter.") % {"name": person.get_full_name() or person})
+    name = person.get_full_name() or person
+    messages.success(request, _("%(name)s peut de nouveau essayer de se connecter.") % {"name": name})
     return redirect("plans:people", plan.slug)
 
 

@@ -11,6 +11,7 @@ import time_machine
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -108,6 +109,15 @@ def test_a_wrong_password_is_never_stored_nor_logged(client, partner, caplog):
     assert AccessAttempt.objects.filter(username=partner.username).exists()
     assert WRONG not in repr(kept)
     assert WRONG not in caplog.text
+
+
+def test_tests_still_sign_people_in_directly(client, partner):
+    """force_login needs no password; client.login goes through the guard, which needs the request."""
+    client.force_login(partner)
+    assert is_signed_in(client)
+    client.logout()
+    assert client.login(request=HttpRequest(), username=partner.username, password=PASSWORD)
+    assert is_signed_in(client)
 
 
 # Lifting a lockout
