@@ -72,6 +72,18 @@ def test_the_sign_in_page_holds_under_the_policy(live_server, page, violations, 
         assert directive in policy
     assert "unsafe" not in policy
     page.goto(live_server.url + "/comptes/password_reset/")
+
+    # Five wrong passwords: the lockout page, under the same policy.
+    page.goto(live_server.url + "/comptes/login/")
+    for _ in range(5):
+        page.get_by_label("Nom d’utilisateur").fill("coordination")
+        page.get_by_label("Mot de passe").fill("pas-le-bon")
+        page.get_by_role("button", name="Se connecter").click()
+        page.wait_for_load_state()
+        if page.get_by_role("heading", name="Connexion bloquée").count():
+            break
+    expect(page.get_by_role("heading", level=1)).to_have_text("Connexion bloquée")
+    expect(page.get_by_role("alert")).to_contain_text("30\u00a0minutes")
     assert violations == []
 
 
