@@ -6,6 +6,7 @@ SECRET_KEY, DEBUG=0, ALLOWED_HOSTS and DATABASE_URL (postgres://user:password@ho
 
 import os
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -69,6 +70,9 @@ INSTALLED_APPS = [
     "simple_history",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "csp",
+    "django_ratelimit",
     # Lower apps never import higher ones: lib ← partners ← plans ← suivi ← bilans, tableur (README, Layout).
     "partners",
     "plans",
@@ -92,11 +96,16 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a refused sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # Who may do what is decided in each app's rules.py; the account backend (Django's model backend) still
 # checks passwords and is_active.
 AUTHENTICATION_BACKENDS = [
+    # First: it refuses a locked-out sign-in before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "partners.backends.AccountBackend",
 ]
@@ -250,6 +259,44 @@ EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", True)
 # neither is set, the page names the instance administrators (`make_admin`).
 PRIVACY_OFFICER_NAME = os.getenv("PRIVACY_OFFICER_NAME", "")
 PRIVACY_OFFICER_EMAIL = os.getenv("PRIVACY_OFFICER_EMAIL", "")
+
+# Sign-in guard (django-axes, issue 11). Failures are counted in the database (AccessAttempt), so every app
+# server sees the same count. The limits (5 from one client, 20 from everywhere for one username, within
+# 30 minutes) are explained in partners/sign_in.py. A further attempt during a lockout starts the 30 minutes
+# again (axes' default), so a guesser who keeps trying stays locked out.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
+AXES_FAILURE_LIMIT = "partners.sign_in.failure_limit"
+AXES_COOLOFF_TIME = timedelta(minutes=30)
+AXES_LOCKOUT_CALLABLE = "partners.sign_in.lockout_response"
+# Someone who finally remembers their password starts again from zero.
+AXES_RESET_ON_SUCCESS = True
+# Successful sign-ins are not written to the database with their address and browser: the app does not
+# need them (Law 25); the lockout needs only the failures.
+AXES_DISABLE_ACCESS_LOG = True
+
+# A cache shared by every app server: django-ratelimit counts password reset emails in it. Its table is
+# created by a migration (partners 0004), and by Django's test runner for the test database.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "chantier_cache"},
+}
+# django-ratelimit calls the database cache "not atomic": two requests at the same instant may count as
+# one. For a limit of a few emails an hour that is a slack of one or two, not an open door.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+
+# Content-Security-Policy (django-csp): scripts and styles only from the app's own static files, no inline
+# script, style or event attribute (their behaviour is in static/js/chantier.js), and no framing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 

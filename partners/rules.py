@@ -197,3 +197,24 @@ rules.add_perm(
         | (coordinates_every_plan_person_was_in & ~person_answers_for_every_plan)
     ),
 )
+
+
+@rules.predicate
+def coordinates_a_plan_of_person(user, person):
+    """One of the plans the person takes part in is one this person coordinates (reads
+    `person.plan_roles.all()`, as coordinates_every_plan_of_person)."""
+    return bool({role.plan_id for role in person.plan_roles.all()} & coordinated_plan_ids(user))
+
+
+# Lifting a sign-in lockout (partners/sign_in.py) lets the person try passwords again at once: a coordinator
+# of one of their plans, who knows them, or an instance administrator. An account that answers for every
+# plan is lifted only by someone above it, as for deactivating.
+rules.add_perm(
+    "partners.unlock_sign_in",
+    ~is_same_person
+    & (
+        is_superuser
+        | (administers_instance & ~person_is_superuser)
+        | (coordinates_a_plan_of_person & ~person_answers_for_every_plan)
+    ),
+)

@@ -38,6 +38,7 @@ class OrganisationTable(tables.Table):
 
 
 ACCOUNT_STATUS = {"active": _("Active"), "invited": _("Invitée"), "inactive": _("Désactivée")}
+LOCKED_OUT = _("connexion bloquée")
 
 
 class AccountTable(tables.Table):
@@ -77,9 +78,18 @@ class AccountTable(tables.Table):
     def render_plans(self, record):
         return self.value_plans(record) or "—"
 
+    def __init__(self, *args, locked_out=frozenset(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.locked_out = locked_out  # the usernames whose sign-in is locked now (partners/sign_in.py)
+
     def render_status(self, record):
         status = account_status(record)
-        return format_html('<span class="badge {}">{}</span>', status, ACCOUNT_STATUS[status])
+        badge = format_html('<span class="badge {}">{}</span>', status, ACCOUNT_STATUS[status])
+        if record.get_username() in self.locked_out:
+            badge = format_html('{} <span class="badge locked">{}</span>', badge, LOCKED_OUT)
+        return badge
 
     def value_status(self, record):
+        if record.get_username() in self.locked_out:
+            return f"{ACCOUNT_STATUS[account_status(record)]} ({LOCKED_OUT})"
         return ACCOUNT_STATUS[account_status(record)]

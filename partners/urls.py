@@ -16,6 +16,7 @@ urlpatterns = [
     path("comptes/personnes/", views.AccountListView.as_view(), name="accounts"),
     path("comptes/personnes/<int:user_id>/desactiver/", views.account_deactivate, name="account_deactivate"),
     path("comptes/personnes/<int:user_id>/reactiver/", views.account_reactivate, name="account_reactivate"),
+    path("comptes/personnes/<int:user_id>/debloquer/", views.account_unlock, name="account_unlock"),
     path("comptes/personnes/<int:user_id>/effacer/", privacy_views.person_erase, name="person_erase"),
     # Personal information (Law 25): the privacy page (no sign-in needed), a person's own data
     path("confidentialite/", privacy_views.privacy, name="privacy"),

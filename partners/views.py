@@ -1,19 +1,24 @@
 """Organisations, shared by every plan: listed and read by everyone who takes part in a plan (each seeing
 only their plans' part of them), changed by someone responsible for every plan that uses them
 (partners/rules.py); accounts, deactivated and reactivated by whoever answers for every plan of the
-person; and the link of an invitation email. The people of a plan are the plan's
+person, their sign-in lockout lifted (partners/sign_in.py); the « Mot de passe oublié » page with its
+emails rate-limited; and the link of an invitation email. The people of a plan are the plan's
 (plans/people_views.py)."""
+
+import logging
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.views import PasswordResetConfirmView
+from django.contrib.auth.views import PasswordResetConfirmView, PasswordResetView
 from django.db.models import Count, ProtectedError
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from django_ratelimit.core import is_ratelimited
 
 from lib.access import require
 from lib.history import history_entries
@@ -24,7 +29,10 @@ from .filters import AccountFilter, OrganisationFilter
 from .forms import MergeForm, OrganisationForm, invitation_token
 from .models import Deactivation, Organisation, is_invited
 from .rules import in_plans, visible_plan_ids
+from .sign_in import lift_lockout, locked_out_usernames
 from .tables import AccountTable, OrganisationTable
+
+logger = logging.getLogger(__name__)
 
 STALE_SAVE = gettext_lazy(
     "Quelqu’un d’autre a modifié cette organisation pendant que vous la modifiiez; vos changements ne sont pas "
@@ -171,15 +179,19 @@ class AccountListView(TableListView):
             .prefetch_related("plan_roles__plan")
         )
 
+    def get_table_kwargs(self):
+        return {"locked_out": locked_out_usernames()}
 
-def get_account_for(user, user_id):
-    """An account this person may deactivate or reactivate: 403 when they may not see accounts or not
-    change this one, 404 when there is none."""
+
+def get_account_for(user, user_id, permission="partners.change_person"):
+    """An account this person may deactivate or reactivate (or, with `permission`
+    "partners.unlock_sign_in", whose lockout they may lift): 403 when they may not see accounts or not do
+    that to this one, 404 when there is none."""
     require(user, "partners.view_accounts", None)
     person = get_object_or_404(
         get_user_model().objects.select_related("deactivation", "instance_administrator"), pk=user_id
     )
-    require(user, "partners.change_person", person)
+    require(user, permission, person)
     return person
 
 
@@ -203,6 +215,56 @@ def account_reactivate(request, user_id):
               "la coordination de son plan peut lui renvoyer l’invitation.") % {"name": person.get_full_name() or person},
         )
     return redirect("partners:accounts")
+
+
+@require_POST
+def account_unlock(request, user_id):
+    """Lift a sign-in lockout (partners/sign_in.py): the person may try again at once."""
+    person = get_account_for(request.user, user_id, permission="partners.unlock_sign_in")
+    lift_lockout(person)
+    name = person.get_full_name() or person
+    messages.success(request, _("%(name)s peut de nouveau essayer de se connecter.") % {"name": name})
+    return redirect("partners:accounts")
+
+
+# Forgotten passwords
+
+# Reset emails, counted in the shared cache (settings' CACHES) over fixed hours: a person who asks again
+# because the first one is slow gets it; someone who fills a mailbox, or tries address after address from
+# one client, gets no more.
+RESETS_PER_ADDRESS = "3/h"
+RESETS_PER_CLIENT = "10/h"
+
+
+def requested_address(group, request):
+    """The address asked for, as the reset form matches it (whatever its case)."""
+    return request.POST.get("email", "").strip().lower()
+
+
+def reset_limits_reached(request):
+    """Counts this request against both limits (both on every request, so that neither is dodged by
+    reaching the other first); the names of those it is over."""
+    counted = {
+        "address": dict(group="password_reset:address", key=requested_address, rate=RESETS_PER_ADDRESS),
+        "client": dict(group="password_reset:client", key="ip", rate=RESETS_PER_CLIENT),
+    }
+    return [name for name, limit in counted.items() if is_ratelimited(request, increment=True, **limit)]
+
+
+class LimitedPasswordResetView(PasswordResetView):
+    """Django's « Mot de passe oublié » page, with its emails limited per address and per client (address
+    of the request). Over a limit the page answers what it always answers, so that it says nothing about
+    which addresses have an account, and no email leaves."""
+
+    def form_valid(self, form):
+        over = reset_limits_reached(self.request)
+        if over:
+            logger.warning("Password reset email not sent: over the limit per %s", " and per ".join(over))
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
+
+
+password_reset = LimitedPasswordResetView.as_view()
 
 
 # The link of an invitation email

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from lib.access import require
 from lib.lists import TableListView
 from partners.models import Deactivation, has_arrived, is_invited
+from partners.sign_in import lift_lockout, locked_out_usernames
 
 from .filters import PersonFilter
 from .models import Membership, PlanRole
@@ -20,12 +21,13 @@ from .tables import PersonTable
 from .views import get_plan_for
 
 
-def get_person_for(user, plan, user_id):
-    """The role in the plan of a person whose account this person may deactivate or reactivate: 404 when
-    the plan or the person in it is not there for them, 403 when they may not."""
+def get_person_for(user, plan, user_id, permission="partners.change_person"):
+    """The role in the plan of a person whose account this person may deactivate or reactivate (or, with
+    `permission` "partners.unlock_sign_in", whose lockout they may lift): 404 when the plan or the person
+    in it is not there for them, 403 when they may not."""
     require(user, "plans.manage_people", plan)
     role = get_object_or_404(PlanRole.objects.select_related("user", "user__deactivation"), plan=plan, user_id=user_id)
-    require(user, "partners.change_person", role.user)
+    require(user, permission, role.user)
     return role
 
 
@@ -58,6 +60,9 @@ class PersonListView(TableListView):
 
     def get_filterset_kwargs(self, filterset_class):
         return {**super().get_filterset_kwargs(filterset_class), "plan": self.plan}
+
+    def get_table_kwargs(self):
+        return {"locked_out": locked_out_usernames()}
 
     def get_export_filename(self, export_format):
         return f"personnes-{self.plan.slug}.{export_format}"
@@ -114,6 +119,17 @@ def person_reactivate(request, slug, user_id):
     else:
         send_invitation(request, person, plan, role.role)
         messages.success(request, _("L’invitation est renvoyée à %(email)s.") % {"email": person.email})
+    return redirect("plans:people", plan.slug)
+
+
+@require_POST
+def person_unlock(request, slug, user_id):
+    """Lift a sign-in lockout (partners/sign_in.py): the person may try again at once."""
+    plan = get_plan_for(request.user, slug)
+    person = get_person_for(request.user, plan, user_id, permission="partners.unlock_sign_in").user
+    lift_lockout(person)
+    name = person.get_full_name() or person
+    messages.success(request, _("%(name)s peut de nouveau essayer de se connecter.") % {"name": name})
     return redirect("plans:people", plan.slug)
 
 

@@ -8,6 +8,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import account_status
+from partners.tables import LOCKED_OUT
 
 from .models import Action
 
@@ -122,11 +123,20 @@ class PersonTable(tables.Table):
         """The organisations the person acts for in this plan (the list prefetches only those)."""
         return ", ".join(m.organisation.display_name for m in value.memberships.all())
 
+    def __init__(self, *args, locked_out=frozenset(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.locked_out = locked_out  # the usernames whose sign-in is locked now (partners/sign_in.py)
+
     def render_status(self, record):
         status = account_status(record.user)
-        return format_html('<span class="badge {}">{}</span>', status, PERSON_STATUS[status])
+        badge = format_html('<span class="badge {}">{}</span>', status, PERSON_STATUS[status])
+        if record.user.get_username() in self.locked_out:
+            badge = format_html('{} <span class="badge locked">{}</span>', badge, LOCKED_OUT)
+        return badge
 
     def value_status(self, record):
+        if record.user.get_username() in self.locked_out:
+            return f"{PERSON_STATUS[account_status(record.user)]} ({LOCKED_OUT})"
         return PERSON_STATUS[account_status(record.user)]
 
     def render_last_login(self, value):

@@ -41,5 +41,6 @@ urlpatterns = [
         people_views.person_reactivate,
         name="person_reactivate",
     ),
+    path("plans/<slug:slug>/personnes/<int:user_id>/debloquer/", people_views.person_unlock, name="person_unlock"),
     path("plans/<slug:slug>/personnes/<int:user_id>/retirer/", people_views.person_remove, name="person_remove"),
 ]

@@ -46,6 +46,7 @@ NOT_PAGES = {
     "plans:person_deactivate",
     "plans:person_reactivate",
     "plans:person_remove",
+    "plans:person_unlock",
 }
 # A partner's own pages; the coordinator asks for every other one.
 PARTNER_PAGES = {"suivi:my_actions", "tableur:partner_sheet", "tableur:partner_sheet_download"}

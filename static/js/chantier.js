@@ -1,0 +1,24 @@
+// Chantier's few behaviours in the browser, kept out of the pages so that the Content-Security-Policy
+// allows no inline script. Listeners sit on the document (event delegation): they also serve what htmx
+// swaps in later. Without JavaScript every page still works; these only make it quicker.
+
+// A search box over a list of options (the partners of a plan's item): hides the options whose text does
+// not contain what is typed, without accents or case.
+function fold(text) {
+  return text.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
+}
+
+document.addEventListener("input", (event) => {
+  const box = event.target.closest("[data-filters-options]");
+  if (!box) return;
+  const select = box.closest(".searchable-select").querySelector("select");
+  const wanted = fold(box.value);
+  for (const option of select.options) option.hidden = !fold(option.text).includes(wanted);
+});
+
+// « Fermer » on a panel opened in the page (the plan's edit panel): removes the panel.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-closes]");
+  if (!button) return;
+  button.closest(button.dataset.closes).remove();
+});
