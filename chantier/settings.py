@@ -177,6 +177,7 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
 BEHIND_TLS_PROXY = envbool("BEHIND_TLS_PROXY", False)
 if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SILENCED_SYSTEM_CHECKS = []  # each addition says why
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG else 60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
@@ -184,7 +185,7 @@ SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
 if not SECURE_HSTS_PRELOAD:
     # Preloading writes the domain, subdomains included, into browsers' built-in lists for months: the
     # host's decision, not a default. `check --deploy` would warn about it (W021) on every sound setup.
-    SILENCED_SYSTEM_CHECKS = ["security.W021"]
+    SILENCED_SYSTEM_CHECKS += ["security.W021"]
 
 # French as spoken in Quebec first: with plain "fr", France's date formats would apply.
 LANGUAGE_CODE = "fr-ca"
@@ -271,18 +272,20 @@ AXES_COOLOFF_TIME = timedelta(minutes=30)
 AXES_LOCKOUT_CALLABLE = "partners.sign_in.lockout_response"
 # Someone who finally remembers their password starts again from zero.
 AXES_RESET_ON_SUCCESS = True
+# The client's address as the logs write it (the proxy's X-Forwarded-For entry behind BEHIND_TLS_PROXY).
+AXES_CLIENT_IP_CALLABLE = "partners.signals.client_address"
 # Successful sign-ins are not written to the database with their address and browser: the app does not
 # need them (Law 25); the lockout needs only the failures.
 AXES_DISABLE_ACCESS_LOG = True
 
 # A cache shared by every app server: django-ratelimit counts password reset emails in it. Its table is
-# created by a migration (partners 0004), and by Django's test runner for the test database.
+# created by a migration (partners 0005), and by Django's test runner for the test database.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "chantier_cache"},
 }
 # django-ratelimit calls the database cache "not atomic": two requests at the same instant may count as
 # one. For a limit of a few emails an hour that is a slack of one or two, not an open door.
-SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+SILENCED_SYSTEM_CHECKS += ["django_ratelimit.E003", "django_ratelimit.W001"]
 
 # Content-Security-Policy (django-csp): scripts and styles only from the app's own static files, no inline
 # script, style or event attribute (their behaviour is in static/js/chantier.js), and no framing.
@@ -323,5 +326,8 @@ LOGGING = {
         # WeasyPrint and fontTools narrate every step of every PDF at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # django-axes announces its configuration at INFO on every start, management commands included;
+        # its lockouts are warnings and still reach the log.
+        "axes": {"level": "WARNING"},
     },
 }

@@ -29,6 +29,7 @@ from .filters import AccountFilter, OrganisationFilter
 from .forms import MergeForm, OrganisationForm, invitation_token
 from .models import Deactivation, Organisation, is_invited
 from .rules import in_plans, visible_plan_ids
+from .signals import client_address
 from .sign_in import lift_lockout, locked_out_usernames
 from .tables import AccountTable, OrganisationTable
 
@@ -241,12 +242,17 @@ def requested_address(group, request):
     return request.POST.get("email", "").strip().lower()
 
 
+def client_key(group, request):
+    """The client as the sign-in lockout and the logs see it (behind the proxy, the address it appended)."""
+    return client_address(request)
+
+
 def reset_limits_reached(request):
     """Counts this request against both limits (both on every request, so that neither is dodged by
     reaching the other first); the names of those it is over."""
     counted = {
         "address": dict(group="password_reset:address", key=requested_address, rate=RESETS_PER_ADDRESS),
-        "client": dict(group="password_reset:client", key="ip", rate=RESETS_PER_CLIENT),
+        "client": dict(group="password_reset:client", key=client_key, rate=RESETS_PER_CLIENT),
     }
     return [name for name, limit in counted.items() if is_ratelimited(request, increment=True, **limit)]
 

@@ -12,7 +12,7 @@ def create_cache_table(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("partners", "0003_instance_administrators_deactivations_memberships_to_plans")]
+    dependencies = [("partners", "0004_erasures_of_personal_information")]
 
     # Nothing to undo: the table holds only counts that expire within the hour.
     operations = [migrations.RunPython(create_cache_table, migrations.RunPython.noop)]
