@@ -86,7 +86,7 @@ ELSEWHERE_BILANS = "                                  login 403   403   404    4
 
 # What each URL answers, by the object its parameters name (TARGETS), for GET and, where the view writes,
 # a POST of valid data (POST_DATA). « autre adresse » rows try an object of one plan under the address of
-# the other: nobody reaches it.
+# the other: nobody reaches it (whoever may not do this in the plan at all is refused before it is looked for).
 EXPECTED = {
     # Plans: the pages every person of the plan reads, and the coordinator's editing
     #                                                      anon  ALL   TPDSL comité coordo autre désact admin dehors
@@ -505,7 +505,7 @@ def today():
     return timezone.localdate().isoformat()
 
 
-def new_step(w, code, person):
+def new_step(w, code):
     action = w.lanaudiere.actions.get(code=code)
     organisation = w.all_org if code == w.own_action.code else w.tpdsl
     return as_posted(StepForm(action=action, user=w.person("coordinator")), description="Rencontre",
@@ -569,7 +569,7 @@ POST_DATA = {
     "plans:person_reactivate": lambda w, target, person: {},
     "plans:person_remove": lambda w, target, person: {},
     "suivi:add_step": lambda w, target, person: new_step(
-        w, w.other_action.code if "TPDSL" in target else w.own_action.code, person
+        w, w.other_action.code if "TPDSL" in target else w.own_action.code
     ),
     "suivi:action_status": lambda w, target, person: as_posted(
         ActionStatusForm(action=w.own_action), status=Action.Status.ABANDONED, reason="Plus de financement"
@@ -777,7 +777,7 @@ def test_a_session_opened_before_the_deactivation_stops_working(client, world):
         page = client.get(reverse("plans:detail", args=[LANAUDIERE]))
         write = client.post(
             reverse("suivi:add_step", args=[LANAUDIERE, world.own_action.code]),
-            new_step(world, world.own_action.code, partner),
+            new_step(world, world.own_action.code),
         )
 
         assert page.status_code == 302 and page.url.startswith(reverse("login"))
