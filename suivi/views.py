@@ -62,6 +62,7 @@ def my_actions(request, slug):
     """A partner's home: the actions of the organisations they act for in this plan, by axis, with what was
     done and what is due."""
     plan = get_plan_for(request.user, slug)
+    require(request.user, "suivi.view_my_actions", plan)  # the coordination and the committee act for none
     organisations = Organisation.objects.filter(pk__in=organisation_ids(request.user, plan.pk))
     actions = list(
         action_queryset()

@@ -6,13 +6,12 @@ parameters this module cannot fill fails the test until it is filled below or li
 """
 
 import datetime
-import re
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import URLResolver, get_resolver, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
@@ -24,9 +23,9 @@ from plans.models import Action, PlanRole
 from suivi.models import Step, StepFile
 from tests.conftest import make_person
 from tests.factories import make_plan
+from tests.urls_helpers import plan_routes
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>")
 
 # Routes of a plan that are not pages: they only write (POST), and a GET must say so (405, checked below).
 NOT_PAGES = {
@@ -99,19 +98,6 @@ FILL = {
     "bilans:preview": one_bilan,
     "bilans:xlsx": one_bilan,
 }
-
-
-def plan_routes(patterns=None, namespace="", prefix=""):
-    """(name, parameters) of every route with a plan's <slug>, from the URL configuration."""
-    for entry in get_resolver().url_patterns if patterns is None else patterns:
-        if isinstance(entry, URLResolver):
-            inner = ":".join(part for part in (namespace, entry.namespace) if part)
-            yield from plan_routes(entry.url_patterns, inner, prefix + str(entry.pattern))
-            continue
-        parameters = PARAMETER.findall(prefix + str(entry.pattern))
-        if "slug" in parameters:
-            name = f"{namespace}:{entry.name}" if entry.name else prefix + str(entry.pattern)
-            yield name, [parameter for parameter in parameters if parameter != "slug"]
 
 
 def populate(plan, coordinator, partner, organisation, steps):
