@@ -66,6 +66,13 @@ def is_partner_in_plan(user, plan):
     return role_in(user, plan.pk) == Role.PARTNER
 
 
+@rules.predicate
+def plan_is_open(user, plan):
+    """An archived plan is read as it was left: nobody changes it, a superuser neither, until it is
+    restored. Every permission that writes in a plan, in every app, includes this one."""
+    return plan.archived_at is None
+
+
 # Predicates on a plan's items are written once, on the plan, and reached through this adapter.
 def on_plan_of(item_to_plan, predicate):
     @rules.predicate(name=f"{predicate.name}_of_item")
@@ -82,10 +89,12 @@ def committee_validates_in_plan(user, plan):
 
 # The plan
 rules.add_perm("plans.view_plan", is_superuser | has_role_in_plan)
-rules.add_perm("plans.change_plan", is_superuser | coordinates_plan)
+rules.add_perm("plans.change_plan", plan_is_open & (is_superuser | coordinates_plan))
+# Archiving a plan, and restoring it (an archived plan's only change).
+rules.add_perm("plans.archive_plan", is_superuser | coordinates_plan)
 # The people of a plan: its coordinator lists them, invites people into it and takes them out of it (their
 # role in it). Deactivating an account is global: partners.change_person (partners/rules.py).
-rules.add_perm("plans.manage_people", is_superuser | coordinates_plan)
+rules.add_perm("plans.manage_people", plan_is_open & (is_superuser | coordinates_plan))
 
 
 @rules.predicate
@@ -98,7 +107,12 @@ def coordinates_plan_of_role(user, plan_role):
     return plan_role.plan_id in coordinated_plan_ids(user)
 
 
-rules.add_perm("plans.remove_from_plan", ~is_own_role & (is_superuser | coordinates_plan_of_role))
+@rules.predicate
+def plan_of_role_is_open(user, plan_role):
+    return plan_is_open.test(user, plan_role.plan)
+
+
+rules.add_perm("plans.remove_from_plan", plan_of_role_is_open & ~is_own_role & (is_superuser | coordinates_plan_of_role))
 # A person's email, beside their role or membership in a plan (anything with a `plan_id`): for that plan's
 # coordinators (and whoever answers for every plan); the other people of the plan see their name.
 rules.add_perm("plans.view_email", is_superuser | coordinates_plan_of_role | administers_instance)
