@@ -62,6 +62,8 @@ class KeepsRecordedWorkAdmin:
             for obj in objs
             if self.has_records(obj)
         ]
+        if recorded:  # said here rather than as a permission missing on the model (has_delete_permission)
+            perms_needed = {name for name in perms_needed if str(name) != str(self.opts.verbose_name)}
         return deleted, counts, perms_needed, list(protected) + recorded
 
     def get_actions(self, request):

@@ -68,8 +68,9 @@ def is_partner_in_plan(user, plan):
 
 @rules.predicate
 def plan_is_open(user, plan):
-    """An archived plan is read as it was left: nobody changes it, a superuser neither, until it is
-    restored. Every permission that writes in a plan, in every app, includes this one."""
+    """An archived plan is read as it was left: nobody changes it until it is restored. Every permission
+    that writes in a plan, in every app, includes this one. (A superuser, to whom Django grants every
+    permission without asking the rules, is the exception, as everywhere.)"""
     return plan.archived_at is None
 
 
