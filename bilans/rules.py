@@ -7,7 +7,7 @@ from plans.rules import coordinates_plan, is_partner_in_plan, is_superuser, plan
 
 @rules.predicate
 def partner_allowed_bilans(user, plan):
-    return plan.partners_may_download_bilans and is_partner_in_plan.test(user, plan)
+    return plan is not None and plan.partners_may_download_bilans and is_partner_in_plan.test(user, plan)
 
 
 rules.add_perm("bilans.prepare_bilan", plan_is_open & (is_superuser | coordinates_plan | sits_on_committee_of_plan))
