@@ -73,7 +73,8 @@ class Plan(models.Model):
         _("les partenaires peuvent télécharger les bilans annuels"), default=False
     )
     # An archived plan is read as it was left and changed by nobody (plans/rules.py, `plan_is_open`).
-    archived_at = models.DateTimeField(_("archivé le"), null=True, blank=True, editable=False)
+    # Editable for simple-history's diffs (which skip the others); no form offers it.
+    archived_at = models.DateTimeField(_("archivé le"), null=True, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     participants = models.ManyToManyField(
         Organisation,

@@ -57,6 +57,8 @@ def test_coordinator_archives_the_plan_it_leaves_the_home_list_and_stays_readabl
     assert "Plan archivé le" in page.content.decode()
     assert "Restaurer le plan" in page.content.decode()
     assert Plan.history.filter(id=lanaudiere.pk).latest().archived_at is not None
+    history = client.get(reverse("plans:plan_history", args=[SLUG])).content.decode()
+    assert "rchivé le" in history and "coordo" in history
 
 
 def test_an_archived_plan_is_read_by_its_people_and_changed_by_nobody(

@@ -13,11 +13,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalplan',
             name='archived_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='archivé le'),
+            field=models.DateTimeField(blank=True, null=True, verbose_name='archivé le'),
         ),
         migrations.AddField(
             model_name='plan',
             name='archived_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='archivé le'),
+            field=models.DateTimeField(blank=True, null=True, verbose_name='archivé le'),
         ),
     ]
