@@ -39,14 +39,19 @@ class Command(BaseCommand):
                 % {"date": manifest["created_at"], "count": len(manifest["files"])}
             )
             return
+        count = len(manifest["files"])
         self.stdout.write(
             ngettext(
-                "Sauvegarde du %(date)s restaurée : la base et %(count)s fichier (%(written)s écrits, les autres y étaient déjà).",
-                "Sauvegarde du %(date)s restaurée : la base et %(count)s fichiers (%(written)s écrits, les autres y étaient déjà).",
-                len(manifest["files"]),
+                "Sauvegarde du %(date)s restaurée : la base et %(count)s fichier.",
+                "Sauvegarde du %(date)s restaurée : la base et %(count)s fichiers.",
+                count,
             )
-            % {"date": manifest["created_at"], "written": written, "count": len(manifest["files"])}
+            % {"date": manifest["created_at"], "count": count}
         )
+        if written < count:
+            self.stdout.write(
+                _("Déjà dans le stockage, identiques, et laissés tels quels : %(kept)s.") % {"kept": count - written}
+            )
         if pending:
             self.stdout.write(
                 _("Cette version de Chantier a des migrations plus récentes : lancez python manage.py migrate.")
