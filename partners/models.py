@@ -19,7 +19,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
+from simple_history.models import HistoricalRecords, registered_models
 
 
 class OrganisationQuerySet(models.QuerySet):
@@ -85,6 +85,11 @@ class Organisation(models.Model):
         if self.acronym and self.acronym != self.name:
             return f"{self.name} ({self.acronym})"
         return self.name
+
+    def has_records(self):
+        """Whether steps were recorded on its behalf: it is then archived, never deleted (the database
+        protects them too: a step's organisation is on_delete=PROTECT)."""
+        return self.steps.exists()
 
     @transaction.atomic
     def merge_into(self, kept):
@@ -192,6 +197,21 @@ class Deactivation(models.Model):
             person.is_active = True
             person.save()
         return person.is_active
+
+
+def has_records(person):
+    """Whether this person recorded work: a step they wrote, or any change the history attributes to
+    them (a step reviewed, a result achieved, a plan edited…). Their account is then deactivated, never
+    deleted: deleting it would take their name off the history. The models are simple-history's
+    registered ones, so a model given a history later is counted without a change here."""
+    if person.pk is None:
+        return False
+    if person.steps.exists():
+        return True
+    return any(
+        getattr(model, model._meta.simple_history_manager_attribute).filter(history_user_id=person.pk).exists()
+        for model in registered_models.values()
+    )
 
 
 def account_status(person):

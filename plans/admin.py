@@ -1,10 +1,11 @@
 """The Django admin for every model of a plan: the staff's fallback, not the coordinator's tool."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+
+from lib.admin import HistoryAdmin, KeepsRecordedWorkAdmin
 
 from .models import (
     Action,
@@ -47,14 +48,19 @@ class TermInline(admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
-    list_display = ["title", "slug", "region", "first_year", "last_year", "spreadsheet"]
-    list_filter = ["region"]
+class PlanAdmin(KeepsRecordedWorkAdmin, admin.ModelAdmin):
+    """A plan with recorded work is archived from its page, never deleted here."""
+
+    list_display = ["title", "slug", "region", "first_year", "last_year", "archived_at", "spreadsheet"]
+    list_filter = ["region", ("archived_at", admin.EmptyFieldListFilter)]
     search_fields = ["title", "slug", "region"]
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["participants"]
-    readonly_fields = ["spreadsheet"]
+    readonly_fields = ["spreadsheet", "archived_at"]
     inlines = [AxisInline, PlanRoleInline, MembershipInline, TermInline]
+
+    def has_records(self, plan):
+        return plan.has_records()
 
     # A whole plan is imported level by level with checks across levels (an action under its objective…),
     # which django-import-export's per-model admin import cannot do: staff use the coordinator's import
@@ -161,7 +167,7 @@ class PlanRoleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(SimpleHistoryAdmin):
+class MembershipAdmin(HistoryAdmin):
     list_display = ["user", "organisation", "plan", "joined_on"]
     list_filter = ["plan", "organisation"]
     search_fields = ["user__username", "user__email", "organisation__name", "organisation__acronym"]

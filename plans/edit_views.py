@@ -236,6 +236,34 @@ def restore_item(request, slug, kind, pk):
     return back_to_plan(request, plan, item, _("Restauré : c’est maintenant %(code)s.") % {"code": item.code})
 
 
+@require_http_methods(["GET", "POST"])
+def archive_plan(request, slug):
+    """Archive the plan: out of the home page's list, read-only for everyone, nothing deleted; restorable.
+    GET asks for confirmation."""
+    plan = get_plan_for(request.user, slug)
+    require(request.user, "plans.archive_plan", plan)
+    if request.method == "GET":
+        return render(request, "plans/archive_plan.html", {"plan": plan})
+    if not plan.is_archived:
+        plan.archive()
+        messages.success(
+            request,
+            _("Le plan est archivé : il se lit comme vous l’avez laissé, plus rien ne s’y inscrit. Vous pouvez le restaurer ici."),
+        )
+    return redirect(plan)
+
+
+@require_POST
+def restore_plan(request, slug):
+    """Open an archived plan again."""
+    plan = get_plan_for(request.user, slug)
+    require(request.user, "plans.archive_plan", plan)
+    if plan.is_archived:
+        plan.restore()
+        messages.success(request, _("Le plan est restauré : il est de nouveau ouvert."))
+    return redirect(plan)
+
+
 def item_history(request, slug, kind, pk):
     """Who changed this item, when, and what: every field before and after."""
     plan = get_plan_for(request.user, slug)

@@ -35,6 +35,12 @@ class PlanQuerySet(models.QuerySet):
             return self
         return self.filter(roles__user=user).distinct()
 
+    def active(self):
+        return self.filter(archived_at__isnull=True)
+
+    def archived(self):
+        return self.filter(archived_at__isnull=False)
+
 
 class Plan(models.Model):
     title = models.CharField(_("titre"), max_length=200)
@@ -66,6 +72,9 @@ class Plan(models.Model):
     partners_may_download_bilans = models.BooleanField(
         _("les partenaires peuvent télécharger les bilans annuels"), default=False
     )
+    # An archived plan is read as it was left and changed by nobody (plans/rules.py, `plan_is_open`).
+    # Editable for simple-history's diffs (which skip the others); no form offers it.
+    archived_at = models.DateTimeField(_("archivé le"), null=True, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     participants = models.ManyToManyField(
         Organisation,
@@ -100,6 +109,33 @@ class Plan(models.Model):
     def clean(self):
         if self.first_year and self.last_year and self.first_year > self.last_year:
             raise ValidationError({"last_year": _("La dernière année ne peut pas précéder la première.")})
+
+    @property
+    def is_archived(self):
+        return self.archived_at is not None
+
+    def archive(self):
+        """Close the plan: it leaves the home page's list, stays readable by its people, and nobody changes
+        it until it is restored. Nothing in it is deleted."""
+        self.archived_at = timezone.now()
+        self.version += 1
+        self.save(update_fields=["archived_at", "version"])
+
+    def restore(self):
+        self.archived_at = None
+        self.version += 1
+        self.save(update_fields=["archived_at", "version"])
+
+    def has_records(self):
+        """Whether work was recorded in the plan: a step, a result achieved, an adopted bilan. Such a plan
+        is archived, never deleted. Steps and bilans belong to the apps above this one, reached through
+        the relations they declare."""
+        step_model = Action.steps.rel.related_model
+        return (
+            step_model.objects.filter(action__plan=self).exists()
+            or self.results.filter(achieved_on__isnull=False).exists()
+            or self.bilans.adopted().exists()
+        )
 
     @property
     def period(self):

@@ -41,6 +41,12 @@ def role_in(user, plan_id):
     return plan_roles(user).get(plan_id)
 
 
+def role_in_plan(user, plan):
+    """The person's role in this plan; None without a plan (the admin asks `plans.view_plan` with no
+    object: Django's permission names and these rules share a name)."""
+    return None if plan is None else role_in(user, plan.pk)
+
+
 def partner_organisation_ids(action):
     """The organisations in effect on an action: its own partners, or its objective's (uses prefetches)."""
     return {link.organisation_id for link in action.partner_links_in_effect}
@@ -48,44 +54,54 @@ def partner_organisation_ids(action):
 
 @rules.predicate
 def has_role_in_plan(user, plan):
-    return role_in(user, plan.pk) is not None
+    return role_in_plan(user, plan) is not None
 
 
 @rules.predicate
 def coordinates_plan(user, plan):
-    return role_in(user, plan.pk) == Role.COORDINATOR
+    return role_in_plan(user, plan) == Role.COORDINATOR
 
 
 @rules.predicate
 def sits_on_committee_of_plan(user, plan):
-    return role_in(user, plan.pk) == Role.COMMITTEE
+    return role_in_plan(user, plan) == Role.COMMITTEE
 
 
 @rules.predicate
 def is_partner_in_plan(user, plan):
-    return role_in(user, plan.pk) == Role.PARTNER
+    return role_in_plan(user, plan) == Role.PARTNER
+
+
+@rules.predicate
+def plan_is_open(user, plan):
+    """An archived plan is read as it was left: nobody changes it until it is restored. Every permission
+    that writes in a plan, in every app, includes this one. (A superuser, to whom Django grants every
+    permission without asking the rules, is the exception, as everywhere.)"""
+    return plan is not None and plan.archived_at is None
 
 
 # Predicates on a plan's items are written once, on the plan, and reached through this adapter.
 def on_plan_of(item_to_plan, predicate):
     @rules.predicate(name=f"{predicate.name}_of_item")
     def check(user, item):
-        return predicate.test(user, item_to_plan(item))
+        return item is not None and predicate.test(user, item_to_plan(item))
 
     return check
 
 
 @rules.predicate
 def committee_validates_in_plan(user, plan):
-    return plan.committee_may_validate and sits_on_committee_of_plan.test(user, plan)
+    return plan is not None and plan.committee_may_validate and sits_on_committee_of_plan.test(user, plan)
 
 
 # The plan
 rules.add_perm("plans.view_plan", is_superuser | has_role_in_plan)
-rules.add_perm("plans.change_plan", is_superuser | coordinates_plan)
+rules.add_perm("plans.change_plan", plan_is_open & (is_superuser | coordinates_plan))
+# Archiving a plan, and restoring it (an archived plan's only change).
+rules.add_perm("plans.archive_plan", is_superuser | coordinates_plan)
 # The people of a plan: its coordinator lists them, invites people into it and takes them out of it (their
 # role in it). Deactivating an account is global: partners.change_person (partners/rules.py).
-rules.add_perm("plans.manage_people", is_superuser | coordinates_plan)
+rules.add_perm("plans.manage_people", plan_is_open & (is_superuser | coordinates_plan))
 
 
 @rules.predicate
@@ -98,7 +114,12 @@ def coordinates_plan_of_role(user, plan_role):
     return plan_role.plan_id in coordinated_plan_ids(user)
 
 
-rules.add_perm("plans.remove_from_plan", ~is_own_role & (is_superuser | coordinates_plan_of_role))
+@rules.predicate
+def plan_of_role_is_open(user, plan_role):
+    return plan_is_open.test(user, plan_role.plan)
+
+
+rules.add_perm("plans.remove_from_plan", plan_of_role_is_open & ~is_own_role & (is_superuser | coordinates_plan_of_role))
 # A person's email, beside their role or membership in a plan (anything with a `plan_id`): for that plan's
 # coordinators (and whoever answers for every plan); the other people of the plan see their name.
 rules.add_perm("plans.view_email", is_superuser | coordinates_plan_of_role | administers_instance)

@@ -8,6 +8,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("plans/<slug:slug>/", views.plan_detail, name="detail"),
     path("plans/<slug:slug>/acronymes/", views.plan_acronyms, name="acronyms"),
+    path("plans/<slug:slug>/archiver/", edit_views.archive_plan, name="archive_plan"),
+    path("plans/<slug:slug>/restaurer/", edit_views.restore_plan, name="restore_plan"),
     # Editing the plan (coordinators): settings, archived items, and each item by kind (axes, objectifs,
     # actions, resultats) and id.
     path("nouveau-plan/", edit_views.new_plan, name="new_plan"),

@@ -20,12 +20,17 @@ def get_plan_for(user, slug):
 
 
 def home(request):
-    """The plans this person takes part in, with a partner's way in: "Mes actions"."""
+    """The plans this person takes part in, with a partner's way in: "Mes actions"; archived plans apart,
+    below, still open to read."""
     plans = list(Plan.objects.visible_to(request.user))
     roles = plan_roles(request.user)
     for plan in plans:
         plan.my_role = roles.get(plan.pk)
-    return render(request, "plans/home.html", {"plans": plans})
+    context = {
+        "plans": [plan for plan in plans if not plan.is_archived],
+        "archived_plans": [plan for plan in plans if plan.is_archived],
+    }
+    return render(request, "plans/home.html", context)
 
 
 def plan_detail(request, slug):

@@ -54,9 +54,11 @@ class Step(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="steps", verbose_name=_("organisation")
     )
+    # PROTECT, here and on reviewed_by: a person who recorded or reviewed a step is deactivated, never
+    # deleted (partners.models.has_records), and the database refuses the deletion from the shell too.
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         related_name="steps",
         verbose_name=_("inscrite par"),
@@ -70,7 +72,7 @@ class Step(models.Model):
     review_comment = models.TextField(_("commentaire de la coordination"), blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",

@@ -11,6 +11,7 @@ from plans.rules import (
     on_plan_of,
     organisation_ids,
     partner_organisation_ids,
+    plan_is_open,
 )
 
 
@@ -52,16 +53,29 @@ def is_validated(user, step):
 coordinates_plan_of_action = on_plan_of(plan_of_action, coordinates_plan)
 coordinates_plan_of_step = on_plan_of(plan_of_step, coordinates_plan)
 coordinates_plan_of_result = on_plan_of(plan_of_result, coordinates_plan)
+# Nothing is recorded, changed or reviewed in an archived plan.
+open_plan_of_action = on_plan_of(plan_of_action, plan_is_open)
+open_plan_of_step = on_plan_of(plan_of_step, plan_is_open)
+open_plan_of_result = on_plan_of(plan_of_result, plan_is_open)
 
 
-rules.add_perm("suivi.add_step", is_superuser | coordinates_plan_of_action | partner_on_action)
+rules.add_perm("suivi.add_step", open_plan_of_action & (is_superuser | coordinates_plan_of_action | partner_on_action))
 # Once validated, a step is the proof the yearly report counts: only the coordination changes it then.
-rules.add_perm("suivi.change_step", is_superuser | coordinates_plan_of_step | (step_of_own_organisation & ~is_validated))
-rules.add_perm("suivi.delete_step", is_superuser | coordinates_plan_of_step | (step_of_own_organisation & ~is_validated))
-rules.add_perm("suivi.review_steps", is_superuser | coordinates_plan | committee_validates_in_plan)
-rules.add_perm("suivi.review_step", is_superuser | on_plan_of(plan_of_step, coordinates_plan | committee_validates_in_plan))
+rules.add_perm(
+    "suivi.change_step",
+    open_plan_of_step & (is_superuser | coordinates_plan_of_step | (step_of_own_organisation & ~is_validated)),
+)
+rules.add_perm(
+    "suivi.delete_step",
+    open_plan_of_step & (is_superuser | coordinates_plan_of_step | (step_of_own_organisation & ~is_validated)),
+)
+rules.add_perm("suivi.review_steps", plan_is_open & (is_superuser | coordinates_plan | committee_validates_in_plan))
+rules.add_perm(
+    "suivi.review_step",
+    open_plan_of_step & (is_superuser | on_plan_of(plan_of_step, coordinates_plan | committee_validates_in_plan)),
+)
 rules.add_perm("suivi.view_my_actions", is_partner_in_plan)
-rules.add_perm("suivi.achieve_result", is_superuser | coordinates_plan_of_result | partner_on_result)
-rules.add_perm("suivi.set_action_status", is_superuser | coordinates_plan_of_action)
+rules.add_perm("suivi.achieve_result", open_plan_of_result & (is_superuser | coordinates_plan_of_result | partner_on_result))
+rules.add_perm("suivi.set_action_status", open_plan_of_action & (is_superuser | coordinates_plan_of_action))
 
 

@@ -2,8 +2,8 @@
 
 import rules
 
-from plans.rules import is_partner_in_plan
+from plans.rules import is_partner_in_plan, plan_is_open
 
 # A partner's own spreadsheet of steps and results (issue 6); each row is then checked with suivi.add_step
 # on its action and suivi.achieve_result on its result.
-rules.add_perm("tableur.fill_partner_sheet", is_partner_in_plan)
+rules.add_perm("tableur.fill_partner_sheet", plan_is_open & is_partner_in_plan)

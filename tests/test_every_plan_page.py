@@ -32,6 +32,7 @@ NOT_PAGES = {
     "plans:move_item",
     "plans:archive_item",
     "plans:restore_item",
+    "plans:restore_plan",
     "suivi:add_step",
     "suivi:action_status",
     "suivi:validate_step",
