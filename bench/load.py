@@ -445,10 +445,12 @@ def main():
         f"{os.cpu_count()} cœurs, charge moyenne (1, 5, 15 min) à la fin : {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
     )
     failures = report(timings, errors, elapsed)
+    requests_made = sum(len(values) for values in timings.values())
     capacity = elapsed * os.cpu_count()
     print(
         f"\nCPU pendant la mesure : générateur de charge {generator:.1f} s ({100 * generator / capacity:.0f} % de la "
-        f"machine), gunicorn {served:.1f} s ({100 * served / capacity:.0f} %), tout le reste (PostgreSQL, les "
+        f"machine), gunicorn {served:.1f} s ({100 * served / capacity:.0f} %, {1000 * served / max(1, requests_made):.0f} ms "
+        f"par requête), tout le reste (PostgreSQL, les "
         f"autres sessions) {busy - generator - served:.1f} s ({100 * (busy - generator - served) / capacity:.0f} %)"
     )
     if errors_logged:
