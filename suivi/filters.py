@@ -2,6 +2,7 @@
 
 import django_filters
 from django import forms
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import Organisation
@@ -33,4 +34,7 @@ class StepFilter(django_filters.FilterSet):
 
     def __init__(self, *args, plan, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["organisation"].queryset = Organisation.objects.filter(steps__action__plan=plan).distinct()
+        # Exists rather than a join with every step of the plan, which grows with them.
+        self.filters["organisation"].queryset = Organisation.objects.filter(
+            Exists(Step.objects.filter(organisation=OuterRef("pk"), action__plan=plan))
+        )

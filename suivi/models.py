@@ -28,11 +28,11 @@ class StepQuerySet(models.QuerySet):
     def awaiting_review(self):
         return self.filter(review=Step.Review.PENDING)
 
-    def for_display(self):
-        """With what a step's card shows, in a fixed number of queries."""
-        return self.select_related("organisation", "author", "reviewed_by", "action__plan").prefetch_related(
-            "files", "results"
-        )
+    def for_display(self, with_action=True):
+        """With what a step's card shows, in a fixed number of queries. Without its action when the steps are
+        read under their actions (a prefetch gives each step its action)."""
+        steps = self.select_related("organisation", "author", "reviewed_by").prefetch_related("files", "results")
+        return steps.select_related("action__plan") if with_action else steps
 
     def between(self, start, end):
         """Steps done from start to end, both included."""
@@ -88,7 +88,12 @@ class Step(models.Model):
         verbose_name = _("étape réalisée")
         verbose_name_plural = _("étapes réalisées")
         ordering = ["-done_on", "-created_at"]
-        indexes = [models.Index(fields=["action", "-done_on"]), models.Index(fields=["done_on"])]
+        indexes = [
+            models.Index(fields=["action", "-done_on"]),
+            models.Index(fields=["done_on"]),
+            # The review queue: the oldest steps waiting, without reading the others.
+            models.Index(fields=["created_at", "id"], condition=Q(review="pending"), name="step_pending_oldest_first"),
+        ]
         constraints = [
             models.CheckConstraint(condition=~Q(description=""), name="step_description_not_empty"),
             models.CheckConstraint(condition=Q(review__in=["pending", "validated", "returned"]), name="step_review_valid"),

@@ -69,7 +69,9 @@ def my_actions(request, slug):
         .active()
         .for_user(request.user, plan)
         .with_step_summary()
-        .prefetch_related(Prefetch("steps", queryset=Step.objects.for_display()[:STEPS_PER_ACTION], to_attr="latest_steps"))
+        .prefetch_related(
+            Prefetch("steps", queryset=Step.objects.for_display(with_action=False)[:STEPS_PER_ACTION], to_attr="latest_steps")
+        )
         .order_by("objective__axis__number", "objective__number", "number")
     )
     year_start, year_end = plan.reporting_year()
@@ -115,10 +117,13 @@ def render_action(request, action, form=None, status_form=None, status=200):
     """The action's page; `form` and `status_form` carry a refused submission's errors."""
     if form is None and request.user.has_perm("suivi.add_step", action):
         form = StepForm(action=action, user=request.user)
+    steps = list(Step.objects.for_display(with_action=False).filter(action=action))
+    for step in steps:  # the action in hand, with its plan and partners, rather than a copy read with each step
+        step.action = action
     context = {
         "plan": action.plan,
         "action": action,
-        "steps": Step.objects.for_display().filter(action=action),
+        "steps": steps,
         "form": form,
         "status_form": status_form or ActionStatusForm(action=action),
     }

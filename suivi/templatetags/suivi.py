@@ -1,4 +1,5 @@
-"""The follow-up's parts of the plan's own pages (plans/ shows them without importing this app)."""
+"""The follow-up's parts of the plan's own pages (plans/ shows them without importing this app), and the card
+of a step that every list of steps draws."""
 
 from django import template
 from django.utils.translation import gettext as _
