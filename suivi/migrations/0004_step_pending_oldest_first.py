@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('suivi', '0002_step_done_by_today'),
+        ('suivi', '0003_steps_protect_their_people'),
     ]
 
     operations = [
