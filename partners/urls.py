@@ -1,5 +1,7 @@
 from django.urls import path
 
+import lib.converters  # noqa: F401  (registers <id:…>)
+
 from . import views
 
 app_name = "partners"
@@ -8,14 +10,14 @@ urlpatterns = [
     # Organisations (shared by every plan); the people of a plan are in plans/urls.py
     path("organisations/", views.OrganisationListView.as_view(), name="organisations"),
     path("organisations/nouvelle/", views.organisation_create, name="organisation_create"),
-    path("organisations/<int:pk>/", views.organisation_detail, name="organisation"),
-    path("organisations/<int:pk>/modifier/", views.organisation_edit, name="organisation_edit"),
-    path("organisations/<int:pk>/archiver/", views.organisation_archive, name="organisation_archive"),
-    path("organisations/<int:pk>/fusionner/", views.organisation_merge, name="organisation_merge"),
+    path("organisations/<id:pk>/", views.organisation_detail, name="organisation"),
+    path("organisations/<id:pk>/modifier/", views.organisation_edit, name="organisation_edit"),
+    path("organisations/<id:pk>/archiver/", views.organisation_archive, name="organisation_archive"),
+    path("organisations/<id:pk>/fusionner/", views.organisation_merge, name="organisation_merge"),
     # Accounts (an instance administrator's)
     path("comptes/personnes/", views.AccountListView.as_view(), name="accounts"),
-    path("comptes/personnes/<int:user_id>/desactiver/", views.account_deactivate, name="account_deactivate"),
-    path("comptes/personnes/<int:user_id>/reactiver/", views.account_reactivate, name="account_reactivate"),
+    path("comptes/personnes/<id:user_id>/desactiver/", views.account_deactivate, name="account_deactivate"),
+    path("comptes/personnes/<id:user_id>/reactiver/", views.account_reactivate, name="account_reactivate"),
     # The link of an invitation email (no sign-in needed: that is what it is for)
     path("comptes/invitation/<uidb64>/<token>/", views.accept_invitation, name="accept_invitation"),
 ]

@@ -1,0 +1,36 @@
+"""Numbers in addresses and parameters, read safely. `<id:pk>` is Django's `<int:pk>` bounded to what a
+database id can be: a number past 2⁶³ − 1 reaches the ORM as an OverflowError (a 500) through `int`;
+through `id` it is no such page (404)."""
+
+from django.urls import register_converter
+
+BIGGEST_ID = 2**63 - 1  # a BigAutoField, on PostgreSQL and SQLite alike
+
+
+class IdConverter:
+    regex = "[0-9]{1,19}"
+
+    def to_python(self, value):
+        number = int(value)
+        if number > BIGGEST_ID:
+            raise ValueError("not an id")  # the route does not match: 404
+        return number
+
+    def to_url(self, value):
+        return str(value)
+
+
+register_converter(IdConverter, "id")
+
+
+def whole_number(text):
+    """The number a form or query parameter gives, or None unless it is digits (ASCII: « ² » passes
+    str.isdigit() but not int()) within what a database id can be."""
+    if not (text.isascii() and text.isdigit() and len(text) <= 19) or int(text) > BIGGEST_ID:
+        return None
+    return int(text)
+
+
+def whole_numbers(texts):
+    """The numbers among these parameters (remove_file=3&remove_file=7), leaving out anything else."""
+    return [number for number in map(whole_number, texts) if number is not None]
