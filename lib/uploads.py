@@ -83,10 +83,23 @@ class BoundedUploadHandler(FileUploadHandler):
 
 def short_file_name(name, max_bytes=100):
     """A file name for storage at most `max_bytes` long in UTF-8, its extension kept: file systems count
-    bytes (255 at most for a name), and 200 « é » are 400 of them. People see the name as they gave it."""
+    bytes (255 at most for a name), and 200 « é » are 400 of them. People see the name as they gave it
+    (`shown_file_name`)."""
+    stem, extension = split_extension(name)
+    stem = stem.encode()[: max_bytes - len(extension.encode())].decode("utf-8", errors="ignore")
+    return (stem or "fichier") + extension
+
+
+def shown_file_name(name, max_length=200):
+    """The name people gave the file, cut to `max_length` characters if it must be, its extension kept."""
+    if len(name) <= max_length:
+        return name
+    stem, extension = split_extension(name)
+    return stem[: max_length - len(extension)] + extension
+
+
+def split_extension(name):
     stem, extension = os.path.splitext(name)
     if len(extension.encode()) > 16:  # not an extension a program would know: part of the name
-        stem, extension = name, ""
-    room = max_bytes - len(extension.encode())
-    stem = stem.encode()[:room].decode("utf-8", errors="ignore")
-    return (stem or "fichier") + extension
+        return name, ""
+    return stem, extension

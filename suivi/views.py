@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from lib.access import require
 from lib.converters import whole_numbers
 from lib.locking import refuse_stale
-from lib.uploads import accepts_files
+from lib.uploads import accepts_files, shown_file_name
 from partners.models import Organisation
 from plans.models import Action, ExpectedResult, mean_of
 from plans.rules import organisation_ids
@@ -174,7 +174,7 @@ def add_step(request, slug, code):
 def attach_files(step, uploads):
     for upload in uploads:
         StepFile.objects.create(
-            step=step, file=upload, name=upload.name[:200], content_type=upload.detected_type, size=upload.size
+            step=step, file=upload, name=shown_file_name(upload.name), content_type=upload.detected_type, size=upload.size
         )
 
 
