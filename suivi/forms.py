@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from lib.converters import IdsField
 from lib.locking import VersionedForm
 from partners.models import Organisation
 from plans.models import ActionStatus
@@ -93,6 +94,7 @@ class StepForm(VersionedForm):
             "done_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "results": forms.CheckboxSelectMultiple,
         }
+        field_classes = {"results": IdsField}
 
     def __init__(self, *args, action, user, removing=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -293,11 +293,18 @@ def set_action_status(request, slug, code):
         return render_action(request, action, status_form=form, status=422)
     if not form.save():
         action = get_action_for(request.user, slug, code)
-        form = ActionStatusForm(action=action)
+        form = ActionStatusForm(current_status(action), action=action)
+        form.is_valid()
         form.add_error(None, STALE_STATUS)
         return render_action(request, action, status_form=form, status=409)
     messages.success(request, _("État de l’action mis à jour."))
     return redirect(action.get_absolute_url())
+
+
+def current_status(action):
+    """The status form's values for the action as it is saved."""
+    status = action.status if action.status_is_manual else ActionStatusForm.AUTOMATIC
+    return {"status": status, "reason": action.status_reason, "version": action.version}
 
 
 def download_file(request, slug, pk):
