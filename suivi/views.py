@@ -70,9 +70,10 @@ def get_step_for(user, slug, pk, permission):
 
 
 def back(request, default):
-    """Where the person came from (a form's `next`), if it is on this site."""
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+    """Where the person came from (a form's `next`), if it is an address on this site (a path: anything
+    else, redirect() would try as the name of a view)."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
     return default
 
