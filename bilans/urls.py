@@ -1,5 +1,7 @@
 from django.urls import path
 
+import lib.converters  # noqa: F401  (registers <id:…>)
+
 from . import views
 
 app_name = "bilans"
@@ -7,9 +9,9 @@ app_name = "bilans"
 urlpatterns = [
     path("plans/<slug:slug>/bilans/", views.bilan_list, name="list"),
     path("plans/<slug:slug>/bilans/nouveau/", views.bilan_create, name="create"),
-    path("plans/<slug:slug>/bilans/<int:pk>/", views.bilan_detail, name="detail"),
-    path("plans/<slug:slug>/bilans/<int:pk>/pdf/", views.bilan_pdf, name="pdf"),
-    path("plans/<slug:slug>/bilans/<int:pk>/apercu/", views.bilan_preview, name="preview"),
-    path("plans/<slug:slug>/bilans/<int:pk>/xlsx/", views.bilan_xlsx, name="xlsx"),
-    path("plans/<slug:slug>/bilans/<int:pk>/adopter/", views.bilan_adopt, name="adopt"),
+    path("plans/<slug:slug>/bilans/<id:pk>/", views.bilan_detail, name="detail"),
+    path("plans/<slug:slug>/bilans/<id:pk>/pdf/", views.bilan_pdf, name="pdf"),
+    path("plans/<slug:slug>/bilans/<id:pk>/apercu/", views.bilan_preview, name="preview"),
+    path("plans/<slug:slug>/bilans/<id:pk>/xlsx/", views.bilan_xlsx, name="xlsx"),
+    path("plans/<slug:slug>/bilans/<id:pk>/adopter/", views.bilan_adopt, name="adopt"),
 ]

@@ -236,6 +236,17 @@ STEP_FILE_MAX_BYTES = envint("STEP_FILE_MAX_BYTES", 10_000_000)
 # the cores; 1: none, in the task's own process). Each holds one part's layout: a few hundred MB.
 BILAN_RENDER_PROCESSES = envint("BILAN_RENDER_PROCESSES", 2)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Uploads (issue 11): a page takes files only if its view says so (lib/uploads.py), and the handler stops
+# storing a file once it is past that page's limit. Under 2.5 MB a file stays in memory, on disk above.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_HANDLERS = [
+    "lib.uploads.BoundedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Files attached to one step, and all the steps' files of one plan together (2 GB).
+STEP_FILES_MAX = envint("STEP_FILES_MAX", 10)
+PLAN_FILES_MAX_BYTES = envint("PLAN_FILES_MAX_BYTES", 2_000_000_000)
 
 # Background tasks (yearly reports): run at once in development, by `manage.py db_worker` in production.
 TASKS = {

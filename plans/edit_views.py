@@ -19,6 +19,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reselect, reswap, retarget
 
 from lib.access import require
+from lib.converters import whole_number
 from lib.history import history_entries, readable
 from lib.locking import refuse_stale
 
@@ -142,8 +143,8 @@ def get_parent(request, plan, model):
     if not model.parent_field:
         return None
     parent_model = model._meta.get_field(model.parent_field).related_model
-    pk = request.POST.get("parent") or request.GET.get("parent") or ""
-    if not pk.isdigit():
+    pk = whole_number(request.POST.get("parent") or request.GET.get("parent") or "")
+    if pk is None:
         raise Http404
     return get_object_or_404(parent_model.objects.active(), plan=plan, pk=pk)
 
@@ -176,11 +177,11 @@ def move_item(request, slug, kind, pk):
     """Move an item up or down one, or to a position, among its siblings; the codes follow."""
     plan, item = get_item_to_edit(request.user, slug, kind, pk)
     direction = request.POST.get("direction")
-    position = request.POST.get("position", "")
+    position = whole_number(request.POST.get("position", ""))
     if direction in ("up", "down"):
         target = item.number - 1 if direction == "up" else item.number + 1
-    elif position.isdigit() and int(position) >= 1:
-        target = int(position)
+    elif position is not None and position >= 1:
+        target = position
     else:
         if request.htmx:  # the browser checks the field; nothing to move
             return back_to_plan(request, plan, item)

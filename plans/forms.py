@@ -8,6 +8,7 @@ the view refuses a save made on an older version.
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lib.converters import IdsField
 from lib.locking import VersionedForm
 from partners.models import Organisation
 
@@ -76,7 +77,7 @@ class PartnersMixin(forms.ModelForm):
     """Partners of an objective or an action: a searchable multiple choice and, among them, the lead.
     Existing links keep their order and role; new ones come after them."""
 
-    partners = forms.ModelMultipleChoiceField(
+    partners = IdsField(
         label=_("Organismes partenaires"),
         queryset=Organisation.objects.none(),
         required=False,

@@ -8,6 +8,7 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models, transaction
 from django.db.models import F, Max, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, Concat
@@ -25,6 +26,13 @@ MONTHS = [
     (7, _("juillet")), (8, _("août")), (9, _("septembre")), (10, _("octobre")), (11, _("novembre")),
     (12, _("décembre")),
 ]
+
+
+# The years a plan may span, and how long an action may go without a step before it is flagged: beyond
+# them the stale-actions and bilan pages would compute dates Python cannot hold (year 0, 30,000 months).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+MAX_STALE_MONTHS = 120
+YEAR_VALIDATORS = [MinValueValidator(FIRST_YEAR), MaxValueValidator(LAST_YEAR)]
 
 
 class PlanQuerySet(models.QuerySet):
@@ -46,8 +54,8 @@ class Plan(models.Model):
     title = models.CharField(_("titre"), max_length=200)
     slug = models.SlugField(_("identifiant"), max_length=80, unique=True)
     region = models.CharField(_("région"), max_length=100, blank=True)
-    first_year = models.PositiveSmallIntegerField(_("première année"))
-    last_year = models.PositiveSmallIntegerField(_("dernière année"))
+    first_year = models.PositiveSmallIntegerField(_("première année"), validators=YEAR_VALIDATORS)
+    last_year = models.PositiveSmallIntegerField(_("dernière année"), validators=YEAR_VALIDATORS)
     priority = models.TextField(_("priorité"), blank=True)
     mission = models.TextField(_("mission"), blank=True)
     values = models.JSONField(_("valeurs"), default=list, blank=True, help_text=_("Dans l’ordre du plan."))
@@ -64,6 +72,7 @@ class Plan(models.Model):
     stale_after_months = models.PositiveSmallIntegerField(
         _("action à relancer après (mois sans étape)"),
         default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_STALE_MONTHS)],
         help_text=_("Une action commencée sans étape inscrite depuis ce nombre de mois est signalée."),
     )
     committee_may_validate = models.BooleanField(
@@ -97,7 +106,13 @@ class Plan(models.Model):
                 name="plan_reporting_month_valid",
             ),
             models.CheckConstraint(condition=~Q(title=""), name="plan_title_not_empty"),
-            models.CheckConstraint(condition=Q(stale_after_months__gte=1), name="plan_stale_after_positive"),
+            models.CheckConstraint(
+                condition=Q(stale_after_months__gte=1, stale_after_months__lte=MAX_STALE_MONTHS),
+                name="plan_stale_after_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(first_year__gte=FIRST_YEAR, last_year__lte=LAST_YEAR), name="plan_years_in_range"
+            ),
         ]
 
     def __str__(self):
@@ -344,7 +359,12 @@ def parse_period(text):
     if not match:
         raise ValueError(_("« %(value)s » n’est pas une année de référence (2024-2026, 2025 ou vide).") % {"value": text})
     start, end = int(match[1]), int(match[2] or match[1])
-    if not 1900 <= start <= end <= 2200:
+    if not (FIRST_YEAR <= start <= LAST_YEAR and FIRST_YEAR <= end <= LAST_YEAR):
+        raise ValueError(
+            _("« %(value)s » : une année de référence va de %(first)s à %(last)s.")
+            % {"value": text, "first": FIRST_YEAR, "last": LAST_YEAR}
+        )
+    if start > end:
         raise ValueError(_("« %(value)s » : l’année de fin précède l’année de début.") % {"value": text})
     return start, end
 

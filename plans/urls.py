@@ -1,5 +1,7 @@
 from django.urls import path
 
+import lib.converters  # noqa: F401  (registers <id:…>)
+
 from . import edit_views, people_views, views
 
 app_name = "plans"
@@ -17,32 +19,32 @@ urlpatterns = [
     path("plans/<slug:slug>/modifier/archives/", edit_views.archived_items, name="archived"),
     path("plans/<slug:slug>/modifier/historique/", edit_views.plan_history, name="plan_history"),
     path("plans/<slug:slug>/modifier/<str:kind>/ajouter/", edit_views.add_item, name="add_item"),
-    path("plans/<slug:slug>/modifier/<str:kind>/<int:pk>/", edit_views.edit_item, name="edit_item"),
-    path("plans/<slug:slug>/modifier/<str:kind>/<int:pk>/deplacer/", edit_views.move_item, name="move_item"),
-    path("plans/<slug:slug>/modifier/<str:kind>/<int:pk>/supprimer/", edit_views.delete_item, name="delete_item"),
-    path("plans/<slug:slug>/modifier/<str:kind>/<int:pk>/archiver/", edit_views.archive_item, name="archive_item"),
-    path("plans/<slug:slug>/modifier/<str:kind>/<int:pk>/restaurer/", edit_views.restore_item, name="restore_item"),
-    path("plans/<slug:slug>/modifier/<str:kind>/<int:pk>/historique/", edit_views.item_history, name="item_history"),
+    path("plans/<slug:slug>/modifier/<str:kind>/<id:pk>/", edit_views.edit_item, name="edit_item"),
+    path("plans/<slug:slug>/modifier/<str:kind>/<id:pk>/deplacer/", edit_views.move_item, name="move_item"),
+    path("plans/<slug:slug>/modifier/<str:kind>/<id:pk>/supprimer/", edit_views.delete_item, name="delete_item"),
+    path("plans/<slug:slug>/modifier/<str:kind>/<id:pk>/archiver/", edit_views.archive_item, name="archive_item"),
+    path("plans/<slug:slug>/modifier/<str:kind>/<id:pk>/restaurer/", edit_views.restore_item, name="restore_item"),
+    path("plans/<slug:slug>/modifier/<str:kind>/<id:pk>/historique/", edit_views.item_history, name="item_history"),
     path("plans/<slug:slug>/actions/", views.ActionListView.as_view(), name="actions"),
     path("plans/<slug:slug>/objectifs/<str:code>/", views.objective_detail, name="objective"),
     # The people of a plan (its coordinator's)
     path("plans/<slug:slug>/personnes/", people_views.PersonListView.as_view(), name="people"),
     path("plans/<slug:slug>/personnes/inviter/", people_views.person_invite, name="person_invite"),
     path(
-        "plans/<slug:slug>/personnes/<int:user_id>/reinviter/",
+        "plans/<slug:slug>/personnes/<id:user_id>/reinviter/",
         people_views.person_resend_invitation,
         name="person_resend_invitation",
     ),
     path(
-        "plans/<slug:slug>/personnes/<int:user_id>/desactiver/",
+        "plans/<slug:slug>/personnes/<id:user_id>/desactiver/",
         people_views.person_deactivate,
         name="person_deactivate",
     ),
     path(
-        "plans/<slug:slug>/personnes/<int:user_id>/reactiver/",
+        "plans/<slug:slug>/personnes/<id:user_id>/reactiver/",
         people_views.person_reactivate,
         name="person_reactivate",
     ),
-    path("plans/<slug:slug>/personnes/<int:user_id>/debloquer/", people_views.person_unlock, name="person_unlock"),
-    path("plans/<slug:slug>/personnes/<int:user_id>/retirer/", people_views.person_remove, name="person_remove"),
+    path("plans/<slug:slug>/personnes/<id:user_id>/debloquer/", people_views.person_unlock, name="person_unlock"),
+    path("plans/<slug:slug>/personnes/<id:user_id>/retirer/", people_views.person_remove, name="person_remove"),
 ]

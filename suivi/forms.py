@@ -7,11 +7,13 @@ from django.core.exceptions import ValidationError
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from lib.converters import IdsField
+from lib.locking import VersionedForm
 from partners.models import Organisation
 from plans.models import ActionStatus
 from plans.rules import organisation_ids, partner_organisation_ids
 
-from .models import Step
+from .models import Step, StepFile
 
 # What a step's proof may be, recognised from the file's first bytes, never from its name.
 ACCEPTED_FILE_TYPES = {
@@ -71,9 +73,10 @@ class MultipleFileField(forms.FileField):
         return upload
 
 
-class StepForm(forms.ModelForm):
+class StepForm(VersionedForm):
     """One form on one page: what was done, when, by which organisation, its proof and the results it
-    advances."""
+    advances. A step has at most STEP_FILES_MAX files, and a plan's files together at most
+    PLAN_FILES_MAX_BYTES; `removing` are the ids of the step's files this same submission takes away."""
 
     link = forms.URLField(
         label=_("Lien"),
@@ -91,10 +94,12 @@ class StepForm(forms.ModelForm):
             "done_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "results": forms.CheckboxSelectMultiple,
         }
+        field_classes = {"results": IdsField}
 
-    def __init__(self, *args, action, user, **kwargs):
+    def __init__(self, *args, action, user, removing=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.action = action
+        self.removing = removing
         self.fields["done_on"].widget.attrs["max"] = timezone.localdate().isoformat()
         self.fields["files"].help_text = _("PDF, images ou documents de bureautique, %(max)s\u00a0Mo chacun au plus.") % {
             "max": megabytes(settings.STEP_FILE_MAX_BYTES)
@@ -106,6 +111,29 @@ class StepForm(forms.ModelForm):
         self.fields["organisation"].empty_label = None
         if not self.fields["results"].queryset:
             del self.fields["results"]
+
+    def clean_files(self):
+        uploads = self.cleaned_data["files"]
+        if not uploads:
+            return uploads
+        files = self.instance.files.all() if self.instance.pk else StepFile.objects.none()
+        removed = files.filter(pk__in=self.removing)
+        count, most = files.count() - removed.count() + len(uploads), settings.STEP_FILES_MAX
+        if count > most:
+            raise ValidationError(
+                _("Une étape a au plus %(max)s fichiers joints : celle-ci en aurait %(count)s. Retirez-en avant "
+                  "d’en joindre d’autres."),
+                params={"max": most, "count": count},
+            )
+        used = StepFile.objects.of_plan(self.action.plan).total_size() - removed.total_size()
+        adding, quota = sum(upload.size for upload in uploads), settings.PLAN_FILES_MAX_BYTES
+        if used + adding > quota:
+            raise ValidationError(
+                _("Les fichiers des étapes de ce plan occupent déjà %(used)s\u00a0Mo sur les %(max)s\u00a0Mo permis : "
+                  "ces %(size)s\u00a0Mo de plus ne peuvent être joints. Demandez à la coordination de faire de la place."),
+                params={"used": megabytes(used), "max": megabytes(quota), "size": megabytes(adding)},
+            )
+        return uploads
 
 
 def recording_organisations(action, user):
@@ -127,16 +155,19 @@ class ReturnStepForm(forms.Form):
 
 class ActionStatusForm(forms.Form):
     """The coordination sets a status that no longer follows the results (ongoing, abandoned…), or hands
-    it back to the results."""
+    it back to the results. It carries the action's version, as the action's own edit form does: a status
+    set on an action changed since is refused (the view saves with `save_from_version`)."""
 
     AUTOMATIC = "auto"
 
     status = forms.ChoiceField(label=_("État"))
     reason = forms.CharField(label=_("Raison"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     def __init__(self, *args, action, **kwargs):
         super().__init__(*args, **kwargs)
         self.action = action
+        self.initial.setdefault("version", action.version)
         self.fields["status"].choices = [(self.AUTOMATIC, _("Suivre les résultats attendus"))] + list(
             ActionStatus.choices
         )
@@ -150,6 +181,8 @@ class ActionStatusForm(forms.Form):
         return cleaned
 
     def save(self):
+        """Set the status on the version the form was opened on; False, and nothing written, if the action
+        was saved since."""
         action = self.action
         if self.cleaned_data["status"] == self.AUTOMATIC:
             action.status_is_manual = False
@@ -159,5 +192,4 @@ class ActionStatusForm(forms.Form):
             action.status_is_manual = True
             action.status = self.cleaned_data["status"]
             action.status_reason = self.cleaned_data["reason"].strip()
-        action.save(update_fields=["status", "status_is_manual", "status_reason"])
-        return action
+        return action.save_from_version(self.cleaned_data["version"])

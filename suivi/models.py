@@ -11,6 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from lib.locking import save_from_version
+from lib.uploads import short_file_name
+
 from partners.models import Organisation
 from plans.models import Action, ExpectedResult
 
@@ -79,9 +82,11 @@ class Step(models.Model):
         verbose_name=_("validée ou renvoyée par"),
     )
     reviewed_at = models.DateTimeField(_("validée ou renvoyée le"), null=True, blank=True)
+    # Optimistic locking (lib/locking.py): two people editing one step, the second is told, not obeyed.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     objects = StepQuerySet.as_manager()
-    history = HistoricalRecords(table_name="plans_historicalstep")
+    history = HistoricalRecords(table_name="plans_historicalstep", excluded_fields=["version"])
 
     class Meta:
         db_table = "plans_step"  # the table it had when steps lived in plans/
@@ -114,9 +119,22 @@ class Step(models.Model):
         self.reviewed_by, self.reviewed_at = by, timezone.now()
         self.save(update_fields=["review", "review_comment", "reviewed_by", "reviewed_at"])
 
+    def save_from_version(self, version):
+        """Save an edit made on `version` of the step; False, and nothing written, if someone saved since."""
+        return save_from_version(self, version)
+
 
 def step_file_path(instance, filename):
-    return f"etapes/{instance.step.action.plan_id}/{instance.step_id}/{filename}"
+    return f"etapes/{instance.step.action.plan_id}/{instance.step_id}/{short_file_name(filename)}"
+
+
+class StepFileQuerySet(models.QuerySet):
+    def of_plan(self, plan):
+        return self.filter(step__action__plan=plan)
+
+    def total_size(self):
+        """The bytes these files take in storage, together."""
+        return self.aggregate(total=models.Sum("size"))["total"] or 0
 
 
 class StepFile(models.Model):
@@ -128,6 +146,8 @@ class StepFile(models.Model):
     content_type = models.CharField(_("type"), max_length=100)
     size = models.PositiveIntegerField(_("taille (octets)"))
     uploaded_at = models.DateTimeField(_("déposé le"), auto_now_add=True)
+
+    objects = StepFileQuerySet.as_manager()
 
     class Meta:
         db_table = "plans_stepfile"

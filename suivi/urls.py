@@ -1,5 +1,7 @@
 from django.urls import path
 
+import lib.converters  # noqa: F401  (registers <id:…>)
+
 from . import views
 
 app_name = "suivi"
@@ -12,11 +14,11 @@ urlpatterns = [
     path("plans/<slug:slug>/actions/<str:code>/etat/", views.set_action_status, name="action_status"),
     path("plans/<slug:slug>/etapes/", views.plan_steps, name="steps"),
     path("plans/<slug:slug>/etapes/a-valider/", views.steps_to_review, name="steps_to_review"),
-    path("plans/<slug:slug>/etapes/<int:pk>/modifier/", views.edit_step, name="edit_step"),
-    path("plans/<slug:slug>/etapes/<int:pk>/supprimer/", views.delete_step, name="delete_step"),
-    path("plans/<slug:slug>/etapes/<int:pk>/valider/", views.validate_step, name="validate_step"),
-    path("plans/<slug:slug>/etapes/<int:pk>/renvoyer/", views.return_step, name="return_step"),
-    path("plans/<slug:slug>/resultats/<int:pk>/atteint/", views.toggle_result, name="toggle_result"),
-    path("plans/<slug:slug>/fichiers/<int:pk>/", views.download_file, name="step_file"),
+    path("plans/<slug:slug>/etapes/<id:pk>/modifier/", views.edit_step, name="edit_step"),
+    path("plans/<slug:slug>/etapes/<id:pk>/supprimer/", views.delete_step, name="delete_step"),
+    path("plans/<slug:slug>/etapes/<id:pk>/valider/", views.validate_step, name="validate_step"),
+    path("plans/<slug:slug>/etapes/<id:pk>/renvoyer/", views.return_step, name="return_step"),
+    path("plans/<slug:slug>/resultats/<id:pk>/atteint/", views.toggle_result, name="toggle_result"),
+    path("plans/<slug:slug>/fichiers/<id:pk>/", views.download_file, name="step_file"),
     path("plans/<slug:slug>/a-relancer/", views.stale_actions, name="stale_actions"),
 ]

@@ -1,17 +1,22 @@
 """Steps partners record on their actions, the results they tick, and the coordination's review."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from lib.access import require
+from lib.converters import whole_numbers
+from lib.locking import refuse_stale
+from lib.uploads import accepts_files, shown_file_name
 from partners.models import Organisation
 from plans.models import Action, ExpectedResult, mean_of
 from plans.rules import organisation_ids
@@ -24,6 +29,20 @@ from .models import Step, StepFile
 LATEST_STEPS = 10  # on the plan's page and, of other organisations, on "Mes actions"
 STEPS_PER_ACTION = 3  # on "Mes actions"; the action's page has them all
 STEPS_PER_PAGE = 50
+
+# What a step's form takes: its files, each at most STEP_FILE_MAX_BYTES (lib/uploads.py stops reading
+# past it).
+step_files = accepts_files(lambda: settings.STEP_FILE_MAX_BYTES, lambda: settings.STEP_FILES_MAX)
+
+STALE_STEP = gettext_lazy(
+    "Quelqu’un d’autre a enregistré cette étape pendant que vous la modifiiez : vos modifications (et les "
+    "fichiers que vous joigniez) ne sont pas enregistrées. Sa version est affichée ci-dessous; enregistrez "
+    "de nouveau pour la remplacer par la vôtre."
+)
+STALE_STATUS = gettext_lazy(
+    "Quelqu’un d’autre a modifié cette action pendant que vous en fixiez l’état : rien n’est enregistré. "
+    "Voici son état actuel; choisissez de nouveau."
+)
 
 
 def action_queryset():
@@ -51,9 +70,10 @@ def get_step_for(user, slug, pk, permission):
 
 
 def back(request, default):
-    """Where the person came from (a form's `next`), if it is on this site."""
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+    """Where the person came from (a form's `next`), if it is an address on this site (a path: anything
+    else, redirect() would try as the name of a view)."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
     return default
 
@@ -131,6 +151,7 @@ def render_action(request, action, form=None, status_form=None, status=200):
 
 
 @require_POST
+@step_files
 def add_step(request, slug, code):
     action = get_action_for(request.user, slug, code)
     require(request.user, "suivi.add_step", action)
@@ -160,7 +181,7 @@ def add_step(request, slug, code):
 def attach_files(step, uploads):
     for upload in uploads:
         StepFile.objects.create(
-            step=step, file=upload, name=upload.name[:200], content_type=upload.detected_type, size=upload.size
+            step=step, file=upload, name=shown_file_name(upload.name), content_type=upload.detected_type, size=upload.size
         )
 
 
@@ -173,24 +194,47 @@ def delete_files(stored_files):
     StepFile.objects.filter(pk__in=[stored.pk for stored in stored_files]).delete()
 
 
+@step_files
 def edit_step(request, slug, pk):
+    """Change a step, from the version the form was opened on: of two people saving the same version, the
+    second is shown the first one's step, their own typing kept."""
     step = get_step_for(request.user, slug, pk, "suivi.change_step")
     action = get_action_for(request.user, slug, step.action.code)
-    form = StepForm(request.POST or None, request.FILES or None, instance=step, action=action, user=request.user)
+    removing = whole_numbers(request.POST.getlist("remove_file"))
+    kwargs = {"action": action, "user": request.user, "removing": removing}
+    form = StepForm(request.POST or None, request.FILES or None, instance=step, **kwargs)
+    theirs = None
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             step = form.save(commit=False)
             if not request.user.has_perm("suivi.review_step", step):
                 # A change made by the organisation goes back to the coordination.
                 step.review, step.reviewed_by, step.reviewed_at = Step.Review.PENDING, None, None
-            step.save()
-            form.save_m2m()
-            attach_files(step, form.cleaned_data["files"])
-            removed = [pk for pk in request.POST.getlist("remove_file") if pk.isdigit()]
-            delete_files(step.files.filter(pk__in=removed))
-        messages.success(request, _("Étape modifiée."))
-        return redirect(action.get_absolute_url())
-    return render(request, "suivi/step_form.html", {"plan": action.plan, "action": action, "step": step, "form": form})
+            saved = step.save_from_version(form.cleaned_data["version"])
+            if saved:
+                form.save_m2m()
+                attach_files(step, form.cleaned_data["files"])
+                delete_files(step.files.filter(pk__in=removing))
+        if saved:
+            messages.success(request, _("Étape modifiée."))
+            return redirect(action.get_absolute_url())
+        form, theirs = refuse_stale(StepForm, request.POST, step, STALE_STEP, **kwargs)
+        step, theirs = theirs, as_saved(theirs)
+    context = {"plan": action.plan, "action": action, "step": step, "form": form, "theirs": theirs}
+    return render(request, "suivi/step_form.html", context, status=409 if theirs else 200)
+
+
+def as_saved(step):
+    """A step's fields as someone else saved it, to show beside a refused save."""
+    fields = {name: Step._meta.get_field(name).verbose_name for name in ("description", "done_on", "organisation", "link")}
+    results = ", ".join(f"{result.code} {result.text}" for result in step.results.order_by("number"))
+    return [
+        (fields["description"], step.description),
+        (fields["done_on"], formats.date_format(step.done_on)),
+        (fields["organisation"], step.organisation),
+        (fields["link"], step.link),
+        (Step._meta.get_field("results").verbose_name, results),
+    ]
 
 
 def delete_step(request, slug, pk):
@@ -254,9 +298,20 @@ def set_action_status(request, slug, code):
     form = ActionStatusForm(request.POST, action=action)
     if not form.is_valid():
         return render_action(request, action, status_form=form, status=422)
-    form.save()
+    if not form.save():
+        action = get_action_for(request.user, slug, code)
+        form = ActionStatusForm(current_status(action), action=action)
+        form.is_valid()
+        form.add_error(None, STALE_STATUS)
+        return render_action(request, action, status_form=form, status=409)
     messages.success(request, _("État de l’action mis à jour."))
     return redirect(action.get_absolute_url())
+
+
+def current_status(action):
+    """The status form's values for the action as it is saved."""
+    status = action.status if action.status_is_manual else ActionStatusForm.AUTOMATIC
+    return {"status": status, "reason": action.status_reason, "version": action.version}
 
 
 def download_file(request, slug, pk):

@@ -20,7 +20,9 @@ from django.views.decorators.http import require_POST
 from import_export.tmp_storages import MediaStorage
 
 from lib.access import require
-from lib.spreadsheets import CONTENT_TYPES, SpreadsheetError, check_file_size, spreadsheet_response
+from lib.converters import whole_number
+from lib.spreadsheets import CONTENT_TYPES, MAX_FILE_SIZE, SpreadsheetError, check_file_size, spreadsheet_response
+from lib.uploads import accepts_files
 from partners.models import Organisation
 from plans.models import Plan
 from plans.rules import organisation_ids
@@ -39,6 +41,8 @@ from .spreadsheets import (
 
 TOKEN_SALT = "plans.spreadsheets"
 TOKEN_MAX_AGE = 24 * 3600
+# The pages that take a spreadsheet: one file, read no further than the reader's limit (lib/uploads.py).
+spreadsheet_upload = accepts_files(lambda: MAX_FILE_SIZE)
 
 
 class UploadForm(forms.Form):
@@ -129,6 +133,7 @@ def preview(request, form, context, import_to, keep_for):
         context["token"] = keep_upload(request, content, upload.name, **keep_for)
 
 
+@spreadsheet_upload
 def plan_spreadsheet(request, slug):
     """Import onto this plan (upload → preview) and its exports."""
     plan = get_plan_for(request.user, slug)
@@ -177,6 +182,7 @@ def spreadsheet_template(request):
 # A new plan ---------------------------------------------------------------------------------------------
 
 
+@spreadsheet_upload
 def new_plan_import(request):
     """A new plan from a spreadsheet, for those who may create plans; its importer becomes coordinator."""
     if not request.user.has_perm("plans.add_plan"):
@@ -217,13 +223,15 @@ def partner_organisation(request, plan):
     require(request.user, "tableur.fill_partner_sheet", plan)
     organisations = Organisation.objects.filter(pk__in=organisation_ids(request.user, plan.pk)).order_by("name")
     wanted = request.POST.get("organisation") or request.GET.get("organisation")
-    chosen = organisations.filter(pk=wanted).first() if wanted and wanted.isdigit() else None
+    wanted = whole_number(wanted or "")
+    chosen = organisations.filter(pk=wanted).first() if wanted is not None else None
     organisation = chosen or organisations.first()
     if organisation is None:
         raise PermissionDenied
     return organisation, organisations
 
 
+@spreadsheet_upload
 def partner_sheet(request, slug):
     """The partner's sheet: download it, fill it offline, upload it for a preview."""
     plan = get_plan_for(request.user, slug)

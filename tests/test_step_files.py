@@ -105,7 +105,8 @@ def test_removing_a_file_from_a_step_removes_it_from_storage(client, partner, me
         "description": step.description,
         "done_on": step.done_on.isoformat(),
         "organisation": step.organisation_id,
-        "remove_file": [str(stored.pk), "pas-un-nombre"],
+        "remove_file": [str(stored.pk), "pas-un-nombre", "²", "9" * 30],
+        "version": step.version,
     }
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("suivi:edit_step", args=[SLUG, step.pk]), data)

@@ -60,7 +60,7 @@ def request_for(case, whose, world):
         ),
         "edit_step": (
             reverse("suivi:edit_step", args=[SLUG, step.pk]),
-            {"description": "Modifiée", "done_on": today, "organisation": org.pk},
+            {"description": "Modifiée", "done_on": today, "organisation": org.pk, "version": step.version},
         ),
         "delete_step": (reverse("suivi:delete_step", args=[SLUG, step.pk]), {}),
         "validate_step": (reverse("suivi:validate_step", args=[SLUG, step.pk]), {}),
@@ -68,7 +68,7 @@ def request_for(case, whose, world):
         "toggle_result": (reverse("suivi:toggle_result", args=[SLUG, result.pk]), {"achieved": "1"}),
         "action_status": (
             reverse("suivi:action_status", args=[SLUG, action.code]),
-            {"status": "abandoned", "reason": "Plus de financement"},
+            {"status": "abandoned", "reason": "Plus de financement", "version": action.version},
         ),
     }[case]
 

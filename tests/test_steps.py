@@ -201,7 +201,8 @@ def test_coordinator_sends_a_step_back_with_a_comment_the_partner_sees(client, c
     # Corrected by the partner, it goes back to the coordination.
     response = client.post(
         reverse("suivi:edit_step", args=[SLUG, step.pk]),
-        {"description": "Atelier du 3 mars", "done_on": step.done_on.isoformat(), "organisation": all_org.pk},
+        {"description": "Atelier du 3 mars", "done_on": step.done_on.isoformat(), "organisation": all_org.pk,
+         "version": step.version},
     )
     assert response.status_code == 302
     step.refresh_from_db()
@@ -211,10 +212,10 @@ def test_coordinator_sends_a_step_back_with_a_comment_the_partner_sees(client, c
 def test_coordinator_sets_an_ongoing_status_with_a_reason(client, coordinator, own_action):
     client.force_login(coordinator)
     url = reverse("suivi:action_status", args=[SLUG, "3.1.1"])
-    response = client.post(url, {"status": "ongoing", "reason": ""})
+    response = client.post(url, {"status": "ongoing", "reason": "", "version": own_action.version})
     assert response.status_code == 422
     assert "Indiquez la raison de cet état." in response.content.decode()
-    client.post(url, {"status": "ongoing", "reason": "Veille permanente"})
+    client.post(url, {"status": "ongoing", "reason": "Veille permanente", "version": own_action.version})
     own_action.refresh_from_db()
     assert (own_action.status, own_action.status_is_manual, own_action.status_reason) == (
         "ongoing",
@@ -227,7 +228,7 @@ def test_coordinator_sets_an_ongoing_status_with_a_reason(client, coordinator, o
     own_action.refresh_from_db()
     assert own_action.status == "ongoing"
     # …until the coordination hands it back.
-    client.post(url, {"status": "auto", "reason": ""})
+    client.post(url, {"status": "auto", "reason": "", "version": own_action.version})
     own_action.refresh_from_db()
     assert (own_action.status, own_action.status_is_manual) == ("done", False)
 
