@@ -116,6 +116,9 @@ def test_a_150_mb_step_file_is_refused_before_anything_is_read(client, partner):
     assert response.status_code == 400
     assert body.read_so_far == 0 and CountingHandler.stored == 0
     assert not Step.objects.exists()
+    # The partner reads why, in French, and what to do.
+    page = response.content.decode()
+    assert "Demande refusée" in page and "fichiers joints dépassent la taille permise" in page
 
 
 def test_an_anonymous_sign_in_with_a_150_mb_part_is_refused_unread(client):
