@@ -17,6 +17,7 @@ from types import SimpleNamespace
 
 import pytest
 import tablib
+from axes.models import AccessAttempt
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -128,6 +129,13 @@ EXPECTED = {
     ("plans:person_reactivate", "personne désactivée"): {"GET": WRITE_ONLY, "POST": COORDINATION_WRITES},
     ("plans:person_remove", "partenaire"): {"GET": WRITE_ONLY, "POST": COORDINATION_WRITES},
     ("plans:person_remove", "autre adresse"): {"POST": NOBODY},
+    ("plans:person_unlock", "partenaire"): {"GET": WRITE_ONLY, "POST": COORDINATION_WRITES},
+    # Archiving a plan (read-only for everyone), and opening it again
+    ("plans:archive_plan", "Lanaudière"): {"GET": COORDINATION, "POST": COORDINATION_WRITES},
+    ("plans:restore_plan", "Lanaudière"): {
+        "GET": WRITE_ONLY,
+        "POST": "                                          login 403   403   403    302    404   login  404   404",
+    },
     # Steps, results achieved, an action's status, the review
     #                                                      anon  ALL   TPDSL comité coordo autre désact admin dehors
     ("suivi:my_actions", "Lanaudière"): {
@@ -265,6 +273,18 @@ EXPECTED = {
         "GET": WRITE_ONLY,
         "POST": "                                          login 403   403   403    403    403   login  done  403",
     },
+    ("partners:account_unlock", "partenaire"): {
+        "GET": WRITE_ONLY,
+        "POST": "                                          login 403   403   403    403    403   login  done  403",
+    },
+    # Personal information (Law 25): the privacy page, one's own data, erasing a departed person
+    ("partners:privacy", "-"): {"GET": EVERYONE},
+    ("partners:my_data", "-"): {"GET": SIGNED_IN},
+    ("partners:my_data_json", "-"): {"GET": SIGNED_IN},
+    ("partners:person_erase", "partenaire"): {
+        "GET": "                                           login 403   403   403    200    403   login  200   403",
+        "POST": "                                          login 403   403   403    done   403   login  done  403",
+    },
     # Signing in: the pages a person needs before they are signed in
     #                                                      anon  ALL   TPDSL comité coordo autre désact admin dehors
     ("partners:accept_invitation", "personne invitée"): {"GET": EVERYONE_REDIRECTED, "POST": EVERYONE_REDIRECTED},
@@ -336,6 +356,11 @@ def build_world():
     administrator = make_person("admin-instance")
     InstanceAdministrator.objects.create(user=administrator)
     target_partner = make_person("partenaire-cible", lanaudiere, PlanRole.Role.PARTNER, all_org)
+    # Locked out after five wrong passwords: the lockout is there to be lifted.
+    AccessAttempt.objects.create(
+        username=target_partner.username, ip_address="192.0.2.1", user_agent="", http_accept="", path_info="/",
+        get_data="", post_data="", failures_since_start=5,
+    )
     invited = get_user_model().objects.create(username="invitee@example.org", email="invitee@example.org", is_active=False)
     invited.set_unusable_password()
     invited.save()
@@ -479,7 +504,7 @@ def address(name, target, w):
         parameters = elsewhere(name, w)
     elif name == "partners:accept_invitation":
         parameters = invitation_link(w, w.invited if target == "personne invitée" else w.people["deactivated"])
-    elif name.startswith("partners:account_"):
+    elif name.startswith("partners:account_") or name == "partners:person_erase":
         parameters = {"user_id": TARGETS[target](w)["user_id"]}
     else:
         parameters = TARGETS[target](w)
@@ -609,6 +634,11 @@ POST_DATA = {
     "partners:organisation_merge": lambda w, target, person: {"duplicate": w.duplicate.pk, "confirm": "1"},
     "partners:account_deactivate": lambda w, target, person: {},
     "partners:account_reactivate": lambda w, target, person: {},
+    "partners:account_unlock": lambda w, target, person: {},
+    "partners:person_erase": lambda w, target, person: {},
+    "plans:person_unlock": lambda w, target, person: {},
+    "plans:archive_plan": lambda w, target, person: {},
+    "plans:restore_plan": lambda w, target, person: {},
     "partners:accept_invitation": lambda w, target, person: {
         "new_password1": "Un-mot-de-passe-2026", "new_password2": "Un-mot-de-passe-2026"
     },
