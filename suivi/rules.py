@@ -62,6 +62,8 @@ rules.add_perm("suivi.review_steps", is_superuser | coordinates_plan | committee
 rules.add_perm("suivi.review_step", is_superuser | on_plan_of(plan_of_step, coordinates_plan | committee_validates_in_plan))
 rules.add_perm("suivi.view_my_actions", is_partner_in_plan)
 rules.add_perm("suivi.achieve_result", is_superuser | coordinates_plan_of_result | partner_on_result)
+# The date of an achievement already recorded is the coordination's to correct.
+rules.add_perm("suivi.change_achievement_date", is_superuser | coordinates_plan_of_result)
 rules.add_perm("suivi.set_action_status", is_superuser | coordinates_plan_of_action)
 
 
