@@ -25,19 +25,21 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from lib.spreadsheets import spreadsheet_bytes
 from plans.models import (
+    Action,
     ActionPartner,
     ActionStatus,
     CommitteeMember,
     ObjectivePartner,
     mean_of,
     share_achieved,
+    status_following,
 )
 from suivi.models import Step
 
@@ -98,6 +100,43 @@ def roll_up(progresses):
     return {"start": start, "end": end, "change": None if end is None else end - start}
 
 
+def end_of_day(day):
+    """The first instant after `day`, in the app's time zone: what the history holds "by the end of" it."""
+    following = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min)
+    return timezone.make_aware(following)
+
+
+def statuses_set_by_then(plan, end):
+    """The status the coordination had set on each action of the plan by the end of `end`, from the
+    history (simple-history's rows of the actions: the latest one of each action dated before the next
+    day), in one query whatever the size of the plan: {action id: (status, reason)}, only for the
+    actions whose status was set by hand then."""
+    history = Action.history.model.objects
+    latest = (
+        history.filter(id=OuterRef("id"), history_date__lt=end_of_day(end))
+        .order_by("-history_date", "-history_id")
+        .values("history_id")[:1]
+    )
+    rows = (
+        history.filter(plan_id=plan.pk, history_date__lt=end_of_day(end), history_id=Subquery(latest))
+        .filter(status_is_manual=True)
+        .values_list("id", "status", "status_reason")
+    )
+    return {pk: (status, reason) for pk, status, reason in rows}
+
+
+def status_at_end(action, results, has_steps, set_by_hand, end):
+    """An action's status at the end of the period: the one the coordination had set then (from the
+    history), otherwise the one that follows its results achieved and its steps done by then. The
+    automatic status is recomputed from the dates people gave rather than read from the history, which
+    records when things were typed: a year entered after the fact (results ticked in 2026 as achieved in
+    March 2025) would otherwise read « Non commencée » beside its results achieved."""
+    if action.pk in set_by_hand:
+        return set_by_hand[action.pk]
+    achieved_on = [result.achieved_on for result in results if result.archived_at is None]
+    return status_following(achieved_on, has_steps, by=end), ""
+
+
 def step_data(step):
     return {
         "done_on": step.done_on,
@@ -134,6 +173,10 @@ def gather(plan, start, end):
         "expectedresult_id", flat=True
     )
     results_with_steps = set(step_results)
+    set_by_hand = statuses_set_by_then(plan, end)
+    with_steps_by_end = set(
+        Step.objects.filter(action__plan=plan, done_on__lte=end).order_by().values_list("action_id", flat=True).distinct()
+    )
 
     steps_by_action = defaultdict(list)
     for step in steps:
@@ -156,6 +199,7 @@ def gather(plan, start, end):
         return [str(link.organisation) for link in links]
 
     body, pending, all_progress = [], [], []
+    achieved_count = 0  # results achieved during the period: each counts in the year of its date
     for axis in axes:
         axis_entry = {"code": axis.code, "title": axis.title, "archived": axis.archived_at is not None}
         axis_progress, axis_objectives = [], []
@@ -183,15 +227,25 @@ def gather(plan, start, end):
                     named[step.organisation.pk] = step.organisation
                     if step.review != Step.Review.VALIDATED:
                         pending.append({**step_data(step), "action_code": action.code, "action_text": action.text})
+                status, reason = status_at_end(
+                    action, results_by_action[action.pk], action.pk in with_steps_by_end, set_by_hand, end
+                )
+                achieved_count += sum(
+                    1
+                    for result in results_by_action[action.pk]
+                    if result.archived_at is None and result.achieved_on and start <= result.achieved_on <= end
+                )
                 objective_actions.append(
                     {
                         "code": action.code,
                         "text": action.text,
                         "archived": action.archived_at is not None,
                         "period": action.period,
-                        "status": action.status,
-                        "status_label": ActionStatus(action.status).label,
-                        "status_reason": action.status_reason if action.status_is_manual else "",
+                        "status": status,
+                        "status_label": ActionStatus(status).label,
+                        "status_reason": reason,
+                        # Today's status, only where it differs from the status at the end of the period.
+                        "status_today_label": ActionStatus(action.status).label if action.status != status else "",
                         "partners": names(action.partner_links_in_effect),
                         "inherits_partners": action.inherits_partners,
                         "progress": progress,
@@ -267,6 +321,7 @@ def gather(plan, start, end):
         "organisations": organisations,
         "step_count": sum(axis["step_count"] for axis in body),
         "pending_count": len(pending),
+        "achieved_count": achieved_count,
     }
     data["acronyms"] = acronyms_used(plan, named.values(), data)
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
