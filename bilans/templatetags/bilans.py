@@ -28,8 +28,14 @@ def typo(value):
     return text
 
 
+# The bilan's figures go through these three filters only, so that they read the same everywhere:
+# « 12 % » with a no-break space, « +12 points », « 0 point », « 1 étape », « 2 étapes ».
+
+
 @register.filter
 def percent(value):
+    """A percentage: « 45 % », with a no-break space (the French way); « – » when there is nothing to
+    measure."""
     return "–" if value is None else f"{value}{NBSP}%"
 
 
@@ -41,6 +47,29 @@ def signed(value):
     if value > 0:
         return f"+{value}"
     return f"−{-value}" if value < 0 else "0"
+
+
+def is_singular(number):
+    """French takes the singular below two: « 0 point », « 1 étape », « −1 point », « 2 étapes »."""
+    return abs(number) < 2
+
+
+@register.filter
+def counted(number, forms):
+    """A number and its noun in French, from "singular|plural" forms (translatable as one string in a
+    template: `{{ n|counted:_("étape validée|étapes validées") }}`). Not Django's `{% blocktranslate
+    count %}`: without a French catalogue it applies the English rule, « 0 étapes »."""
+    singular, plural = str(forms).split("|")
+    number = number or 0
+    return f"{number}{NBSP}{singular if is_singular(number) else plural}"
+
+
+@register.filter
+def points(value):
+    """A change in percentage points with its unit: « +12 points », « 0 point », « −1 point »."""
+    if value is None:
+        return "–"
+    return f"{signed(value)}{NBSP}{_('point') if is_singular(value) else _('points')}"
 
 
 @register.inclusion_tag("bilans/includes/progress_chart.html")
