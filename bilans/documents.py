@@ -361,13 +361,21 @@ def revive(value):
     return value
 
 
-def render_html(data, for_print=True, part=None, axes=None, toc_pages=None):
+def render_html(data, for_print=True, part=None, axes=None, toc_pages=None, mark=""):
     """The document as HTML: the PDF's source, and the preview shown in the browser. A long report is
-    rendered in parts (`part` "front", "axis" with `axes`, or "back"; see `render_pdf_in_parts`)."""
+    rendered in parts (`part` "front", "axis" with `axes`, or "back"; see `render_pdf_in_parts`). `mark`
+    is what every page says of the version (`Bilan.page_mark`: « Projet — version 3 du … »)."""
     bilan = revive(data)
     if part is None:
         axes = bilan["axes"]
-    context = {"bilan": bilan, "for_print": for_print, "part": part, "axes_shown": axes or [], "toc_pages": toc_pages}
+    context = {
+        "bilan": bilan,
+        "for_print": for_print,
+        "part": part,
+        "axes_shown": axes or [],
+        "toc_pages": toc_pages,
+        "mark": mark,
+    }
     with translation.override(settings.LANGUAGE_CODE):
         return render_to_string("bilans/document.html", context)
 
@@ -400,11 +408,12 @@ def fewer_collections():
         gc.set_threshold(*thresholds)
 
 
-def render_pdf(data, on_progress=None):
-    """The PDF of the document. `on_progress(percent)` is told as the layout goes."""
+def render_pdf(data, on_progress=None, mark=""):
+    """The PDF of the document, with `mark` on every page. `on_progress(percent)` is told as the layout
+    goes."""
     if size_of(data) > PARTS_ABOVE:
-        return render_pdf_in_parts(data, on_progress)
-    html = render_html(data)
+        return render_pdf_in_parts(data, on_progress, mark)
+    html = render_html(data, mark=mark)
     if on_progress:
         on_progress(30)
     with fewer_collections():
@@ -414,7 +423,7 @@ def render_pdf(data, on_progress=None):
         return document.write_pdf()
 
 
-def render_pdf_in_parts(data, on_progress=None):
+def render_pdf_in_parts(data, on_progress=None, mark=""):
     """A long report in parts (front matter, each axis, back matter), so that no process keeps the layout
     of the whole report in memory. The parts are laid out in parallel in `render_processes()` child
     processes (or one after the other in this process if that is 1). The parts' page counts give the
@@ -426,7 +435,8 @@ def render_pdf_in_parts(data, on_progress=None):
     # gives its page count and the anchors of its sections, laid out with the other parts.
     parts = [("front", None)] + [("axis", [axis]) for axis in data["axes"]] + [("back", None)]
     htmls = [
-        render_html(data, part=part, axes=revive(axes) if axes else None, toc_pages={"": 0}) for part, axes in parts
+        render_html(data, part=part, axes=revive(axes) if axes else None, toc_pages={"": 0}, mark=mark)
+        for part, axes in parts
     ]
     done = []
 
@@ -446,7 +456,7 @@ def render_pdf_in_parts(data, on_progress=None):
         total = offset
         # The front matter with its page numbers, and the marks of every page, side by side.
         (front, _anchors), (marks, _none) = render(
-            [render_html(data, part="front", toc_pages=toc_pages), render_page_marks(data, total)]
+            [render_html(data, part="front", toc_pages=toc_pages, mark=mark), render_page_marks(data, total, mark)]
         )
     if on_progress:
         on_progress(90)
@@ -531,10 +541,12 @@ def part_renderer(parts):
         yield in_children
 
 
-def render_page_marks(data, pages):
-    """Empty pages carrying only the running header and "page X de Y", laid over a report made in parts."""
+def render_page_marks(data, pages, mark=""):
+    """Empty pages carrying only the running header, the version's mark and "page X de Y", laid over a
+    report made in parts."""
     with translation.override(settings.LANGUAGE_CODE):
-        return render_to_string("bilans/page_marks.html", {"bilan": revive(data), "pages": range(pages)})
+        context = {"bilan": revive(data), "pages": range(pages), "mark": mark}
+        return render_to_string("bilans/page_marks.html", context)
 
 
 def render_xlsx(data):

@@ -12,4 +12,5 @@ urlpatterns = [
     path("plans/<slug:slug>/bilans/<int:pk>/apercu/", views.bilan_preview, name="preview"),
     path("plans/<slug:slug>/bilans/<int:pk>/xlsx/", views.bilan_xlsx, name="xlsx"),
     path("plans/<slug:slug>/bilans/<int:pk>/adopter/", views.bilan_adopt, name="adopt"),
+    path("plans/<slug:slug>/bilans/<int:pk>/textes/", views.bilan_texts, name="texts"),
 ]

@@ -6,6 +6,8 @@ from django import template
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from bilans.narrative import to_html
+
 register = template.Library()
 
 NNBSP = "\u202f"  # narrow no-break space, before ; ! ?
@@ -101,6 +103,19 @@ def progress_chart(bilan):
         "height": top + len(rows) * row_height + 4,
         "ticks": [{"x": label_width + bar_width * t / 100, "label": f"{t}{NBSP}%"} for t in (0, 25, 50, 75, 100)],
     }
+
+
+@register.filter(is_safe=True)
+def narrative(text):
+    """The committee's words, typed with the markup of `bilans.narrative`, as HTML with French typography
+    (applied to the typed text: the markup's signs are none of ; ! ? : « »)."""
+    return to_html(typo(text))
+
+
+@register.filter
+def get(mapping, key):
+    """`mapping[key]`, or "" (the comment on an axis or objective, by its code)."""
+    return (mapping or {}).get(str(key), "")
 
 
 @register.filter
