@@ -29,7 +29,8 @@ def draft(client, lanaudiere, committee_member):
 
 
 def pages_text(bilan):
-    reader = PdfReader(io.BytesIO(bilan.pdf.read()))
+    with bilan.pdf.open("rb") as stored:
+        reader = PdfReader(io.BytesIO(stored.read()))
     return [" ".join(page.extract_text().replace("\u00a0", " ").replace("\u202f", " ").split()) for page in reader.pages]
 
 

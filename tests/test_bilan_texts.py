@@ -54,8 +54,7 @@ def test_the_markup_gives_paragraphs_lists_bold_and_links_and_nothing_else():
         '<ol><li>premier</li></ol><p><a href="https://exemple.org" rel="noopener noreferrer">lien</a></p>'
     )
     hostile = to_html('<script>alert(1)</script> [x](javascript:alert(1)) <b onclick="x">b</b>')
-    assert "<script" not in hostile and "<b" not in hostile and "javascript:" not in hostile.split("href")[0]
-    assert "href" not in hostile
+    assert "<script" not in hostile and "<b " not in hostile and "href" not in hostile  # all of it as text
     assert "&lt;script&gt;" in hostile
 
 
