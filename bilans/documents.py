@@ -149,8 +149,9 @@ def step_data(step):
     }
 
 
-def gather(plan, start, end):
-    """Everything the bilan of `plan` from `start` to `end` (both included) says, as JSON-ready data."""
+def gather(plan, start, end, texts=None):
+    """Everything the bilan of `plan` from `start` to `end` (both included) says, as JSON-ready data, with
+    the committee's `texts` (`Bilan.texts`)."""
     axes = list(plan.axes.order_by("number"))
     objectives = list(
         plan.objectives.order_by("number").prefetch_related(
@@ -322,6 +323,7 @@ def gather(plan, start, end):
         "step_count": sum(axis["step_count"] for axis in body),
         "pending_count": len(pending),
         "achieved_count": achieved_count,
+        "texts": texts or {},
     }
     data["acronyms"] = acronyms_used(plan, named.values(), data)
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))

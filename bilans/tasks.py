@@ -25,8 +25,7 @@ def prepare_bilan(bilan_id):
         if bilan.is_adopted:  # its frozen data again, with the adoption's mark on every page
             data = bilan.data
         else:
-            data = gather(bilan.plan, bilan.starts_on, bilan.ends_on)
-            data["texts"] = bilan.texts
+            data = gather(bilan.plan, bilan.starts_on, bilan.ends_on, bilan.texts)  # the acronyms of its texts too
             bilan.generated_at = timezone.now()
         advance(20)
         pdf = render_pdf(data, on_progress=advance, mark=bilan.page_mark())

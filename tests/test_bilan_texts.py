@@ -114,3 +114,16 @@ def test_a_text_too_long_is_refused_at_its_field(client, draft):
     assert 'id="id_outlook_error"' in response.content.decode()
     draft.refresh_from_db()
     assert draft.texts == {}
+
+
+def test_an_acronym_the_committee_uses_is_in_the_acronym_list(lanaudiere):
+    import datetime
+
+    from bilans.documents import gather
+
+    lanaudiere.terms.create(acronym="ZZQX", meaning="Sigle du mot de la coordination")
+    year = (datetime.date(2024, 4, 1), datetime.date(2025, 3, 31))
+    assert "ZZQX" not in dict(gather(lanaudiere, *year)["acronyms"])
+    data = gather(lanaudiere, *year, texts={"word": "Merci au ZZQX."})
+    assert dict(data["acronyms"])["ZZQX"] == "Sigle du mot de la coordination"
+    assert data["texts"] == {"word": "Merci au ZZQX."}
