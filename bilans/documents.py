@@ -25,19 +25,21 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from lib.spreadsheets import spreadsheet_bytes
 from plans.models import (
+    Action,
     ActionPartner,
     ActionStatus,
     CommitteeMember,
     ObjectivePartner,
     mean_of,
     share_achieved,
+    status_following,
 )
 from suivi.models import Step
 
@@ -98,6 +100,43 @@ def roll_up(progresses):
     return {"start": start, "end": end, "change": None if end is None else end - start}
 
 
+def end_of_day(day):
+    """The first instant after `day`, in the app's time zone: what the history holds "by the end of" it."""
+    following = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min)
+    return timezone.make_aware(following)
+
+
+def statuses_set_by_then(plan, end):
+    """The status the coordination had set on each action of the plan by the end of `end`, from the
+    history (simple-history's rows of the actions: the latest one of each action dated before the next
+    day), in one query whatever the size of the plan: {action id: (status, reason)}, only for the
+    actions whose status was set by hand then."""
+    history = Action.history.model.objects
+    latest = (
+        history.filter(id=OuterRef("id"), history_date__lt=end_of_day(end))
+        .order_by("-history_date", "-history_id")
+        .values("history_id")[:1]
+    )
+    rows = (
+        history.filter(plan_id=plan.pk, history_date__lt=end_of_day(end), history_id=Subquery(latest))
+        .filter(status_is_manual=True)
+        .values_list("id", "status", "status_reason")
+    )
+    return {pk: (status, reason) for pk, status, reason in rows}
+
+
+def status_at_end(action, results, has_steps, set_by_hand, end):
+    """An action's status at the end of the period: the one the coordination had set then (from the
+    history), otherwise the one that follows its results achieved and its steps done by then. The
+    automatic status is recomputed from the dates people gave rather than read from the history, which
+    records when things were typed: a year entered after the fact (results ticked in 2026 as achieved in
+    March 2025) would otherwise read « Non commencée » beside its results achieved."""
+    if action.pk in set_by_hand:
+        return set_by_hand[action.pk]
+    achieved_on = [result.achieved_on for result in results if result.archived_at is None]
+    return status_following(achieved_on, has_steps, by=end), ""
+
+
 def step_data(step):
     return {
         "done_on": step.done_on,
@@ -110,8 +149,9 @@ def step_data(step):
     }
 
 
-def gather(plan, start, end):
-    """Everything the bilan of `plan` from `start` to `end` (both included) says, as JSON-ready data."""
+def gather(plan, start, end, texts=None):
+    """Everything the bilan of `plan` from `start` to `end` (both included) says, as JSON-ready data, with
+    the committee's `texts` (`Bilan.texts`)."""
     axes = list(plan.axes.order_by("number"))
     objectives = list(
         plan.objectives.order_by("number").prefetch_related(
@@ -134,6 +174,10 @@ def gather(plan, start, end):
         "expectedresult_id", flat=True
     )
     results_with_steps = set(step_results)
+    set_by_hand = statuses_set_by_then(plan, end)
+    with_steps_by_end = set(
+        Step.objects.filter(action__plan=plan, done_on__lte=end).order_by().values_list("action_id", flat=True).distinct()
+    )
 
     steps_by_action = defaultdict(list)
     for step in steps:
@@ -156,6 +200,7 @@ def gather(plan, start, end):
         return [str(link.organisation) for link in links]
 
     body, pending, all_progress = [], [], []
+    achieved_count = 0  # results achieved during the period: each counts in the year of its date
     for axis in axes:
         axis_entry = {"code": axis.code, "title": axis.title, "archived": axis.archived_at is not None}
         axis_progress, axis_objectives = [], []
@@ -183,15 +228,25 @@ def gather(plan, start, end):
                     named[step.organisation.pk] = step.organisation
                     if step.review != Step.Review.VALIDATED:
                         pending.append({**step_data(step), "action_code": action.code, "action_text": action.text})
+                status, reason = status_at_end(
+                    action, results_by_action[action.pk], action.pk in with_steps_by_end, set_by_hand, end
+                )
+                achieved_count += sum(
+                    1
+                    for result in results_by_action[action.pk]
+                    if result.archived_at is None and result.achieved_on and start <= result.achieved_on <= end
+                )
                 objective_actions.append(
                     {
                         "code": action.code,
                         "text": action.text,
                         "archived": action.archived_at is not None,
                         "period": action.period,
-                        "status": action.status,
-                        "status_label": ActionStatus(action.status).label,
-                        "status_reason": action.status_reason if action.status_is_manual else "",
+                        "status": status,
+                        "status_label": ActionStatus(status).label,
+                        "status_reason": reason,
+                        # Today's status, only where it differs from the status at the end of the period.
+                        "status_today_label": ActionStatus(action.status).label if action.status != status else "",
                         "partners": names(action.partner_links_in_effect),
                         "inherits_partners": action.inherits_partners,
                         "progress": progress,
@@ -267,6 +322,8 @@ def gather(plan, start, end):
         "organisations": organisations,
         "step_count": sum(axis["step_count"] for axis in body),
         "pending_count": len(pending),
+        "achieved_count": achieved_count,
+        "texts": texts or {},
     }
     data["acronyms"] = acronyms_used(plan, named.values(), data)
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
@@ -306,13 +363,21 @@ def revive(value):
     return value
 
 
-def render_html(data, for_print=True, part=None, axes=None, toc_pages=None):
+def render_html(data, for_print=True, part=None, axes=None, toc_pages=None, mark=""):
     """The document as HTML: the PDF's source, and the preview shown in the browser. A long report is
-    rendered in parts (`part` "front", "axis" with `axes`, or "back"; see `render_pdf_in_parts`)."""
+    rendered in parts (`part` "front", "axis" with `axes`, or "back"; see `render_pdf_in_parts`). `mark`
+    is what every page says of the version (`Bilan.page_mark`: « Projet — version 3 du … »)."""
     bilan = revive(data)
     if part is None:
         axes = bilan["axes"]
-    context = {"bilan": bilan, "for_print": for_print, "part": part, "axes_shown": axes or [], "toc_pages": toc_pages}
+    context = {
+        "bilan": bilan,
+        "for_print": for_print,
+        "part": part,
+        "axes_shown": axes or [],
+        "toc_pages": toc_pages,
+        "mark": mark,
+    }
     with translation.override(settings.LANGUAGE_CODE):
         return render_to_string("bilans/document.html", context)
 
@@ -345,11 +410,12 @@ def fewer_collections():
         gc.set_threshold(*thresholds)
 
 
-def render_pdf(data, on_progress=None):
-    """The PDF of the document. `on_progress(percent)` is told as the layout goes."""
+def render_pdf(data, on_progress=None, mark=""):
+    """The PDF of the document, with `mark` on every page. `on_progress(percent)` is told as the layout
+    goes."""
     if size_of(data) > PARTS_ABOVE:
-        return render_pdf_in_parts(data, on_progress)
-    html = render_html(data)
+        return render_pdf_in_parts(data, on_progress, mark)
+    html = render_html(data, mark=mark)
     if on_progress:
         on_progress(30)
     with fewer_collections():
@@ -359,7 +425,7 @@ def render_pdf(data, on_progress=None):
         return document.write_pdf()
 
 
-def render_pdf_in_parts(data, on_progress=None):
+def render_pdf_in_parts(data, on_progress=None, mark=""):
     """A long report in parts (front matter, each axis, back matter), so that no process keeps the layout
     of the whole report in memory. The parts are laid out in parallel in `render_processes()` child
     processes (or one after the other in this process if that is 1). The parts' page counts give the
@@ -371,7 +437,8 @@ def render_pdf_in_parts(data, on_progress=None):
     # gives its page count and the anchors of its sections, laid out with the other parts.
     parts = [("front", None)] + [("axis", [axis]) for axis in data["axes"]] + [("back", None)]
     htmls = [
-        render_html(data, part=part, axes=revive(axes) if axes else None, toc_pages={"": 0}) for part, axes in parts
+        render_html(data, part=part, axes=revive(axes) if axes else None, toc_pages={"": 0}, mark=mark)
+        for part, axes in parts
     ]
     done = []
 
@@ -391,7 +458,7 @@ def render_pdf_in_parts(data, on_progress=None):
         total = offset
         # The front matter with its page numbers, and the marks of every page, side by side.
         (front, _anchors), (marks, _none) = render(
-            [render_html(data, part="front", toc_pages=toc_pages), render_page_marks(data, total)]
+            [render_html(data, part="front", toc_pages=toc_pages, mark=mark), render_page_marks(data, total, mark)]
         )
     if on_progress:
         on_progress(90)
@@ -476,10 +543,12 @@ def part_renderer(parts):
         yield in_children
 
 
-def render_page_marks(data, pages):
-    """Empty pages carrying only the running header and "page X de Y", laid over a report made in parts."""
+def render_page_marks(data, pages, mark=""):
+    """Empty pages carrying only the running header, the version's mark and "page X de Y", laid over a
+    report made in parts."""
     with translation.override(settings.LANGUAGE_CODE):
-        return render_to_string("bilans/page_marks.html", {"bilan": revive(data), "pages": range(pages)})
+        context = {"bilan": revive(data), "pages": range(pages), "mark": mark}
+        return render_to_string("bilans/page_marks.html", context)
 
 
 def render_xlsx(data):

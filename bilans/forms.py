@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .models import Bilan
 
 
 class BilanForm(forms.Form):
@@ -37,9 +38,73 @@ class BilanForm(forms.Form):
 
 
 class AdoptionForm(forms.Form):
+    """Who adopted this version, at which meeting and when; sent twice: once to be read back on the
+    confirmation page, once confirmed (`confirm`)."""
+
+    adopting_body = forms.CharField(
+        label=_("Adopté par"),
+        max_length=200,
+        help_text=_("Qui adopte le bilan, tel que chaque page le dira : « Adopté le … par le comité de coordination »."),
+    )
     meeting = forms.CharField(
         label=_("Rencontre où il a été adopté"),
         max_length=200,
         help_text=_("Par exemple : comité de coordination du 12 juin 2025."),
     )
     adopted_on = forms.DateField(label=_("Adopté le"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, bilan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.bilan = bilan
+        self.fields["adopting_body"].initial = _("le comité de coordination")
+        attrs = self.fields["adopted_on"].widget.attrs
+        attrs["max"] = timezone.localdate().isoformat()
+        if bilan.produced_on:
+            attrs["min"] = bilan.produced_on.isoformat()
+
+    def clean_adopted_on(self):
+        adopted_on = self.cleaned_data["adopted_on"]
+        self.bilan.check_adoption_date(adopted_on)
+        return adopted_on
+
+
+MARKUP_HELP = _(
+    "Une ligne vide sépare les paragraphes ; « - » en début de ligne fait une liste à puces, « 1. » une liste "
+    "numérotée ; **gras** ; [texte du lien](https://exemple.org)."
+)
+
+
+class BilanTextsForm(forms.Form):
+    """The committee's words: four texts for the year, and a comment for each axis and objective of the
+    bilan, all optional. Field names: the keys of `Bilan.TEXTS`, then `axe-<code>` and `objectif-<code>`."""
+
+    def __init__(self, *args, bilan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.bilan = bilan
+        texts = bilan.texts or {}
+        for key, label in Bilan.TEXTS.items():
+            self.fields[key] = self.text_field(label, texts.get(key, ""), rows=6)
+        self.fields[next(iter(Bilan.TEXTS))].help_text = MARKUP_HELP
+        for axis in bilan.data["axes"]:
+            label = _("Commentaire sur l’axe %(code)s : %(title)s") % axis
+            self.fields[f"axe-{axis['code']}"] = self.text_field(label, texts.get("axes", {}).get(axis["code"], ""))
+            for objective in axis["objectives"]:
+                label = _("Commentaire sur l’objectif %(code)s : %(title)s") % objective
+                initial = texts.get("objectives", {}).get(objective["code"], "")
+                self.fields[f"objectif-{objective['code']}"] = self.text_field(label, initial)
+
+    @staticmethod
+    def text_field(label, initial, rows=3):
+        return forms.CharField(
+            label=label, required=False, initial=initial, max_length=20_000, widget=forms.Textarea(attrs={"rows": rows})
+        )
+
+    def texts(self):
+        """The texts as `Bilan.texts` keeps them, empty ones left out."""
+        data = {key: value.strip() for key, value in self.cleaned_data.items()}
+        texts = {key: data[key] for key in Bilan.TEXTS if data[key]}
+        texts["axes"] = {k.removeprefix("axe-"): v for k, v in data.items() if k.startswith("axe-") and v}
+        texts["objectives"] = {
+            k.removeprefix("objectif-"): v for k, v in data.items() if k.startswith("objectif-") and v
+        }
+        return texts

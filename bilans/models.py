@@ -74,6 +74,23 @@ class Bilan(models.Model):
         related_name="+",
         verbose_name=_("adoption notée par"),
     )
+    adopting_body = models.CharField(
+        _("adopté par"),
+        max_length=200,
+        blank=True,
+        help_text=_("Qui a adopté le bilan : le comité de coordination, l’assemblée des partenaires…"),
+    )
+
+    # The committee's words, typed on a draft with the markup of `narrative.py`: the keys of TEXTS, and
+    # "axes"/"objectives" ({code: text}). Copied into the data at each preparation, frozen with it.
+    texts = models.JSONField(_("textes du comité"), default=dict, blank=True)
+
+    TEXTS = {
+        "word": _("Mot de la coordination"),
+        "highlights": _("Faits saillants de l’année"),
+        "challenges": _("Défis rencontrés"),
+        "outlook": _("Perspectives"),
+    }
 
     objects = BilanQuerySet.as_manager()
 
@@ -88,10 +105,15 @@ class Bilan(models.Model):
             models.CheckConstraint(
                 condition=Q(rendering__in=["queued", "running", "ready", "failed"]), name="bilan_rendering_valid"
             ),
-            # Only a finished report can be adopted, and an adoption says when and where.
+            # Only a gathered report can be adopted, and an adoption says when, where and by whom. Its
+            # PDF is then made again from the same data with the adoption's mark on every page.
             models.CheckConstraint(
                 condition=Q(state="draft")
-                | (Q(rendering="ready", adopted_on__isnull=False) & ~Q(adopted_at_meeting="") & ~Q(pdf="")),
+                | (
+                    Q(data__isnull=False, adopted_on__isnull=False)
+                    & ~Q(adopted_at_meeting="")
+                    & ~Q(adopting_body="")
+                ),
                 name="bilan_adopted_is_complete",
             ),
         ]
@@ -133,19 +155,65 @@ class Bilan(models.Model):
             raise ValidationError({"ends_on": _("La date de fin ne peut pas précéder la date de début.")})
 
     @classmethod
-    def create_draft(cls, plan, starts_on, ends_on, year=None, user=None):
+    def create_draft(cls, plan, starts_on, ends_on, year=None, user=None, texts=None):
         """A new version, waiting to be prepared."""
         last = cls.objects.filter(plan=plan).aggregate(models.Max("version"))["version__max"] or 0
         return cls.objects.create(
-            plan=plan, version=last + 1, year=year, starts_on=starts_on, ends_on=ends_on, created_by=user
+            plan=plan, version=last + 1, year=year, starts_on=starts_on, ends_on=ends_on, created_by=user,
+            texts=texts or {},
         )
 
-    def adopt(self, meeting, adopted_on, user):
-        """Freeze this version: its PDF and data stay as they are; generating again makes a new draft."""
+    def edit_texts(self, texts, user):
+        """The committee's words changed: on a draft, the draft is prepared again with them; an adopted
+        version stays as it was adopted, and the words go to a new draft of the same period. Returns
+        the version to prepare."""
+        if self.is_adopted:
+            return Bilan.create_draft(self.plan, self.starts_on, self.ends_on, self.year, user, texts)
+        self.texts = texts
+        self.rendering, self.progress = self.Rendering.QUEUED, 0
+        self.save(update_fields=["texts", "rendering", "progress"])
+        return self
+
+    @property
+    def produced_on(self):
+        """The day this version was produced (its data gathered), in the app's time zone."""
+        return timezone.localdate(self.generated_at) if self.generated_at else None
+
+    def page_mark(self):
+        """What every page of the PDF says of this version: « Projet — version 3 du 1er décembre 2026 »
+        on a draft, « Adopté le 12 juin 2027 par le comité de coordination » once adopted."""
+        from .templatetags.bilans import long_date
+
+        if self.is_adopted:
+            return _("Adopté le %(date)s par %(body)s") % {"date": long_date(self.adopted_on), "body": self.adopting_body}
+        produced_on = self.produced_on or timezone.localdate()
+        return _("Projet — version %(version)s du %(date)s") % {"version": self.version, "date": long_date(produced_on)}
+
+    def check_adoption_date(self, adopted_on):
+        """A version is adopted on or after the day it was produced, and not in the future."""
+        if self.produced_on and adopted_on < self.produced_on:
+            raise ValidationError(
+                _("Ce bilan a été produit le %(date)s : il ne peut pas avoir été adopté avant.")
+                % {"date": self.produced_on}
+            )
+        if adopted_on > timezone.localdate():
+            raise ValidationError(_("La date d’adoption ne peut pas être dans le futur."))
+
+    def adopt(self, meeting, adopted_on, body, user):
+        """Freeze this version: its data stays as it is, and its PDF is made once more, from that data,
+        with the adoption's mark on every page (`tasks.prepare_bilan`); generating again makes a new
+        draft."""
         if self.is_adopted or not self.is_ready:
             raise ValidationError(_("Seul un brouillon prêt peut être adopté."))
+        self.check_adoption_date(adopted_on)
         self.state = self.State.ADOPTED
         self.adopted_at_meeting = meeting
         self.adopted_on = adopted_on
+        self.adopting_body = body
         self.adopted_by = user
-        self.save(update_fields=["state", "adopted_at_meeting", "adopted_on", "adopted_by"])
+        self.rendering, self.progress = self.Rendering.QUEUED, 0
+        self.save(
+            update_fields=[
+                "state", "adopted_at_meeting", "adopted_on", "adopting_body", "adopted_by", "rendering", "progress"
+            ]
+        )

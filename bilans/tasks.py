@@ -14,7 +14,7 @@ def prepare_bilan(bilan_id):
     """Gather the data, render the PDF and store both on the bilan. Progress and failures are written on
     the bilan itself, which is what the page shows."""
     bilan = Bilan.objects.select_related("plan").get(pk=bilan_id)
-    if bilan.is_adopted or bilan.is_ready:
+    if bilan.is_ready:
         return  # never prepared twice: an adopted bilan is frozen
 
     def advance(percent, rendering=Bilan.Rendering.RUNNING):
@@ -22,15 +22,21 @@ def prepare_bilan(bilan_id):
 
     try:
         advance(5)
-        data = gather(bilan.plan, bilan.starts_on, bilan.ends_on)
+        if bilan.is_adopted:  # its frozen data again, with the adoption's mark on every page
+            data = bilan.data
+        else:
+            data = gather(bilan.plan, bilan.starts_on, bilan.ends_on, bilan.texts)  # the acronyms of its texts too
+            bilan.generated_at = timezone.now()
         advance(20)
-        pdf = render_pdf(data, on_progress=advance)
+        pdf = render_pdf(data, on_progress=advance, mark=bilan.page_mark())
         bilan.data = data
+        replaced = bilan.pdf.name  # an adopted version's draft PDF, which the adopted one replaces
         bilan.pdf.save(bilan.file_name(), ContentFile(pdf), save=False)
         bilan.rendering = Bilan.Rendering.READY
         bilan.progress = 100
-        bilan.generated_at = timezone.now()
         bilan.save(update_fields=["data", "pdf", "rendering", "progress", "generated_at"])
+        if replaced and replaced != bilan.pdf.name:
+            bilan.pdf.storage.delete(replaced)
     except Exception as error:
         Bilan.objects.filter(pk=bilan.pk).update(rendering=Bilan.Rendering.FAILED, error=repr(error))
         raise

@@ -14,4 +14,5 @@ urlpatterns = [
     path("plans/<slug:slug>/bilans/<id:pk>/apercu/", views.bilan_preview, name="preview"),
     path("plans/<slug:slug>/bilans/<id:pk>/xlsx/", views.bilan_xlsx, name="xlsx"),
     path("plans/<slug:slug>/bilans/<id:pk>/adopter/", views.bilan_adopt, name="adopt"),
+    path("plans/<slug:slug>/bilans/<id:pk>/textes/", views.bilan_texts, name="texts"),
 ]

@@ -17,7 +17,7 @@ from lib.spreadsheets import file_response
 from plans.views import get_plan_for
 
 from .documents import render_html, render_xlsx
-from .forms import AdoptionForm, BilanForm
+from .forms import AdoptionForm, BilanForm, BilanTextsForm
 from .models import Bilan
 from .tasks import prepare_bilan
 
@@ -54,9 +54,14 @@ def bilan_create(request, slug):
         return render(request, "bilans/bilan_list.html", {"plan": plan, "bilans": bilans, "form": form}, status=400)
     data = form.cleaned_data
     bilan = Bilan.create_draft(plan, data["starts_on"], data["ends_on"], year=data["year"], user=request.user)
+    enqueue(bilan)
+    return redirect(bilan)
+
+
+def enqueue(bilan):
+    """Prepare the bilan in the background (at once in development), the task's id noted on it."""
     result = prepare_bilan.enqueue(bilan.pk)
     Bilan.objects.filter(pk=bilan.pk).update(task_id=str(result.id)[:64])
-    return redirect(bilan)
 
 
 @vary_on_headers("HX-Request")
@@ -64,7 +69,7 @@ def bilan_detail(request, slug, pk):
     """Where a bilan stands; while it is being prepared, htmx polls the status fragment every 2 s (and the
     page refreshes itself without JavaScript)."""
     bilan = get_bilan_for(request.user, slug, pk)
-    context = {"plan": bilan.plan, "bilan": bilan, "adoption_form": AdoptionForm()}
+    context = {"plan": bilan.plan, "bilan": bilan, "adoption_form": AdoptionForm(bilan=bilan)}
     if not request.htmx:
         return render(request, "bilans/bilan_detail.html", context)
     response = render(request, "bilans/bilan_detail.html#status", context)
@@ -85,7 +90,7 @@ def bilan_preview(request, slug, pk):
     bilan = get_bilan_for(request.user, slug, pk, with_data=True)
     if bilan.data is None:
         raise Http404(_("Ce bilan n’est pas encore prêt."))
-    return HttpResponse(render_html(bilan.data, for_print=False))
+    return HttpResponse(render_html(bilan.data, for_print=False, mark=bilan.page_mark()))
 
 
 def bilan_xlsx(request, slug, pk):
@@ -98,15 +103,43 @@ def bilan_xlsx(request, slug, pk):
 
 @require_POST
 def bilan_adopt(request, slug, pk):
-    """The committee adopts a draft: from then on its PDF and data never change."""
+    """The committee adopts a draft, in two steps: the form is read back on a confirmation page, then
+    confirmed (`confirm=1`). From then on its data never changes; its PDF is made once more with
+    « Adopté le … par … » on every page."""
     bilan = get_bilan_for(request.user, slug, pk, permission="bilans.adopt_bilan")
-    form = AdoptionForm(request.POST)
     if bilan.is_adopted or not bilan.is_ready:
         messages.error(request, _("Seul un brouillon prêt peut être adopté."))
         return redirect(bilan)
+    form = AdoptionForm(request.POST, bilan=bilan)
+    context = {"plan": bilan.plan, "bilan": bilan, "adoption_form": form}
     if not form.is_valid():
-        context = {"plan": bilan.plan, "bilan": bilan, "adoption_form": form}
         return render(request, "bilans/bilan_detail.html", context, status=400)
-    bilan.adopt(form.cleaned_data["meeting"], form.cleaned_data["adopted_on"], request.user)
+    if request.POST.get("confirm") != "1":
+        return render(request, "bilans/bilan_adopt.html", context)
+    data = form.cleaned_data
+    bilan.adopt(data["meeting"], data["adopted_on"], data["adopting_body"], request.user)
+    enqueue(bilan)
     messages.success(request, _("Le bilan est adopté : sa version est désormais figée."))
     return redirect(bilan)
+
+
+def bilan_texts(request, slug, pk):
+    """The committee's words on a bilan, typed in the browser. On a draft they go into it (prepared
+    again); an adopted version keeps the words it was adopted with, and the edit makes a new draft."""
+    bilan = get_bilan_for(request.user, slug, pk, permission="bilans.prepare_bilan", with_data=True)
+    if bilan.data is None:
+        raise Http404(_("Ce bilan n’est pas encore prêt."))
+    form = BilanTextsForm(request.POST or None, bilan=bilan)
+    if request.method == "POST" and form.is_valid():
+        edited = bilan.edit_texts(form.texts(), request.user)
+        enqueue(edited)
+        if edited.pk == bilan.pk:
+            messages.success(request, _("Textes enregistrés : le bilan est préparé de nouveau avec eux."))
+        else:
+            messages.success(
+                request,
+                _("La version %(adopted)s reste telle qu’adoptée : vos textes sont dans la nouvelle version %(new)s, "
+                  "un brouillon.") % {"adopted": bilan.version, "new": edited.version},
+            )
+        return redirect(edited)
+    return render(request, "bilans/bilan_texts.html", {"plan": bilan.plan, "bilan": bilan, "form": form})

@@ -333,6 +333,19 @@ def share_achieved(achieved_on, by=None):
     return percent(sum(day is not None and (by is None or day <= by) for day in achieved_on), len(achieved_on))
 
 
+def status_following(achieved_on, has_steps, by=None):
+    """The status an action follows when the coordination has not set one, from the dates its active
+    results were achieved on (None when not) and whether it has steps (by `by`, when given): done when
+    all are achieved, in progress once something happened. `Action.refresh_status` and the bilan's
+    status at the end of a period are this."""
+    achieved = [day is not None and (by is None or day <= by) for day in achieved_on]
+    if achieved and all(achieved):
+        return ActionStatus.DONE
+    if has_steps or any(achieved):
+        return ActionStatus.IN_PROGRESS
+    return ActionStatus.NOT_STARTED
+
+
 def mean_of(values):
     """The rounded mean of the values, leaving out those with nothing to measure (None)."""
     values = [value for value in values if value is not None]
@@ -959,13 +972,7 @@ class Action(PlanItem, ReferencePeriod):
         """Follow the results: done when all are achieved, in progress once something happened."""
         if self.status_is_manual:
             return
-        results = self.results.active()
-        if results.exists() and not results.filter(achieved_on__isnull=True).exists():
-            status = ActionStatus.DONE
-        elif self.steps.exists() or results.filter(achieved_on__isnull=False).exists():
-            status = ActionStatus.IN_PROGRESS
-        else:
-            status = ActionStatus.NOT_STARTED
+        status = status_following(self.results.active().values_list("achieved_on", flat=True), self.steps.exists())
         if status != self.status:
             self.status = status
             if save:
@@ -1017,9 +1024,34 @@ class ExpectedResult(PlanItem, ReferencePeriod):
 
     def clean(self):
         super().clean()
-        if self.achieved_on and self.achieved_on > timezone.localdate():
+        if self.achieved_on:
             # Not tied to the field: the forms that edit a result's text do not show its date of achievement.
+            self.check_achieved_on(self.achieved_on)
+
+    def achievement_dates(self):
+        """The first and last days a result of this plan may be achieved on: inside the plan's years or
+        before them, as far back as the first reporting year the bilan offers (the one before the plan's
+        first year), so that every achievement counts in a bilan; never after the plan's last year."""
+        return (
+            self.plan.reporting_year_starting(self.plan.first_year - 1)[0],
+            datetime.date(self.plan.last_year, 12, 31),
+        )
+
+    def check_achieved_on(self, day):
+        """The one rule for the date a result is achieved on (ticked on its page, in a partner's sheet,
+        changed by the coordination): never in the future, and within `achievement_dates`."""
+        earliest, latest = self.achievement_dates()
+        if day > timezone.localdate():
             raise ValidationError(_("Un résultat ne peut pas être atteint à une date future."))
+        if day > latest:
+            raise ValidationError(
+                _("Un résultat ne peut pas être atteint après la fin du plan (%(date)s).") % {"date": latest}
+            )
+        if day < earliest:
+            raise ValidationError(
+                _("Un résultat ne peut pas être atteint avant le %(date)s : aucun bilan ne le compterait.")
+                % {"date": earliest}
+            )
 
     # A result added, archived, restored or deleted changes its action's share achieved, hence its status.
 

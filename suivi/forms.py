@@ -145,6 +145,29 @@ def recording_organisations(action, user):
     return Organisation.objects.filter(pk__in=partner_ids)
 
 
+class AchievementForm(forms.Form):
+    """The date a result was achieved on: today unless the person says otherwise, checked by the
+    result's own rule (`ExpectedResult.check_achieved_on`). One per result on the action's page."""
+
+    achieved_on = forms.DateField(
+        label=_("Atteint le"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+    def __init__(self, *args, result, **kwargs):
+        kwargs.setdefault("auto_id", f"id_resultat_{result.pk}_%s")
+        super().__init__(*args, **kwargs)
+        self.result = result
+        earliest, latest = result.achievement_dates()
+        today = timezone.localdate()
+        self.fields["achieved_on"].widget.attrs.update(min=earliest.isoformat(), max=min(today, latest).isoformat())
+        self.initial.setdefault("achieved_on", result.achieved_on or today)
+
+    def clean_achieved_on(self):
+        day = self.cleaned_data["achieved_on"] or timezone.localdate()
+        self.result.check_achieved_on(day)
+        return day
+
+
 class ReturnStepForm(forms.Form):
     comment = forms.CharField(
         label=_("Pourquoi renvoyer cette étape?"),

@@ -76,6 +76,8 @@ rules.add_perm(
 )
 rules.add_perm("suivi.view_my_actions", is_partner_in_plan)
 rules.add_perm("suivi.achieve_result", open_plan_of_result & (is_superuser | coordinates_plan_of_result | partner_on_result))
+# The date of an achievement already recorded is the coordination's to correct.
+rules.add_perm("suivi.change_achievement_date", open_plan_of_result & (is_superuser | coordinates_plan_of_result))
 rules.add_perm("suivi.set_action_status", open_plan_of_action & (is_superuser | coordinates_plan_of_action))
 
 

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import formats, timezone
+from django.utils import formats
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,7 +23,7 @@ from plans.rules import organisation_ids
 from plans.views import get_plan_for
 
 from .filters import StepFilter
-from .forms import ActionStatusForm, ReturnStepForm, StepForm
+from .forms import AchievementForm, ActionStatusForm, ReturnStepForm, StepForm
 from .models import Step, StepFile
 
 LATEST_STEPS = 10  # on the plan's page and, of other organisations, on "Mes actions"
@@ -133,8 +133,10 @@ def action_detail(request, slug, code):
     return render_action(request, get_action_for(request.user, slug, code))
 
 
-def render_action(request, action, form=None, status_form=None, status=200):
-    """The action's page; `form` and `status_form` carry a refused submission's errors."""
+def render_action(request, action, form=None, status_form=None, refused_achievement=None, status=200):
+    """The action's page; `form`, `status_form` and `refused_achievement` carry a refused submission's
+    errors."""
+    with_achievement_forms(action, refused_achievement)
     if form is None and request.user.has_perm("suivi.add_step", action):
         form = StepForm(action=action, user=request.user)
     steps = list(Step.objects.for_display(with_action=False).filter(action=action))
@@ -272,23 +274,56 @@ def return_step(request, slug, pk):
 
 @require_POST
 def toggle_result(request, slug, pk):
-    """Mark an expected result achieved today, or not achieved: one click either way. The form says which
-    (`achieved=1` or `0`), so a second click from a page left open, or a double submit, changes nothing."""
+    """Mark an expected result achieved on a date (today unless the person chooses another), or not
+    achieved: one click either way. The form says which (`achieved=1` or `0`), so a second click from a
+    page left open, or a double submit, changes nothing. With `change=1` the coordination corrects the
+    date of an achievement already recorded."""
     plan = get_plan_for(request.user, slug)
     result = get_object_or_404(ExpectedResult.objects.active().select_related("action__plan"), pk=pk, plan=plan)
     action = get_action_for(request.user, slug, result.action.code)
-    result.action = action  # its prefetched partners decide the permission
+    result.action, result.plan = action, plan  # its prefetched partners decide the permission
     require(request.user, "suivi.achieve_result", result)
     achieved = request.POST.get("achieved") == "1"
-    if achieved != result.is_achieved:
+    changing = achieved and result.is_achieved and request.POST.get("change") == "1"
+    if changing:
+        require(request.user, "suivi.change_achievement_date", result)
+    form = AchievementForm(request.POST, result=result)
+    if achieved and (changing or not result.is_achieved):
+        if not form.is_valid():
+            return render_results(request, action, refused=form)
         with transaction.atomic():
-            result.achieved_on, result.achieved_by = (timezone.localdate(), request.user) if achieved else (None, None)
+            result.achieved_on = form.cleaned_data["achieved_on"]
+            if not changing:
+                result.achieved_by = request.user
+            result.save(update_fields=["achieved_on", "achieved_by"])
+            action.refresh_status()
+    elif not achieved and result.is_achieved:
+        with transaction.atomic():
+            result.achieved_on, result.achieved_by = None, None
             result.save(update_fields=["achieved_on", "achieved_by"])
             action.refresh_status()
     if request.htmx:
-        action = get_action_for(request.user, slug, action.code)
-        return render(request, "suivi/action_detail.html#results", {"plan": plan, "action": action})
+        return render_results(request, get_action_for(request.user, slug, action.code))
     return redirect(back(request, action.get_absolute_url()))
+
+
+def render_results(request, action, refused=None):
+    """The results block of the action's page (its htmx fragment), or the whole page, with a refused
+    date's error at its field. htmx swaps only successful responses, so the fragment with the error
+    comes back as 200; the whole page as 422."""
+    if request.htmx:
+        with_achievement_forms(action, refused)
+        return render(request, "suivi/action_detail.html#results", {"plan": action.plan, "action": action})
+    return render_action(request, action, refused_achievement=refused, status=422 if refused else 200)
+
+
+def with_achievement_forms(action, refused=None):
+    """Each result of the action with its date form (`refused`, bound with its errors, for its result)."""
+    for result in action.results.all():
+        result.plan = action.plan
+        is_refused = refused is not None and refused.result.pk == result.pk
+        result.achievement_form = refused if is_refused else AchievementForm(result=result)
+    return action
 
 
 @require_POST

@@ -103,11 +103,14 @@ def test_table_of_contents_has_page_numbers_and_pages_are_counted(report):
     toc = flat(reader.pages[1].extract_text())
     assert "Table des matières" in toc
     assert "Sommaire de l’année" in toc and "Liste des acronymes" in toc
-    # Each entry ends with the page it is on: the summary on page 4, the acronym list on the last page.
+    # Each entry ends with the page it is on: the summary on page 4, the acronym list before the annex of
+    # the steps awaiting validation, which is the last page.
     entries = {title.strip(): page for title, page in re.findall(r"([^.\d]+) \.+ (\d+)", toc)}
     assert entries["Sommaire de l’année"] == "4"
-    assert entries["Liste des acronymes"] == str(pages)
-    assert "Liste des acronymes" in flat(reader.pages[-1].extract_text())
+    assert entries["Annexe – Étapes en attente de validation ou renvoyées"] == str(pages)
+    assert int(entries["Liste des acronymes"]) == pages - 1
+    assert "Liste des acronymes" in flat(reader.pages[-2].extract_text())
+    assert "Annexe – Étapes en attente de validation" in flat(reader.pages[-1].extract_text())
     assert f"page 2 de {pages}" in toc
 
 

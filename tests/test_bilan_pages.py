@@ -174,15 +174,19 @@ def test_adopted_bilan_stays_frozen_when_the_plan_changes(client, steps, committ
     client.force_login(committee_member)
     generate(client, steps)
     bilan = Bilan.objects.get()
+    today = timezone.localdate()
     response = client.post(
         reverse("bilans:adopt", args=[steps.slug, bilan.pk]),
-        {"meeting": "Comité de coordination du 12 juin 2025", "adopted_on": "2025-06-12"},
+        {
+            "adopting_body": "le comité de coordination",
+            "meeting": "Comité de coordination du 12 juin 2025",
+            "adopted_on": today.isoformat(),
+            "confirm": "1",
+        },
     )
     assert response.status_code == 302
     bilan.refresh_from_db()
-    assert (bilan.state, bilan.adopted_on, bilan.adopted_by) == (
-        Bilan.State.ADOPTED, datetime.date(2025, 6, 12), committee_member
-    )
+    assert (bilan.state, bilan.adopted_on, bilan.adopted_by) == (Bilan.State.ADOPTED, today, committee_member)
     pdf, data = bilan.pdf.read(), bilan.data
 
     # The plan changes after the adoption.
@@ -207,7 +211,7 @@ def test_adopted_bilan_stays_frozen_when_the_plan_changes(client, steps, committ
     # Adopting again changes nothing; generating again gives a new draft with the change.
     client.post(reverse("bilans:adopt", args=[steps.slug, bilan.pk]), {"meeting": "Autre", "adopted_on": "2025-07-01"})
     bilan.refresh_from_db()
-    assert (bilan.adopted_at_meeting, bilan.adopted_on) == ("Comité de coordination du 12 juin 2025", datetime.date(2025, 6, 12))
+    assert (bilan.adopted_at_meeting, bilan.adopted_on) == ("Comité de coordination du 12 juin 2025", today)
     generate(client, steps)
     new = Bilan.objects.get(version=2)
     assert new.state == Bilan.State.DRAFT

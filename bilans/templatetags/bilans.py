@@ -6,6 +6,8 @@ from django import template
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from bilans.narrative import to_html
+
 register = template.Library()
 
 NNBSP = "\u202f"  # narrow no-break space, before ; ! ?
@@ -28,8 +30,14 @@ def typo(value):
     return text
 
 
+# The bilan's figures go through these three filters only, so that they read the same everywhere:
+# « 12 % » with a no-break space, « +12 points », « 0 point », « 1 étape », « 2 étapes ».
+
+
 @register.filter
 def percent(value):
+    """A percentage: « 45 % », with a no-break space (the French way); « – » when there is nothing to
+    measure."""
     return "–" if value is None else f"{value}{NBSP}%"
 
 
@@ -41,6 +49,29 @@ def signed(value):
     if value > 0:
         return f"+{value}"
     return f"−{-value}" if value < 0 else "0"
+
+
+def is_singular(number):
+    """French takes the singular below two: « 0 point », « 1 étape », « −1 point », « 2 étapes »."""
+    return abs(number) < 2
+
+
+@register.filter
+def counted(number, forms):
+    """A number and its noun in French, from "singular|plural" forms (translatable as one string in a
+    template: `{{ n|counted:_("étape validée|étapes validées") }}`). Not Django's `{% blocktranslate
+    count %}`: without a French catalogue it applies the English rule, « 0 étapes »."""
+    singular, plural = str(forms).split("|")
+    number = number or 0
+    return f"{number}{NBSP}{singular if is_singular(number) else plural}"
+
+
+@register.filter
+def points(value):
+    """A change in percentage points with its unit: « +12 points », « 0 point », « −1 point »."""
+    if value is None:
+        return "–"
+    return f"{signed(value)}{NBSP}{_('point') if is_singular(value) else _('points')}"
 
 
 @register.inclusion_tag("bilans/includes/progress_chart.html")
@@ -72,6 +103,19 @@ def progress_chart(bilan):
         "height": top + len(rows) * row_height + 4,
         "ticks": [{"x": label_width + bar_width * t / 100, "label": f"{t}{NBSP}%"} for t in (0, 25, 50, 75, 100)],
     }
+
+
+@register.filter(is_safe=True)
+def narrative(text):
+    """The committee's words, typed with the markup of `bilans.narrative`, as HTML with French typography
+    (applied to the typed text: the markup's signs are none of ; ! ? : « »)."""
+    return to_html(typo(text))
+
+
+@register.filter
+def get(mapping, key):
+    """`mapping[key]`, or "" (the comment on an axis or objective, by its code)."""
+    return (mapping or {}).get(str(key), "")
 
 
 @register.filter
