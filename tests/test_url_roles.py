@@ -205,6 +205,11 @@ EXPECTED = {
         "POST": "                                          login 403   403   302    302    404   login  404   404",
     },
     ("bilans:adopt", "autre adresse"): {"POST": ELSEWHERE_BILANS},
+    ("bilans:texts", "brouillon prêt"): {
+        "GET": "                                           login 403   403   200    200    404   login  404   404",
+        # The words go into the draft's own row (no count changes): the page after it is the proof.
+        "POST": "                                          login 403   403   302    302    404   login  404   404",
+    },
     # Spreadsheets: a new plan from a file, the plan's import and exports, a partner's own sheet
     #                                                      anon  ALL   TPDSL comité coordo autre désact admin dehors
     ("tableur:spreadsheet_template", "-"): {"GET": SIGNED_IN},
@@ -605,7 +610,10 @@ POST_DATA = {
     "suivi:return_step": lambda w, target, person: {"comment": "À préciser"},
     "suivi:toggle_result": lambda w, target, person: {"achieved": "1"},
     "bilans:create": lambda w, target, person: {"year": 2024},
-    "bilans:adopt": lambda w, target, person: {"meeting": "Comité du 12 juin 2025", "adopted_on": "2025-06-12"},
+    "bilans:adopt": lambda w, target, person: {
+        "meeting": "Comité du jour", "adopting_body": "le comité de coordination", "adopted_on": today(), "confirm": "1"
+    },
+    "bilans:texts": lambda w, target, person: {"word": "Une année **riche**."},
     "tableur:new_plan_import": lambda w, target, person: {
         "title": "Plan importé", "slug": "plan-importe", "file": SimpleUploadedFile("plan.csv", csv_bytes([ROW]))
     },
