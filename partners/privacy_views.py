@@ -13,10 +13,10 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from lib.access import require
+from lib.redirects import back
 
 from .models import Erasure, InstanceAdministrator, Organisation
 from .personal_data import personal_data, plan_model
@@ -75,19 +75,17 @@ def get_person_to_erase_for(user, user_id):
 def person_erase(request, user_id):
     """The confirmation page (what will happen), then the erasure, in one transaction (Erasure.erase)."""
     person = get_person_to_erase_for(request.user, user_id)
-    back = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        back = ""
+    next_page = back(request, "")
     if request.method == "POST":
         Erasure.erase(person, by=request.user)
         # The message names no one: it may wait in the session, in the database.
         messages.success(request, _("Les données personnelles de cette personne sont effacées. Ses étapes restent, au nom de son organisation."))
-        return redirect(back or "plans:home")
+        return redirect(next_page or "plans:home")
     context = {
         "person": person,
         "plans": plan_model().objects.filter(pk__in=plans_of_person(person)).order_by("title"),
         "step_count": person.steps.count(),
         "step_organisations": Organisation.objects.filter(steps__author=person).distinct(),
-        "next": back,
+        "next": next_page,
     }
     return render(request, "partners/person_erase.html", context)

@@ -8,7 +8,6 @@ from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_POST
 from lib.access import require
 from lib.converters import whole_numbers
 from lib.locking import refuse_stale
+from lib.redirects import back
 from lib.uploads import accepts_files, shown_file_name
 from partners.models import Organisation
 from plans.models import Action, ExpectedResult, mean_of
@@ -67,15 +67,6 @@ def get_step_for(user, slug, pk, permission):
     step = get_object_or_404(Step.objects.for_display().select_related("action__plan"), pk=pk, action__plan=plan)
     require(user, permission, step)
     return step
-
-
-def back(request, default):
-    """Where the person came from (a form's `next`), if it is an address on this site (a path: anything
-    else, redirect() would try as the name of a view)."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target.startswith("/") and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return default
 
 
 def my_actions(request, slug):
