@@ -12,14 +12,15 @@ logger = logging.getLogger("chantier.auth")
 
 def client_address(request):
     """The address the request came from: the connection's or, behind the TLS proxy, the one the proxy
-    appended last to X-Forwarded-For (what comes before it was sent by the client and proves nothing)."""
+    appended last to X-Forwarded-For (what comes before it was sent by the client and proves nothing). None
+    when there is no request or it names none (the sign-in lockout stores it in an address column)."""
     if request is None:
-        return "-"
+        return None
     if settings.BEHIND_TLS_PROXY:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
         if forwarded:
             return forwarded
-    return request.META.get("REMOTE_ADDR") or "-"
+    return request.META.get("REMOTE_ADDR") or None
 
 
 # Usernames are written with repr(): a name typed at a failed sign-in is anyone's text, and a line break
@@ -27,14 +28,14 @@ def client_address(request):
 
 
 def log_sign_in(sender, request, user, **kwargs):
-    logger.info("sign-in username=%r address=%s", user.get_username(), client_address(request))
+    logger.info("sign-in username=%r address=%s", user.get_username(), client_address(request) or "-")
 
 
 def log_failed_sign_in(sender, credentials, request=None, **kwargs):
     # Django has already masked the password in `credentials`; only the username is read anyway.
-    logger.warning("sign-in failed username=%r address=%s", credentials.get("username", ""), client_address(request))
+    logger.warning("sign-in failed username=%r address=%s", credentials.get("username", ""), client_address(request) or "-")
 
 
 def log_sign_out(sender, request, user, **kwargs):
     username = user.get_username() if user is not None else ""
-    logger.info("sign-out username=%r address=%s", username, client_address(request))
+    logger.info("sign-out username=%r address=%s", username, client_address(request) or "-")

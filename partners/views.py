@@ -244,7 +244,7 @@ def requested_address(group, request):
 
 def client_key(group, request):
     """The client as the sign-in lockout and the logs see it (behind the proxy, the address it appended)."""
-    return client_address(request)
+    return client_address(request) or ""
 
 
 def reset_limits_reached(request):
