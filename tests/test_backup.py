@@ -102,7 +102,7 @@ def record_work(client, partner, coordinator):
         plan=Plan.objects.get(slug=SLUG), version=1, year=2024, starts_on=datetime.date(2024, 4, 1),
         ends_on=datetime.date(2025, 3, 31), rendering=Bilan.Rendering.READY, state=Bilan.State.ADOPTED,
         adopted_on=datetime.date(2025, 6, 12), adopted_at_meeting="Comité de coordination du 12 juin 2025",
-        data={"actions": 37},
+        adopting_body="le comité de coordination", data={"actions": 37},
     )
     bilan.pdf.save("bilan-2024.pdf", ContentFile(BILAN_PDF), save=False)
     bilan.save()

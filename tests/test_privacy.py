@@ -400,6 +400,6 @@ def test_erasure_also_clears_the_admin_log(client, coordinator, departed, lanaud
 
 def test_erasing_no_such_account_is_not_found(client, coordinator):
     client.force_login(coordinator)
-    for user_id in (987654, 2**64):
-        assert client.post(reverse("partners:person_erase", args=[user_id]), {"confirm": "1"}).status_code == 404
+    for address in (reverse("partners:person_erase", args=[987654]), f"/comptes/personnes/{2**64}/effacer/"):
+        assert client.post(address, {"confirm": "1"}).status_code == 404
     assert not Erasure.objects.exists()

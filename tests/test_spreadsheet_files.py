@@ -315,7 +315,10 @@ def test_an_export_format_not_offered_is_not_written(client, coordinator, lanaud
 def test_the_writer_neutralises_every_formula_prefix():
     dataset = tablib.Dataset(["=1", "+1", "-1", "@a", "\tx", "\rx", "ok", -5], headers=list("abcdefgh"))
     cells = [cell.value for cell in workbook_cells(spreadsheet_bytes(dataset, "xlsx"))[8:]]
-    assert cells == ["'=1", "'+1", "'-1", "'@a", "'\tx", "'\nx", "ok", -5]  # XML reads a lone CR as LF
+    # A lone CR reads back as LF through Python's XML parser and as CR through lxml (openpyxl takes lxml
+    # when it is installed): either way it is quoted.
+    cells[5] = cells[5].replace("\r", "\n")
+    assert cells == ["'=1", "'+1", "'-1", "'@a", "'\tx", "'\nx", "ok", -5]
     csv_cells = spreadsheet_bytes(dataset, "csv").decode("utf-8-sig").split("\r\n")[1].split(";")
     assert csv_cells[:4] == ["'=1", "'+1", "'-1", "'@a"]
 

@@ -185,7 +185,7 @@ def test_a_bilans_pdf_is_stored_in_the_bucket_and_downloaded_by_the_committee(
     client, bucket, lanaudiere, committee_member, outsider, monkeypatch
 ):
     # The layout itself is tested in test_bilan_document; here, only where its result is kept.
-    monkeypatch.setattr(tasks, "render_pdf", lambda data, on_progress=None: PDF)
+    monkeypatch.setattr(tasks, "render_pdf", lambda data, on_progress=None, **options: PDF)
     bilan = Bilan.create_draft(lanaudiere, datetime.date(2024, 4, 1), datetime.date(2025, 3, 31), year=2024)
     tasks.prepare_bilan.call(bilan.pk)
     bilan.refresh_from_db()
