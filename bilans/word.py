@@ -14,7 +14,6 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 from docx import Document
-from docx.enum.text import WD_BREAK
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -121,10 +120,6 @@ def field(paragraph, code, placeholder="1"):
     paragraph._p.append(element)
 
 
-def page_break(document):
-    document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-
-
 # The ids of the built-in styles of python-docx's default template. Set by id: looking a style up by its
 # name goes over every style of the document each time (three quarters of the time of a 300-step report).
 STYLE_IDS = {
@@ -143,8 +138,9 @@ def new_paragraph(document, style=None):
 
 
 def heading(document, text, level):
-    """The PDF's h1, h2, h3 as Word's Heading 1, 2, 3."""
+    """The PDF's h1, h2, h3 as Word's Heading 1, 2, 3; each section (Heading 2) starts a page, as in the PDF."""
     para = new_paragraph(document, f"Heading {level}")
+    para.paragraph_format.page_break_before = level == 2
     para.add_run(typo(text))
     return para
 
@@ -261,10 +257,9 @@ def cover(document, bilan, mark):
     )
     paragraph(document, f"{bilan['starts_on']:%Y}-{bilan['ends_on']:%Y}", bold=True)
     paragraph(document, _("Produit le %(date)s") % {"date": long_date(bilan["generated_on"])})
-    page_break(document)
     heading(document, _("Table des matières"), 2)
-    field(document.add_paragraph(), 'TOC \\o "1-3" \\h \\z \\u', _("Mettez à jour les champs du document (F9) pour voir la table des matières."))
-    page_break(document)
+    until_updated = _("Mettez à jour les champs du document (F9) pour voir la table des matières.")
+    field(document.add_paragraph(), 'TOC \\o "1-3" \\h \\z \\u', until_updated)
 
 
 def axis_title(axis):
@@ -340,7 +335,8 @@ def axis_section(document, bilan, axis):
     })
     committee_text(document, (texts.get("axes") or {}).get(str(axis["code"]), ""))
     for objective in axis["objectives"]:
-        title = f"{objective['code']} {objective['title']}" + (" (" + _("archivé") + ")" if objective["archived"] else "")
+        archived = " (" + _("archivé") + ")" if objective["archived"] else ""
+        title = f"{objective['code']} {objective['title']}{archived}"
         heading(document, title, 3)
         if objective["description"]:
             paragraph(document, objective["description"])
@@ -468,16 +464,17 @@ def back(document, bilan):
 # The progress chart as a picture
 
 
+FONT_FOLDER = Path("/usr/share/fonts/truetype")
 FONTS = {
-    False: ("/usr/share/fonts/truetype/open-sans/OpenSans-Regular.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
-    True: ("/usr/share/fonts/truetype/open-sans/OpenSans-Bold.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
+    False: (FONT_FOLDER / "open-sans/OpenSans-Regular.ttf", FONT_FOLDER / "dejavu/DejaVuSans.ttf"),
+    True: (FONT_FOLDER / "open-sans/OpenSans-Bold.ttf", FONT_FOLDER / "dejavu/DejaVuSans-Bold.ttf"),
 }
 
 
 def font(size, bold=False):
     """Open Sans (the PDF's font, Debian's fonts-open-sans), DejaVu otherwise, Pillow's own as a last resort."""
     for path in FONTS[bold]:
-        if Path(path).is_file():
+        if path.is_file():
             return ImageFont.truetype(path, size)
     return ImageFont.load_default(size)
 
