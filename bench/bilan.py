@@ -5,9 +5,10 @@ with 10,000 steps (figures in docs/benchmarks.md).
     DATABASE_URL=postgres://… .venv/bin/python bench/bilan.py   # an empty PostgreSQL database
     .venv/bin/python bench/bilan.py --only large                # one case
 
-Each case runs twice, each time in a process of its own so that its peak memory (ru_maxrss) is its own:
-once as the app makes the PDF (`render_pdf`: in one piece, or in parts for a long report), once with
-WeasyPrint alone on the same whole HTML. Times: gathering the data (queries), writing the HTML
+Each case runs three times, each time in a process of its own so that its peak memory (ru_maxrss) is its
+own: once as the app makes the PDF (`render_pdf`: in one piece and tagged, or in parts for a long report),
+once with WeasyPrint alone on the same whole HTML (tagged alike when the app makes it in one piece), once
+as the app makes the Word document (`render_docx`, from the same data; the "HTML" column is then 0). Times: gathering the data (queries), writing the HTML
 (templates), making the PDF; CPU time of the process and of the child processes that laid out the parts of
 a long report (`BILAN_RENDER_PROCESSES`); peak memory of the process and of the largest child.
 """
@@ -84,8 +85,10 @@ def run_case(name, mode):
         render_html,
         render_pdf,
         render_processes,
+        TAGGED,
         size_of,
     )
+    from bilans.word import render_docx
     from plans.models import Plan
     from tests.factories import make_plan
 
@@ -107,16 +110,20 @@ def run_case(name, mode):
     with CaptureQueriesContext(connection) as queries:
         data = gather(plan, datetime.date(2024, 4, 1), datetime.date(2025, 3, 31))
     gathered = time.perf_counter()
-    html = render_html(data)
+    html = render_html(data) if mode != "docx" else ""
     written = time.perf_counter()
-    if mode == "app":
+    if mode == "docx":
+        pdf = render_docx(data)  # the "PDF size" column is then the DOCX's
+        how = "DOCX (python-docx)"
+    elif mode == "app":
         pdf = render_pdf(data)
         processes = render_processes()
         how = "in one piece"
         if size_of(data) > PARTS_ABOVE:
             how = f"in parts, {processes} proc." if processes > 1 else "in parts"
     else:
-        pdf = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesFetcher()).write_pdf()
+        options = TAGGED if size_of(data) <= PARTS_ABOVE else {}
+        pdf = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesFetcher()).write_pdf(**options)
         how = "WeasyPrint alone"
     done = time.perf_counter()
     cpu = cpu_s(resource.RUSAGE_SELF) - cpu
@@ -142,7 +149,7 @@ def main():
     print(f"load average before: {' '.join(f'{load:.2f}' for load in os.getloadavg())}", flush=True)
     cases = sys.argv[2:] if sys.argv[1:2] == ["--only"] else CASES
     for name in cases:
-        for mode in ("app", "weasyprint"):
+        for mode in ("app", "weasyprint", "docx"):
             env = dict(os.environ)
             if "DATABASE_URL" not in os.environ:
                 env["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"

@@ -363,6 +363,12 @@ def revive(value):
     return value
 
 
+def document_title(data):
+    """The title of the document's window and metadata, as the template's <title> says it."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("Bilan annuel – %(title)s") % {"title": data["plan"]["title"]}
+
+
 def render_html(data, for_print=True, part=None, axes=None, toc_pages=None, mark=""):
     """The document as HTML: the PDF's source, and the preview shown in the browser. A long report is
     rendered in parts (`part` "front", "axis" with `axes`, or "back"; see `render_pdf_in_parts`). `mark`
@@ -393,8 +399,16 @@ def size_of(data):
     return actions + data["step_count"] + data["pending_count"]
 
 
-def weasy(html):
-    return weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesFetcher()).render()
+# A report in one piece is a tagged PDF/UA-1: its structure tree (headings, paragraphs, lists, tables,
+# the chart's alternative text), the language of <html lang="fr-CA">, the <title> in its metadata (shown
+# as the window's title) and a bookmark per heading. PDF/UA rather than PDF/A-3: WeasyPrint makes one
+# variant at a time, the funder and the partners read the file (screen readers need the tags), and the
+# bilan's frozen data is what is archived. A report made in parts is not tagged: see render_pdf_in_parts.
+TAGGED = {"pdf_variant": "pdf/ua-1"}
+
+
+def weasy(html, **options):
+    return weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesFetcher()).render(**options)
 
 
 @contextlib.contextmanager
@@ -419,10 +433,10 @@ def render_pdf(data, on_progress=None, mark=""):
     if on_progress:
         on_progress(30)
     with fewer_collections():
-        document = weasy(html)
+        document = weasy(html, **TAGGED)
         if on_progress:
             on_progress(85)
-        return document.write_pdf()
+        return document.write_pdf(**TAGGED)
 
 
 def render_pdf_in_parts(data, on_progress=None, mark=""):
@@ -432,6 +446,7 @@ def render_pdf_in_parts(data, on_progress=None, mark=""):
     table of contents its page numbers; the running header and "page X de Y" are then laid over every
     page, and the parts joined."""
     from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject, TextStringObject
 
     # The front matter's length does not depend on the numbers in its table of contents: a draft of it
     # gives its page count and the anchors of its sections, laid out with the other parts.
@@ -471,6 +486,8 @@ def render_pdf_in_parts(data, on_progress=None, mark=""):
         page.merge_page(mark)
         page.compress_content_streams()  # merging leaves the page's content uncompressed
     writer.compress_identical_objects()
+    writer.add_metadata({"/Title": document_title(data)})
+    writer._root_object[NameObject("/Lang")] = TextStringObject("fr-CA")  # as the template's <html lang>
     output = io.BytesIO()
     writer.write(output)
     return output.getvalue()

@@ -11,6 +11,7 @@ urlpatterns = [
     path("plans/<slug:slug>/bilans/nouveau/", views.bilan_create, name="create"),
     path("plans/<slug:slug>/bilans/<id:pk>/", views.bilan_detail, name="detail"),
     path("plans/<slug:slug>/bilans/<id:pk>/pdf/", views.bilan_pdf, name="pdf"),
+    path("plans/<slug:slug>/bilans/<id:pk>/docx/", views.bilan_docx, name="docx"),
     path("plans/<slug:slug>/bilans/<id:pk>/apercu/", views.bilan_preview, name="preview"),
     path("plans/<slug:slug>/bilans/<id:pk>/xlsx/", views.bilan_xlsx, name="xlsx"),
     path("plans/<slug:slug>/bilans/<id:pk>/adopter/", views.bilan_adopt, name="adopt"),

@@ -98,6 +98,7 @@ FILL = {
     "bilans:pdf": one_bilan,
     "bilans:preview": one_bilan,
     "bilans:xlsx": one_bilan,
+    "bilans:docx": one_bilan,
     "bilans:texts": one_bilan,
 }
 

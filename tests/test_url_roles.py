@@ -199,6 +199,8 @@ EXPECTED = {
     ("bilans:pdf", "autre adresse"): {"GET": NOBODY},
     ("bilans:preview", "brouillon prêt"): {"GET": BILAN_READERS},
     ("bilans:xlsx", "brouillon prêt"): {"GET": BILAN_READERS},
+    ("bilans:docx", "brouillon prêt"): {"GET": BILAN_READERS},
+    ("bilans:docx", "autre adresse"): {"GET": NOBODY},
     ("bilans:adopt", "brouillon prêt"): {
         "GET": WRITE_ONLY,
         # Adopting changes no count (the bilan's state): the page after it is the proof.
@@ -500,6 +502,7 @@ def elsewhere(name, w):
         "suivi:step_file": {"slug": mine, "pk": e.file.pk},
         "bilans:detail": {"slug": mine, "pk": e.bilan.pk},
         "bilans:pdf": {"slug": theirs, "pk": w.bilan.pk},
+        "bilans:docx": {"slug": theirs, "pk": w.bilan.pk},
         "bilans:adopt": {"slug": mine, "pk": e.bilan.pk},
     }[name]
 

@@ -1,0 +1,236 @@
+"""The bilan in Word: read back with python-docx, it says what the PDF says (pypdf's text)."""
+
+import datetime
+import io
+import re
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+from docx import Document
+from PIL import Image
+from pypdf import PdfReader
+
+from bilans.documents import gather, render_pdf
+from bilans.models import Bilan
+from bilans.templatetags.bilans import percent, signed
+from bilans.word import render_docx
+from partners.models import Organisation
+from plans.models import Action
+from suivi.models import Step
+
+YEAR_2024 = (datetime.date(2024, 4, 1), datetime.date(2025, 3, 31))
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def flat(text):
+    return " ".join(text.replace("\u202f", " ").replace("\u00a0", " ").replace("’", "'").split())
+
+
+def add_step(action, done_on, description, organisation, review=Step.Review.VALIDATED):
+    reviewed = {} if review == Step.Review.PENDING else {"reviewed_at": timezone.now()}
+    return Step.objects.create(
+        action=action, done_on=done_on, description=description, organisation=organisation, review=review, **reviewed
+    )
+
+
+@pytest.fixture
+def year(lanaudiere):
+    all_ = Organisation.objects.get(acronym="ALL")
+    action = Action.objects.get(plan=lanaudiere, code="3.1.1")
+    add_step(action, datetime.date(2024, 6, 3), "Inventaire de la documentation régionale réalisé", all_)
+    add_step(action, datetime.date(2024, 11, 5), "Rencontre des partenaires de la MRC", all_)
+    add_step(action, datetime.date(2024, 9, 10), "Rencontre attendant la validation", all_, Step.Review.PENDING)
+    result = action.results.order_by("number").first()
+    result.achieved_on = datetime.date(2025, 3, 15)
+    result.save()
+    return lanaudiere
+
+
+TEXTS = {
+    "word": "Une année **riche** pour le chantier.\n\nMerci aux partenaires :\n\n- ALL\n- TPDSL",
+    "outlook": "Voir [le site du chantier](https://chantier.example.org/plan) pour la suite.",
+}
+
+
+def read_docx(content):
+    return Document(io.BytesIO(content))
+
+
+def headings(document):
+    return [
+        (int(p.style.name.removeprefix("Heading ")), flat(p.text))
+        for p in document.paragraphs
+        if p.style.name.startswith("Heading ")
+    ]
+
+
+def docx_text(document):
+    lines = [p.text for p in document.paragraphs]
+    lines += [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    return flat("\n".join(lines))
+
+
+def pdf_outline(reader, outline=None, level=1):
+    """The PDF's bookmarks (WeasyPrint makes one per heading): [(level, title)]."""
+    found = []
+    for item in reader.outline if outline is None else outline:
+        if isinstance(item, list):
+            found += pdf_outline(reader, item, level + 1)
+        else:
+            found.append((level, flat(item.title)))
+    return found
+
+
+@pytest.fixture
+def both(year):
+    data = gather(year, *YEAR_2024, texts=TEXTS)
+    pdf = PdfReader(io.BytesIO(render_pdf(data)))
+    return data, read_docx(render_docx(data)), pdf
+
+
+def test_the_word_document_has_the_pdfs_headings_at_the_same_levels(both):
+    data, document, pdf = both
+    assert headings(document) == pdf_outline(pdf)
+    levels = dict((title, level) for level, title in headings(document))
+    assert levels[flat(data["plan"]["title"])] == 1
+    assert levels["Sommaire de l'année"] == 2 and levels["Mot de la coordination"] == 2
+    assert levels[flat("Axe 3 : " + data["axes"][2]["title"])] == 2
+    assert any(level == 3 and title.startswith("3.1 ") for title, level in levels.items())
+
+
+def test_the_word_document_holds_the_same_figures_as_the_pdf(both):
+    data, document, pdf = both
+    pdf_text = flat("\n".join(page.extract_text() for page in pdf.pages))
+    text = docx_text(document)
+    for said in (
+        "2 étapes réalisées et validées durant la période.",
+        "1 autre étape attend la validation de la coordination",
+        "1 résultat attendu atteint durant la période.",
+        "atteint le 15 mars 2025",
+        "Inventaire de la documentation régionale réalisé",
+    ):
+        assert said in text and said in pdf_text, said
+
+    summary = document.tables[0]
+    rows = [[flat(cell.text) for cell in row.cells] for row in summary.rows]
+    assert rows[0] == ["", "Au début", "À la fin", "Variation (points)", "Étapes validées"]
+    expected = [("Ensemble du plan", data["progress"], data["step_count"])]
+    for axis in data["axes"]:
+        expected.append((flat(f"Axe {axis['code']} : {axis['title']}"), axis["progress"], axis["step_count"]))
+    for row, (label, progress, steps) in zip(rows[1:], expected):
+        figures = [flat(percent(progress["start"])), flat(percent(progress["end"]))]
+        figures += [signed(progress["change"]), str(steps)]
+        assert row == [label, *figures]
+        # The PDF's table has the same row.
+        assert flat(" ".join([label, *figures])) in pdf_text, label
+    assert len(rows) == 1 + 1 + len(data["axes"])
+    axis_3 = next(row for row in rows if row[0].startswith("Axe 3 "))
+    assert axis_3[-1] == "2" and axis_3[2] != "0 %"  # the year's steps and the result achieved in March 2025
+
+    organisations = [[flat(cell.text) for cell in row.cells] for row in document.tables[1].rows]
+    assert ["Action-Logement Lanaudière (ALL)", "2", "1"] in [[row[0], row[1], row[2]] for row in organisations]
+
+
+def test_the_committees_words_keep_their_paragraphs_lists_bold_and_links(both):
+    _data, document, _pdf = both
+    paragraphs = document.paragraphs
+    riche = next(p for p in paragraphs if "riche" in p.text)
+    assert [run.text for run in riche.runs if run.bold] == ["riche"]
+    items = [p.text for p in paragraphs if p.style.name == "List Bullet" and p.text in ("ALL", "TPDSL")]
+    assert items == ["ALL", "TPDSL"]
+    link = next(p for p in paragraphs if "site du chantier" in p.text)
+    targets = [rel.target_ref for rel in link.part.rels.values() if rel.reltype.endswith("/hyperlink")]
+    assert "https://chantier.example.org/plan" in targets
+    assert link.hyperlinks[0].text == "le site du chantier"
+
+
+def test_the_progress_chart_is_a_picture(both):
+    data, document, _pdf = both
+    pictures = document.inline_shapes
+    assert len(pictures) == 1
+    blob = document.part.related_parts[pictures[0]._inline.graphic.graphicData.pic.blipFill.blip.embed].blob
+    image = Image.open(io.BytesIO(blob))
+    assert image.format == "PNG" and image.width > 1000
+    # The plan's bar is drawn in the PDF's dark blue, as far as its progress goes.
+    colours = {colour for _count, colour in image.getcolors(100_000)}
+    assert ((0x0B, 0x53, 0x94) in colours) == bool(data["progress"]["end"])
+
+
+def test_title_and_language_are_in_the_files_properties(both):
+    data, document, _pdf = both
+    assert document.core_properties.title == f"Bilan annuel – {data['plan']['title']}"
+    assert document.core_properties.language == "fr-CA"
+    defaults = document.styles.element.xpath("//w:docDefaults//w:lang/@w:val")
+    assert defaults == ["fr-CA"]
+
+
+def test_a_draft_says_projet_and_an_adopted_bilan_adopte_on_every_page(year):
+    data = gather(year, *YEAR_2024)
+    draft = read_docx(render_docx(data, mark="Projet — version 2 du 1er décembre 2026"))
+    adopted = read_docx(render_docx(data, mark="Adopté le 12 juin 2027 par le comité de coordination"))
+    for document, mark in ((draft, "Projet — version 2 du 1er décembre 2026"), (adopted, "Adopté le 12 juin 2027")):
+        assert len(document.sections) == 1 and not document.sections[0].different_first_page_header_footer
+        header = flat(" ".join(p.text for p in document.sections[0].header.paragraphs))
+        assert mark in header and "2024-2025" in header
+    assert "Adopté" not in flat(" ".join(p.text for p in draft.sections[0].header.paragraphs))
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def test_committee_member_downloads_the_word_document_beside_the_pdf(client, year, committee_member):
+    client.force_login(committee_member)
+    client.post(reverse("bilans:create", args=[year.slug]), {"year": "2024"})
+    bilan = Bilan.objects.get()
+    page = client.get(bilan.get_absolute_url()).content.decode()
+    url = reverse("bilans:docx", args=[year.slug, bilan.pk])
+    assert f'href="{url}"' in page and "Word" in page
+
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == DOCX
+    assert 'filename="bilan-lanaudiere-2024-2026-2024-2025-v1.docx"' in response["Content-Disposition"]
+    document = read_docx(response.content)
+    header = flat(" ".join(p.text for p in document.sections[0].header.paragraphs))
+    assert re.search(r"Projet — version 1 du \d", header)
+
+
+def test_an_adopted_bilans_word_document_says_adopte_le(client, year, coordinator):
+    client.force_login(coordinator)
+    client.post(reverse("bilans:create", args=[year.slug]), {"year": "2024"})
+    bilan = Bilan.objects.get()
+    bilan.adopt("Rencontre du comité", timezone.localdate(), "le comité de coordination", coordinator)
+    Bilan.objects.filter(pk=bilan.pk).update(rendering=Bilan.Rendering.READY)
+    document = read_docx(client.get(reverse("bilans:docx", args=[year.slug, bilan.pk])).content)
+    header = flat(" ".join(p.text for p in document.sections[0].header.paragraphs))
+    assert "Adopté le" in header and "par le comité de coordination" in header and "Projet" not in header
+
+
+def test_outsiders_get_no_word_document(client, year, coordinator, outsider, other_coordinator):
+    client.force_login(coordinator)
+    client.post(reverse("bilans:create", args=[year.slug]), {"year": "2024"})
+    bilan = Bilan.objects.get()
+    url = reverse("bilans:docx", args=[year.slug, bilan.pk])
+    for person in (outsider, other_coordinator):
+        client.force_login(person)
+        assert client.get(url).status_code == 404
+    client.logout()
+    assert client.get(url).status_code == 302
+
+
+def test_a_bilan_not_yet_gathered_has_no_word_document(client, year, coordinator):
+    bilan = Bilan.create_draft(year, *YEAR_2024, year=2024, user=coordinator)
+    client.force_login(coordinator)
+    response = client.get(reverse("bilans:docx", args=[year.slug, bilan.pk]))
+    assert response.status_code == 404
+
+
+def test_command_writes_the_word_document_and_still_the_pdf(year, tmp_path):
+    docx_file, pdf_file = tmp_path / "bilan.docx", tmp_path / "bilan.pdf"
+    call_command("bilan", "lanaudiere-2024-2026", "--year", "2024", "--output", str(docx_file), stdout=io.StringIO())
+    call_command("bilan", "lanaudiere-2024-2026", "--year", "2024", "--output", str(pdf_file), stdout=io.StringIO())
+    assert "Rencontre des partenaires de la MRC" in docx_text(read_docx(docx_file.read_bytes()))
+    assert pdf_file.read_bytes().startswith(b"%PDF") and not Bilan.objects.exists()
