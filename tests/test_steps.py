@@ -456,3 +456,31 @@ def test_result_rows_stay_consistent_in_the_database(lanaudiere):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         ExpectedResult.objects.filter(pk=result.pk).update(achieved_by=make_person("x"), achieved_on=None)
+
+
+def test_every_list_of_steps_offers_the_review_to_whoever_reviews_and_to_nobody_else(
+    client, coordinator, committee_member, partner, lanaudiere, own_action, all_org
+):
+    step = Step.objects.create(action=own_action, description="Atelier", organisation=all_org)
+    validate, send_back = (reverse(name, args=[SLUG, step.pk]) for name in ("suivi:validate_step", "suivi:return_step"))
+    lists = [reverse("plans:detail", args=[SLUG]), reverse("suivi:steps", args=[SLUG]), own_action.get_absolute_url()]
+    queue = reverse("suivi:steps_to_review", args=[SLUG])
+
+    def pages(person, urls):
+        client.force_login(person)
+        return [client.get(url).content.decode() for url in urls]
+
+    for html in pages(coordinator, [*lists, queue]):
+        assert validate in html and send_back in html
+    for html in pages(committee_member, lists):
+        assert validate not in html
+    lanaudiere.committee_may_validate = True
+    lanaudiere.save()
+    for html in pages(committee_member, [*lists, queue]):
+        assert validate in html and send_back in html
+    for html in pages(partner, lists) + [open_latest_steps(client, "3.1.1")]:
+        assert "Atelier" in html and validate not in html and send_back not in html
+    lanaudiere.archived_at = timezone.now()  # nothing is reviewed in an archived plan
+    lanaudiere.save()
+    for html in pages(coordinator, lists):
+        assert "Atelier" in html and validate not in html
