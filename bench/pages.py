@@ -1,5 +1,5 @@
 """Benchmark (issue 11), in one process: each page of the load run's mix through Django's test client, the
-CPU time of the fastest of 5 requests, on the data `bench/load.py` prepares (figures in docs/benchmarks.md).
+CPU time of the fastest of 5 requests and the steps' cards drawn, on the data `bench/load.py` prepares (figures in docs/benchmarks.md).
 
     DATABASE_URL=postgres://chantier:chantier@127.0.0.1:5432/chantier_pages .venv/bin/python bench/pages.py --prepare
     DATABASE_URL=… .venv/bin/python bench/pages.py          # again on the same data, after a change
@@ -87,13 +87,14 @@ def main():
     coordinator, partner = Client(), Client()
     coordinator.force_login(User.objects.get(username="banc-coordinator-07"))
     partner.force_login(User.objects.get(username="banc-partner-00"))  # of the busiest organisation
-    print(f"{'page':<22} {'CPU (ms)':>9} {'requêtes SQL':>13}")
+    print(f"{'page':<22} {'CPU (ms)':>9} {'requêtes SQL':>13} {'étapes':>7}")
     for page, url in pages.items():
         client = partner if page == "Mes actions" else coordinator
         milliseconds = best_cpu_milliseconds(client, url)
         with CaptureQueriesContext(connection) as queries:
-            client.get(url)
-        print(f"{page:<22} {milliseconds:>9.0f} {len(queries):>13}")
+            response = client.get(url)
+        cards = response.content.count(b'<li class="step ')  # the steps drawn in full
+        print(f"{page:<22} {milliseconds:>9.0f} {len(queries):>13} {cards:>7}")
     shutil.rmtree(work, ignore_errors=True)
     print(f"({Action.objects.count()} actions ; {os.getloadavg()[0]:.1f} de charge moyenne sur 1 min)")
 
