@@ -879,6 +879,13 @@ class ActionQuerySet(ItemQuerySet):
             last_step_on=Subquery(steps.order_by("-done_on").values("done_on")[:1]),
         )
 
+    def with_latest_step_review(self):
+        """Each action's latest step's review (`pending`, `validated`, `returned`; None without a step), the
+        latest as the steps' own order has it."""
+        Step = Action.steps.rel.related_model
+        latest = Step.objects.filter(action=OuterRef("pk")).order_by(*Step._meta.ordering)
+        return self.annotate(latest_step_review=Subquery(latest.values("review")[:1]))
+
     def stale(self, months, today=None):
         """Still to do, its reference period begun, and no step for `months` months (none at all counts
         from the start of the period, or of the plan when it has none)."""

@@ -69,11 +69,11 @@ rules.add_perm(
     "suivi.delete_step",
     open_plan_of_step & (is_superuser | coordinates_plan_of_step | (step_of_own_organisation & ~is_validated)),
 )
-rules.add_perm("suivi.review_steps", plan_is_open & (is_superuser | coordinates_plan | committee_validates_in_plan))
-rules.add_perm(
-    "suivi.review_step",
-    open_plan_of_step & (is_superuser | on_plan_of(plan_of_step, coordinates_plan | committee_validates_in_plan)),
-)
+# Who reviews is decided on the plan: the same people review every step of a plan (so a list of steps asks
+# once, `suivi.review_steps` on its plan, rather than once a step).
+reviews_in_plan = plan_is_open & (is_superuser | coordinates_plan | committee_validates_in_plan)
+rules.add_perm("suivi.review_steps", reviews_in_plan)
+rules.add_perm("suivi.review_step", on_plan_of(plan_of_step, reviews_in_plan))
 rules.add_perm("suivi.view_my_actions", is_partner_in_plan)
 rules.add_perm("suivi.achieve_result", open_plan_of_result & (is_superuser | coordinates_plan_of_result | partner_on_result))
 # The date of an achievement already recorded is the coordination's to correct.

@@ -4,13 +4,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from lib.access import require
 from lib.converters import whole_numbers
@@ -69,22 +70,36 @@ def get_step_for(user, slug, pk, permission):
     return step
 
 
+def latest_steps_of_actions():
+    """What « Mes actions » draws of an action's steps: its latest few, under the action in hand."""
+    return Prefetch(
+        "steps", queryset=Step.objects.for_display(with_action=False)[:STEPS_PER_ACTION], to_attr="latest_steps"
+    )
+
+
+@vary_on_headers("HX-Request")
 def my_actions(request, slug):
     """A partner's home: the actions of the organisations they act for in this plan, by axis, with what was
-    done and what is due."""
+    done and what is due; or (htmx, `?action=<code>`) one action's latest steps, when its list is opened.
+
+    An action's list of latest steps is closed unless its latest step was sent back, and is drawn only when
+    opened: with the busiest partners the closed lists held most of the page's cards. Without JavaScript,
+    the closed list links to the action's steps."""
     plan = get_plan_for(request.user, slug)
     require(request.user, "suivi.view_my_actions", plan)  # the coordination and the committee act for none
+    own_actions = action_queryset().active().for_user(request.user, plan).with_step_summary()
+    if request.htmx and "action" in request.GET:
+        code = request.GET["action"]
+        if "\x00" in code:  # no code has one, and PostgreSQL refuses it in a query (a 500)
+            raise Http404
+        action = get_object_or_404(own_actions.prefetch_related(latest_steps_of_actions()), code=code)
+        return render(request, "suivi/my_actions.html#action-steps", {"plan": plan, "action": action})
     organisations = Organisation.objects.filter(pk__in=organisation_ids(request.user, plan.pk))
     actions = list(
-        action_queryset()
-        .active()
-        .for_user(request.user, plan)
-        .with_step_summary()
-        .prefetch_related(
-            Prefetch("steps", queryset=Step.objects.for_display(with_action=False)[:STEPS_PER_ACTION], to_attr="latest_steps")
-        )
-        .order_by("objective__axis__number", "objective__number", "number")
+        own_actions.with_latest_step_review().order_by("objective__axis__number", "objective__number", "number")
     )
+    opened = [action for action in actions if action.latest_step_review == Step.Review.RETURNED]
+    prefetch_related_objects(opened, latest_steps_of_actions())
     year_start, year_end = plan.reporting_year()
     due = [
         action

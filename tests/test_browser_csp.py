@@ -92,6 +92,10 @@ def test_partner_pages_report_no_violation(live_server, page, violations, demo):
     for path in ["/", f"/plans/{PLAN}/", f"/plans/{PLAN}/mes-actions/", f"/plans/{PLAN}/actions/3.1.1/",
                  f"/plans/{PLAN}/actions/"]:
         visit(page, live_server.url, path)
+    # An action's steps on « Mes actions », drawn by htmx when their list is opened.
+    visit(page, live_server.url, f"/plans/{PLAN}/mes-actions/")
+    page.locator("#action-3\\.1\\.1 summary").click()
+    expect(page.locator("#action-3\\.1\\.1 li.step")).to_contain_text("Inventaire des études existantes")
     # The step form, with its errors shown.
     visit(page, live_server.url, f"/plans/{PLAN}/actions/3.1.1/")
     page.get_by_role("button", name="Inscrire l’étape").click()

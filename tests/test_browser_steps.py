@@ -71,3 +71,26 @@ def test_ticking_works_without_javascript(live_server, browser, demo):
     page.get_by_role("button", name="Marquer comme atteint – 3.1.1.1").click()
     expect(page.get_by_label("Avancement de l’action")).to_have_attribute("value", "100")
     context.close()
+
+
+def test_partner_opens_an_action_s_steps_on_my_actions(live_server, page, demo):
+    sign_in(page, live_server.url, "partenaire")
+    page.get_by_role("link", name="Mes actions").click()
+    steps = page.locator("#action-3\\.1\\.1 details")
+    expect(steps.locator("summary")).to_have_text("1 étape inscrite")
+    expect(steps.locator("li.step")).to_have_count(0)  # drawn only when opened
+    steps.locator("summary").click()
+    expect(steps.locator("li.step")).to_contain_text("Inventaire des études existantes")
+    expect(steps.get_by_role("link", name="Voir l’étape de l’action 3.1.1")).to_have_count(0)
+
+
+def test_my_actions_leads_to_an_action_s_steps_without_javascript(live_server, browser, demo):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    sign_in(page, live_server.url + "/plans/lanaudiere-2024-2026/mes-actions/", "partenaire")
+    steps = page.locator("#action-3\\.1\\.1 details")
+    steps.locator("summary").click()
+    steps.get_by_role("link", name="Voir l’étape de l’action 3.1.1").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("3.1.1")
+    expect(page.locator("li.step")).to_contain_text("Inventaire des études existantes")
+    context.close()

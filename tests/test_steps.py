@@ -251,8 +251,72 @@ def test_my_actions_shows_steps_newest_first_and_what_others_did(client, partner
     Step.objects.create(action=other_action, description="Forum régional", organisation=tpdsl)
     client.force_login(partner)
     html = client.get(reverse("suivi:my_actions", args=[SLUG])).content.decode()
-    assert html.index("Deuxième rencontre") < html.index("Première rencontre")
     assert "Forum régional" in html
+    opened = open_latest_steps(client, "3.1.1")
+    assert opened.index("Deuxième rencontre") < opened.index("Première rencontre")
+
+
+def open_latest_steps(client, code):
+    """What htmx asks when a partner opens an action's list of steps on « Mes actions »."""
+    url = reverse("suivi:my_actions", args=[SLUG])
+    return client.get(url, {"action": code}, headers={"HX-Request": "true"}).content.decode()
+
+
+def test_my_actions_draws_an_action_s_steps_when_its_list_is_opened(client, partner, own_action, all_org):
+    for n in range(1, 6):
+        Step.objects.create(action=own_action, description=f"Rencontre numéro {n}", organisation=all_org,
+                            done_on=datetime.date(2025, 1, n))
+    client.force_login(partner)
+    url = reverse("suivi:my_actions", args=[SLUG])
+    html = client.get(url).content.decode()
+    # Closed, the list says how many steps there are and, without JavaScript, leads to them.
+    assert "5 étapes inscrites" in html and "Rencontre numéro" not in html
+    assert 'href="/plans/lanaudiere-2024-2026/actions/3.1.1/#titre-etapes">Voir les étapes de l’action 3.1.1' in html
+    assert f'hx-get="{url}?action=3.1.1" hx-trigger="toggle once"' in html
+    # Opened: the three latest, newest first, and the way to the others.
+    opened = open_latest_steps(client, "3.1.1")
+    assert "<html" not in opened
+    assert [n for n in range(1, 6) if f"Rencontre numéro {n}<" in opened] == [3, 4, 5]
+    assert opened.index("numéro 5") < opened.index("numéro 4") < opened.index("numéro 3")
+    assert "Toutes les étapes de cette action" in opened
+    # The same address without htmx is the whole page.
+    assert "<html" in client.get(url, {"action": "3.1.1"}).content.decode()
+
+
+def test_my_actions_shows_at_once_the_list_of_an_action_whose_latest_step_was_sent_back(
+    client, coordinator, partner, own_action, all_org
+):
+    Step.objects.create(action=own_action, description="Atelier de janvier", organisation=all_org,
+                        done_on=datetime.date(2025, 1, 10))
+    returned = Step.objects.create(action=own_action, description="Atelier de mars", organisation=all_org,
+                                   done_on=datetime.date(2025, 3, 10))
+    returned.set_review(Step.Review.RETURNED, by=coordinator, comment="Joignez le compte rendu.")
+    other = own_action.plan.actions.get(code="3.1.2")
+    Step.objects.create(action=other, description="Visite du terrain", organisation=all_org)
+    client.force_login(partner)
+    html = client.get(reverse("suivi:my_actions", args=[SLUG])).content.decode()
+    # The returned step first, with the coordination's comment; then open under its action, with the one before.
+    assert html.index("Étapes renvoyées par la coordination") < html.index("Atelier de mars")
+    assert "Joignez le compte rendu." in html
+    assert html.count("Atelier de mars") == 2 and "Atelier de janvier" in html
+    assert "<details open><summary>2 étapes inscrites</summary>" in html
+    # The other action's list waits to be opened.
+    assert "Visite du terrain" not in html and "Voir l’étape de l’action 3.1.2" in html
+
+
+def test_a_partner_opens_the_list_of_their_own_actions_only(client, partner, other_partner, coordinator, lanaudiere,
+                                                            all_org, tpdsl):
+    theirs = lanaudiere.actions.get(code="1.1.1")  # TPDSL's, not ALL's
+    Step.objects.create(action=theirs, description="Forum régional", organisation=tpdsl)
+    client.force_login(partner)
+    for code in ["1.1.1", "9.9.9", "", "3.1.1\x00", "'; --"]:
+        response = client.get(reverse("suivi:my_actions", args=[SLUG]), {"action": code}, headers={"HX-Request": "true"})
+        assert response.status_code == 404, code
+    client.force_login(other_partner)
+    assert "Forum régional" in open_latest_steps(client, "1.1.1")
+    client.force_login(coordinator)  # the coordination acts for no organisation: no « Mes actions »
+    response = client.get(reverse("suivi:my_actions", args=[SLUG]), {"action": "1.1.1"}, headers={"HX-Request": "true"})
+    assert response.status_code == 403
 
 
 def test_plan_page_shows_latest_steps_and_progress(client, committee_member, own_action, all_org):
@@ -360,7 +424,10 @@ def test_my_actions_keeps_a_constant_query_count(client, django_assert_max_num_q
         client.force_login(person)
         with django_assert_max_num_queries(20) as queries:
             assert client.get(reverse("suivi:my_actions", args=[plan.slug])).status_code == 200
-        counts.append(len(queries))
+        url = reverse("suivi:my_actions", args=[plan.slug])
+        with django_assert_max_num_queries(20) as opening:  # an action's list, opened
+            assert client.get(url, {"action": actions[0].code}, headers={"HX-Request": "true"}).status_code == 200
+        counts.append((len(queries), len(opening)))
     assert counts[0] == counts[1]
 
 
@@ -389,3 +456,31 @@ def test_result_rows_stay_consistent_in_the_database(lanaudiere):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         ExpectedResult.objects.filter(pk=result.pk).update(achieved_by=make_person("x"), achieved_on=None)
+
+
+def test_every_list_of_steps_offers_the_review_to_whoever_reviews_and_to_nobody_else(
+    client, coordinator, committee_member, partner, lanaudiere, own_action, all_org
+):
+    step = Step.objects.create(action=own_action, description="Atelier", organisation=all_org)
+    validate, send_back = (reverse(name, args=[SLUG, step.pk]) for name in ("suivi:validate_step", "suivi:return_step"))
+    lists = [reverse("plans:detail", args=[SLUG]), reverse("suivi:steps", args=[SLUG]), own_action.get_absolute_url()]
+    queue = reverse("suivi:steps_to_review", args=[SLUG])
+
+    def pages(person, urls):
+        client.force_login(person)
+        return [client.get(url).content.decode() for url in urls]
+
+    for html in pages(coordinator, [*lists, queue]):
+        assert validate in html and send_back in html
+    for html in pages(committee_member, lists):
+        assert validate not in html
+    lanaudiere.committee_may_validate = True
+    lanaudiere.save()
+    for html in pages(committee_member, [*lists, queue]):
+        assert validate in html and send_back in html
+    for html in pages(partner, lists) + [open_latest_steps(client, "3.1.1")]:
+        assert "Atelier" in html and validate not in html and send_back not in html
+    lanaudiere.archived_at = timezone.now()  # nothing is reviewed in an archived plan
+    lanaudiere.save()
+    for html in pages(coordinator, lists):
+        assert "Atelier" in html and validate not in html
