@@ -9,7 +9,7 @@ migrates it, loads the Lanaudière plan (`load_demo`), adds 2,000 steps (a quart
 one in twenty sent back, the others validated) recorded by several organisations, and the accounts of the clients;
 collects the static files into a temporary folder and starts gunicorn with 2 workers on loopback, DEBUG off
 (`SERVE` below: keep it as `make serve` runs the app). Then each client signs in (CSRF and all) and asks
-its pages for `--seconds` seconds, with a pause of `--think` seconds on average between two requests (a
+its pages for `--seconds` seconds, with a pause of `--think` seconds on average (5) between two requests (a
 person reads what they asked for), in the mix of `MIX`: partners their « Mes actions », actions and a new
 step (a real POST), coordinators their review queue, everyone the plan, the actions table and the steps.
 In the same run every client also asks the home page, the floor: the lightest page of the app, yet through
@@ -376,7 +376,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=60, help="durée mesurée (60 s)")
     parser.add_argument("--clients", type=int, default=20, help="clients connectés en même temps (20)")
-    parser.add_argument("--think", type=float, default=1.0, help="pause moyenne entre deux requêtes d’un client, en s (1)")
+    # A person reads the page they asked for before the next one: 5 s on average (docs/benchmarks.md, « Load »).
+    parser.add_argument("--think", type=float, default=5.0, help="pause moyenne entre deux requêtes d’un client, en s (5)")
     parser.add_argument("--steps", type=int, default=2000, help="étapes inscrites avant la mesure (2 000)")
     parser.add_argument("--pending", type=float, default=0.25, help="part des étapes à valider (0,25)")
     options = parser.parse_args()

@@ -25,13 +25,13 @@ import load  # noqa: E402  (bench/load.py: the same data and settings)
 RUNS = 5
 
 
-def best_cpu_milliseconds(client, url, runs=RUNS):
+def best_cpu_milliseconds(client, url, runs=RUNS, **headers):
     """The CPU time of the fastest of `runs` requests (after one to warm up), in ms."""
-    client.get(url)
+    client.get(url, headers=headers)
     timings = []
     for _ in range(runs):
         start = time.process_time()
-        response = client.get(url)
+        response = client.get(url, headers=headers)
         timings.append((time.process_time() - start) * 1000)
         assert response.status_code == 200, (url, response.status_code)
     return min(timings)
@@ -71,7 +71,7 @@ def main():
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from plans.models import Action
+    from plans.models import Action, Plan
 
     User = get_user_model()
     plan = f"/plans/{slug}"
@@ -86,15 +86,20 @@ def main():
     }
     coordinator, partner = Client(), Client()
     coordinator.force_login(User.objects.get(username="banc-coordinator-07"))
-    partner.force_login(User.objects.get(username="banc-partner-00"))  # of the busiest organisation
-    print(f"{'page':<22} {'CPU (ms)':>9} {'requêtes SQL':>13} {'étapes':>7}")
+    busiest = User.objects.get(username="banc-partner-00")  # of the busiest organisation
+    partner.force_login(busiest)
+    # One action's list of latest steps, opened on « Mes actions » (htmx asks for it).
+    code = Action.objects.for_user(busiest, Plan.objects.get(slug=slug)).order_by("code").values_list("code", flat=True)[0]
+    pages["Mes actions: a list opened (htmx)"] = f"{plan}/mes-actions/?action={code}"
+    print(f"{'page':<34} {'CPU (ms)':>9} {'requêtes SQL':>13} {'étapes':>7}")
     for page, url in pages.items():
-        client = partner if page == "Mes actions" else coordinator
-        milliseconds = best_cpu_milliseconds(client, url)
+        client = partner if page.startswith("Mes actions") else coordinator
+        headers = {"HX-Request": "true"} if "htmx" in page else {}
+        milliseconds = best_cpu_milliseconds(client, url, **headers)
         with CaptureQueriesContext(connection) as queries:
-            response = client.get(url)
+            response = client.get(url, headers=headers)
         cards = response.content.count(b'<li class="step ')  # the steps drawn in full
-        print(f"{page:<22} {milliseconds:>9.0f} {len(queries):>13} {cards:>7}")
+        print(f"{page:<34} {milliseconds:>9.0f} {len(queries):>13} {cards:>7}")
     shutil.rmtree(work, ignore_errors=True)
     print(f"({Action.objects.count()} actions ; {os.getloadavg()[0]:.1f} de charge moyenne sur 1 min)")
 

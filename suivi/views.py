@@ -87,16 +87,24 @@ def my_actions(request, slug):
     the closed list links to the action's steps."""
     plan = get_plan_for(request.user, slug)
     require(request.user, "suivi.view_my_actions", plan)  # the coordination and the committee act for none
-    own_actions = action_queryset().active().for_user(request.user, plan).with_step_summary()
     if request.htmx and "action" in request.GET:
         code = request.GET["action"]
         if "\x00" in code:  # no code has one, and PostgreSQL refuses it in a query (a 500)
             raise Http404
-        action = get_object_or_404(own_actions.prefetch_related(latest_steps_of_actions()), code=code)
+        opened = (
+            Action.objects.active().for_user(request.user, plan).select_related("plan").with_step_summary()
+            .prefetch_related(latest_steps_of_actions())
+        )
+        action = get_object_or_404(opened, code=code)
         return render(request, "suivi/my_actions.html#action-steps", {"plan": plan, "action": action})
     organisations = Organisation.objects.filter(pk__in=organisation_ids(request.user, plan.pk))
     actions = list(
-        own_actions.with_latest_step_review().order_by("objective__axis__number", "objective__number", "number")
+        action_queryset()
+        .active()
+        .for_user(request.user, plan)
+        .with_step_summary()
+        .with_latest_step_review()
+        .order_by("objective__axis__number", "objective__number", "number")
     )
     opened = [action for action in actions if action.latest_step_review == Step.Review.RETURNED]
     prefetch_related_objects(opened, latest_steps_of_actions())
