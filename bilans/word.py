@@ -22,6 +22,7 @@ from lxml import html as lxml_html
 from PIL import Image, ImageDraw, ImageFont
 
 from .documents import revive
+from .models import Bilan
 from .templatetags.bilans import counted, long_date, narrative, percent, points, progress_chart, signed, typo
 
 LANGUAGE = "fr-CA"
@@ -179,6 +180,13 @@ def table(document, headers, rows, bold_rows=()):
 # The committee's words
 
 
+def committee_section(document, texts, key):
+    """One of the committee's texts under its title (Bilan.TEXTS names them), when the committee wrote it."""
+    if texts.get(key):
+        heading(document, Bilan.TEXTS[key], 2)
+        committee_text(document, texts[key])
+
+
 def committee_text(document, text):
     """The committee's words, through the same markup and sanitiser as the PDF (`narrative`): the HTML
     they make (p, br, ul, ol, li, strong, a) becomes Word's paragraphs, lists, bold runs and links."""
@@ -268,9 +276,7 @@ def axis_title(axis):
 
 def front(document, bilan):
     plan, texts = bilan["plan"], bilan["texts"]
-    if texts.get("word"):
-        heading(document, _("Mot de la coordination"), 2)
-        committee_text(document, texts["word"])
+    committee_section(document, texts, "word")
 
     heading(document, _("Priorité, mission et valeurs"), 2)
     if plan["priority"]:
@@ -317,9 +323,7 @@ def front(document, bilan):
         "parenthèses (« aujourd’hui : … »)."
     ))
 
-    if texts.get("highlights"):
-        heading(document, _("Faits saillants de l’année"), 2)
-        committee_text(document, texts["highlights"])
+    committee_section(document, texts, "highlights")
 
 
 def figures(progress):
@@ -413,12 +417,8 @@ def step_line(document, step, prefix=()):
 
 def back(document, bilan):
     plan, texts = bilan["plan"], bilan["texts"]
-    if texts.get("challenges"):
-        heading(document, _("Défis rencontrés"), 2)
-        committee_text(document, texts["challenges"])
-    if texts.get("outlook"):
-        heading(document, _("Perspectives"), 2)
-        committee_text(document, texts["outlook"])
+    committee_section(document, texts, "challenges")
+    committee_section(document, texts, "outlook")
 
     heading(document, _("Mécanismes de suivi et comités de travail"), 2)
     if plan["follow_up"]:
