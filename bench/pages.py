@@ -40,6 +40,7 @@ def best_cpu_milliseconds(client, url, runs=RUNS, **headers):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--prepare", action="store_true", help="recréer la base et ses données (comme bench/load.py)")
+    parser.add_argument("--profile", metavar="PAGE", help="profiler cette page (cProfile) et afficher ses 40 fonctions les plus coûteuses")
     options = parser.parse_args()
     database_url = os.environ.get("DATABASE_URL", load.DEFAULT_DATABASE)
     if not database_url.startswith("postgres"):
@@ -91,6 +92,18 @@ def main():
     # One action's list of latest steps, opened on « Mes actions » (htmx asks for it).
     code = Action.objects.for_user(busiest, Plan.objects.get(slug=slug)).order_by("code").values_list("code", flat=True)[0]
     pages["Mes actions: a list opened (htmx)"] = f"{plan}/mes-actions/?action={code}"
+    if options.profile:
+        import cProfile
+        import pstats
+
+        client = partner if options.profile.startswith("Mes actions") else coordinator
+        client.get(pages[options.profile])
+        profile = cProfile.Profile()
+        for _ in range(RUNS):
+            profile.runcall(client.get, pages[options.profile])
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
+        pstats.Stats(profile).sort_stats("tottime").print_stats(25)
+        return
     print(f"{'page':<34} {'CPU (ms)':>9} {'requêtes SQL':>13} {'étapes':>7}")
     for page, url in pages.items():
         client = partner if page.startswith("Mes actions") else coordinator
