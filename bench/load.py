@@ -69,8 +69,10 @@ CLIENT_ROLES = ["partner"] * 7 + ["coordinator"] * 2 + ["committee"]
 
 
 def serve_command(port):
-    """How the app is served: as `make serve` does (gunicorn, 2 workers). Keep the two alike."""
-    return [str(Path(sys.executable).parent / "gunicorn"), "chantier.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}"]
+    """How the app is served: as `make serve` does, with its gunicorn settings (chantier/gunicorn.conf.py:
+    WEB_CONCURRENCY workers), on a free port of loopback."""
+    gunicorn = str(Path(sys.executable).parent / "gunicorn")
+    return [gunicorn, "--config", str(ROOT / "chantier" / "gunicorn.conf.py"), "--bind", f"127.0.0.1:{port}"]
 
 
 def serve_environment(database_url, settings_folder):

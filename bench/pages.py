@@ -1,8 +1,10 @@
 """Benchmark (issue 11), in one process: each page of the load run's mix through Django's test client, the
-CPU time of the fastest of 5 requests and the steps' cards drawn, on the data `bench/load.py` prepares (figures in docs/benchmarks.md).
+CPU time of the fastest of 5 requests, the Python function calls of one (cProfile: a count the machine's load does
+not change, to compare two versions on a busy machine) and the steps' cards drawn, on the data `bench/load.py` prepares (figures in docs/benchmarks.md).
 
     DATABASE_URL=postgres://chantier:chantier@127.0.0.1:5432/chantier_pages .venv/bin/python bench/pages.py --prepare
     DATABASE_URL=… .venv/bin/python bench/pages.py          # again on the same data, after a change
+    DATABASE_URL=… .venv/bin/python bench/pages.py --profile "plan page"   # where that page's time goes
 
 `--prepare` drops and creates the database (as `bench/load.py` does, with the same data); without it the
 database is the one a previous run left. Settings as gunicorn has them in the load run (DEBUG off, static
@@ -11,7 +13,9 @@ the busiest organisation; the queries of each page are counted once.
 """
 
 import argparse
+import cProfile
 import os
+import pstats
 import shutil
 import sys
 import tempfile
@@ -93,26 +97,30 @@ def main():
     code = Action.objects.for_user(busiest, Plan.objects.get(slug=slug)).order_by("code").values_list("code", flat=True)[0]
     pages["Mes actions: a list opened (htmx)"] = f"{plan}/mes-actions/?action={code}"
     if options.profile:
-        import cProfile
-        import pstats
-
         client = partner if options.profile.startswith("Mes actions") else coordinator
         client.get(pages[options.profile])
         profile = cProfile.Profile()
         for _ in range(RUNS):
             profile.runcall(client.get, pages[options.profile])
-        pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
-        pstats.Stats(profile).sort_stats("tottime").print_stats(25)
+        stats = pstats.Stats(profile)
+        stats.sort_stats("cumulative").print_stats(40)
+        stats.sort_stats("tottime").print_stats(25)
+        stats.sort_stats("cumulative").print_stats(str(load.ROOT) + r"/(?!\.venv)", 40)  # the app's own code
         return
-    print(f"{'page':<34} {'CPU (ms)':>9} {'requêtes SQL':>13} {'étapes':>7}")
+    print(f"{'page':<34} {'CPU (ms)':>9} {'appels':>10} {'requêtes SQL':>13} {'étapes':>7}")
     for page, url in pages.items():
         client = partner if page.startswith("Mes actions") else coordinator
         headers = {"HX-Request": "true"} if "htmx" in page else {}
         milliseconds = best_cpu_milliseconds(client, url, **headers)
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url, headers=headers)
+        query_count = len(queries)
+        # Python function calls: a count that does not vary with the machine's load, unlike the CPU time.
+        profile = cProfile.Profile()
+        profile.runcall(client.get, url, headers=headers)
+        calls = pstats.Stats(profile).total_calls
         cards = response.content.count(b'<li class="step ')  # the steps drawn in full
-        print(f"{page:<34} {milliseconds:>9.0f} {len(queries):>13} {cards:>7}")
+        print(f"{page:<34} {milliseconds:>9.0f} {calls / 1000:>8.0f} k {query_count:>13} {cards:>7}")
     shutil.rmtree(work, ignore_errors=True)
     print(f"({Action.objects.count()} actions ; {os.getloadavg()[0]:.1f} de charge moyenne sur 1 min)")
 

@@ -145,7 +145,7 @@ def step_data(step):
         "description": step.description,
         "link": step.link,
         "review": step.review,
-        "review_label": step.get_review_display(),
+        "review_label": step.review_label,
     }
 
 

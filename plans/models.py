@@ -18,6 +18,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from lib.choices import ChoiceLabel
 from lib.locking import save_from_version
 from partners.models import Organisation
 
@@ -932,6 +933,8 @@ class Action(PlanItem, ReferencePeriod):
     # Set by the coordinator (ongoing, abandoned…): the status then no longer follows the results.
     status_is_manual = models.BooleanField(_("état fixé par la coordination"), default=False)
     status_reason = models.TextField(_("raison de l’état"), blank=True)
+
+    status_label = ChoiceLabel("status", ActionStatus)
 
     objects = ActionQuerySet.as_manager()
 

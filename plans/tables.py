@@ -29,7 +29,8 @@ class ActionTable(tables.Table):
     period = tables.Column(
         verbose_name=_("Année de référence"), accessor="period_start", order_by=("period_start", "period_end")
     )
-    status = tables.Column(verbose_name=_("État"))
+    # The label read by `ChoiceLabel`: django-tables2 would call get_status_display() itself for each cell.
+    status = tables.Column(verbose_name=_("État"), accessor="status_label", order_by=("status",))
     progress = tables.Column(verbose_name=_("Avancement"), accessor="pk", orderable=False, attrs={"td": {"class": "number"}})
 
     class Meta:

@@ -6,11 +6,12 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from lib.choices import ChoiceLabel
 from lib.locking import save_from_version
 from lib.uploads import short_file_name
 
@@ -34,7 +35,10 @@ class StepQuerySet(models.QuerySet):
     def for_display(self, with_action=True):
         """With what a step's card shows, in a fixed number of queries. Without its action when the steps are
         read under their actions (a prefetch gives each step its action)."""
-        steps = self.select_related("organisation", "author", "reviewed_by").prefetch_related("files", "results")
+        # Into lists (`to_attr`): a card reading `step.files.all` would build a related manager per step.
+        steps = self.select_related("organisation", "author", "reviewed_by").prefetch_related(
+            Prefetch("files", to_attr="listed_files"), Prefetch("results", to_attr="listed_results")
+        )
         return steps.select_related("action__plan") if with_action else steps
 
     def between(self, start, end):
@@ -84,6 +88,8 @@ class Step(models.Model):
     reviewed_at = models.DateTimeField(_("validée ou renvoyée le"), null=True, blank=True)
     # Optimistic locking (lib/locking.py): two people editing one step, the second is told, not obeyed.
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    review_label = ChoiceLabel("review", Review)
 
     objects = StepQuerySet.as_manager()
     history = HistoricalRecords(table_name="plans_historicalstep", excluded_fields=["version"])

@@ -29,7 +29,8 @@ from .models import Step, StepFile
 
 LATEST_STEPS = 10  # on the plan's page and, of other organisations, on "Mes actions"
 STEPS_PER_ACTION = 3  # on "Mes actions"; the action's page has them all
-STEPS_PER_PAGE = 50
+# A page of step cards: what a phone scrolls through, and what a page costs to draw (docs/benchmarks.md).
+STEPS_PER_PAGE = 25
 
 # What a step's form takes: its files, each at most STEP_FILE_MAX_BYTES (lib/uploads.py stops reading
 # past it).
@@ -153,13 +154,15 @@ def render_action(request, action, form=None, status_form=None, refused_achievem
     with_achievement_forms(action, refused_achievement)
     if form is None and request.user.has_perm("suivi.add_step", action):
         form = StepForm(action=action, user=request.user)
-    steps = list(Step.objects.for_display(with_action=False).filter(action=action))
-    for step in steps:  # the action in hand, with its plan and partners, rather than a copy read with each step
+    steps = Step.objects.for_display(with_action=False).filter(action=action)
+    page = Paginator(steps, STEPS_PER_PAGE).get_page(request.GET.get("page"))
+    for step in page:  # the action in hand, with its plan and partners, rather than a copy read with each step
         step.action = action
     context = {
         "plan": action.plan,
         "action": action,
-        "steps": steps,
+        "page": page,
+        "steps": page.object_list,
         "form": form,
         "status_form": status_form or ActionStatusForm(action=action),
     }
@@ -375,7 +378,7 @@ def download_file(request, slug, pk):
 
 
 def plan_steps(request, slug):
-    """Every step of the plan, newest first, by organisation, period and validation, 50 a page."""
+    """Every step of the plan, newest first, by organisation, period and validation, a page at a time."""
     plan = get_plan_for(request.user, slug)
     steps = StepFilter(request.GET or None, queryset=Step.objects.for_display().filter(action__plan=plan), plan=plan)
     page = Paginator(steps.qs, STEPS_PER_PAGE).get_page(request.GET.get("page"))
@@ -386,7 +389,7 @@ def plan_steps(request, slug):
 
 
 def steps_to_review(request, slug):
-    """The coordination's queue: steps waiting for validation, oldest first, 50 a page."""
+    """The coordination's queue: steps waiting for validation, oldest first, a page at a time."""
     plan = get_plan_for(request.user, slug)
     require(request.user, "suivi.review_steps", plan)
     steps = Step.objects.for_display().filter(action__plan=plan).awaiting_review().order_by("created_at", "pk")

@@ -419,7 +419,7 @@ OPTIONAL_COLUMNS = [level.column(name) for level in LEVELS for name in level.res
 REQUIRED_COLUMNS = [column for column in COLUMNS if column not in OPTIONAL_COLUMNS]
 # Written by the export after the format's columns, for reading; ignored by the import.
 REPORT_COLUMNS = {
-    "etat": lambda action, steps: action.get_status_display(),
+    "etat": lambda action, steps: action.status_label,
     "avancement": lambda action, steps: "" if action.progress() is None else action.progress(),
     "nombre_etapes": lambda action, steps: steps["steps_count"],
     "derniere_etape": lambda action, steps: steps["last_step"] or "",

@@ -348,43 +348,58 @@ def test_steps_list_filters_by_organisation_and_period(client, coordinator, own_
     assert "Un filtre n’est pas valable" in wrong
 
 
-def test_steps_list_pages_fifty_at_a_time(client, coordinator, own_action, all_org):
+def test_steps_list_pages_a_page_at_a_time(client, coordinator, own_action, all_org):
     Step.objects.bulk_create(
         Step(action=own_action, description=f"Étape {n}", organisation=all_org, done_on=datetime.date(2025, 1, 1))
-        for n in range(60)
+        for n in range(30)
     )
     client.force_login(coordinator)
     url = reverse("suivi:steps", args=[SLUG])
     first = client.get(url, {"organisation": all_org.pk}).content.decode()
-    assert first.count('<li class="step') == 50 and "Page 1 de 2" in first
+    assert first.count('<li class="step') == 25 and "Page 1 de 2" in first
     assert f"?organisation={all_org.pk}&amp;page=2" in first
     second = client.get(url, {"organisation": all_org.pk, "page": 2}).content.decode()
-    assert second.count('<li class="step') == 10
+    assert second.count('<li class="step') == 5
 
 
-def test_review_queue_pages_fifty_at_a_time_oldest_first(client, coordinator, own_action, all_org):
+def test_action_page_shows_its_steps_a_page_at_a_time_newest_first(client, partner, own_action, all_org):
+    Step.objects.bulk_create(
+        Step(action=own_action, description=f"Étape {n}", organisation=all_org, done_on=datetime.date(2025, 1, 1 + n))
+        for n in range(30)
+    )
+    client.force_login(partner)
+    url = own_action.get_absolute_url()
+    first = client.get(url).content.decode()
+    assert first.count('<li class="step') == 25 and "Étapes réalisées <span class=\"meta\">(30)</span>" in first
+    assert "Étape 29<" in first and "Étape 5<" in first and "Étape 4<" not in first
+    assert 'href="?page=2"' in first and "Page 1 de 2" in first
+    second = client.get(url, {"page": 2}).content.decode()
+    assert second.count('<li class="step') == 5 and "Étape 0<" in second and "Étape 29<" not in second
+
+
+def test_review_queue_pages_a_page_at_a_time_oldest_first(client, coordinator, own_action, all_org):
     Step.objects.bulk_create(
         Step(action=own_action, description=f"Étape {n}", organisation=all_org, done_on=datetime.date(2025, 1, 1))
-        for n in range(60)
+        for n in range(30)
     )
     validated = Step.objects.create(action=own_action, description="Déjà validée", organisation=all_org)
     validated.set_review(Step.Review.VALIDATED, by=coordinator)
     client.force_login(coordinator)
     url = reverse("suivi:steps_to_review", args=[SLUG])
     first = client.get(url).content.decode()
-    assert first.count('<li class="step') == 50 and "Page 1 de 2" in first
-    assert "60 étapes attendent la validation, les plus anciennes en premier." in first
+    assert first.count('<li class="step') == 25 and "Page 1 de 2" in first
+    assert "30 étapes attendent la validation, les plus anciennes en premier." in first
     assert 'href="?page=2"' in first and "Suivantes" in first and "Précédentes" not in first
-    assert "Étape 0<" in first and "Étape 49<" in first and "Étape 50<" not in first
+    assert "Étape 0<" in first and "Étape 24<" in first and "Étape 25<" not in first
     second = client.get(url, {"page": 2}).content.decode()
-    assert second.count('<li class="step') == 10 and "Étape 59<" in second and "Déjà validée" not in second
+    assert second.count('<li class="step') == 5 and "Étape 29<" in second and "Déjà validée" not in second
     assert 'href="?page=1"' in second and "Page 2 de 2" in second
 
     # Validating from the second page comes back to it.
-    last = Step.objects.get(description="Étape 59")
+    last = Step.objects.get(description="Étape 29")
     response = client.post(reverse("suivi:validate_step", args=[SLUG, last.pk]), {"next": f"{url}?page=2"})
     assert response.url == f"{url}?page=2"
-    assert client.get(response.url).content.decode().count('<li class="step') == 9
+    assert client.get(response.url).content.decode().count('<li class="step') == 4
 
 
 def test_stale_actions_are_flagged_after_the_plan_delay(lanaudiere, all_org):
