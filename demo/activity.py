@@ -23,6 +23,7 @@ from django.utils import timezone
 from bilans.forms import AdoptionForm
 from bilans.models import Bilan
 from bilans.tasks import prepare_bilan
+from partners.models import Organisation
 from plans.models import Action, Membership, PlanRole
 from suivi.models import Step, StepFile
 
@@ -95,14 +96,16 @@ def load_activity(plan, coordinator, committee_member, partner, today=None):
 
 def example_people(plan, partner):
     """{organisation: the person who records its steps}: `partner` for their organisation, a fictional
-    person (who cannot sign in) for each of the busiest other partner organisations of the plan."""
+    person (who cannot sign in) for each of the busiest other partner organisations of the plan (those
+    partners of the most actions)."""
     own = partner.memberships.filter(plan=plan).select_related("organisation").first().organisation
     actions_by_organisation = defaultdict(int)
     for action in Action.objects.filter(plan=plan).active().select_related("objective").with_partners_in_effect():
         for link in action.partner_links_in_effect:
             actions_by_organisation[link.organisation] += 1
+    # A group (« Partenaires du chantier », a working committee) records nothing itself: its members do.
     others = sorted(
-        (organisation for organisation in actions_by_organisation if organisation != own),
+        (o for o in actions_by_organisation if o != own and o.kind != Organisation.Kind.GROUP),
         key=lambda organisation: (-actions_by_organisation[organisation], organisation.pk),
     )
     people = {own: partner}
