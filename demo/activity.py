@@ -82,6 +82,8 @@ def load_activity(plan, coordinator, committee_member, partner, today=None):
     today = today or timezone.localdate()
     rng = random.Random(SEED)
     people = example_people(plan, partner)
+    # One function per kind of activity, each adding nothing when its kind is there: a new kind (planned
+    # steps, check-ins, meetings…) is one more line, and fills in a demo loaded before it existed.
     added = {
         "steps": add_steps(plan, people, coordinator, today, rng),
         "files": add_step_files(plan, rng),
