@@ -41,6 +41,7 @@ serve: export DEBUG = 0
 serve: migrate
 	$(BIN)/python manage.py check --deploy --fail-level ERROR
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	@echo "Rappel : les sessions expirées restent en base jusqu’à « manage.py clearsessions » ; planifiez-le chaque nuit (README, « Production »)."
 	@$(BIN)/python manage.py db_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
 	trap 'exit 130' INT TERM; \

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "suivi",
     "bilans",
     "tableur",
+    "demo",  # above them all: the first run's demo accounts and fictional activity (load_demo)
 ]
 
 MIDDLEWARE = [

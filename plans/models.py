@@ -82,6 +82,13 @@ class Plan(models.Model):
     partners_may_download_bilans = models.BooleanField(
         _("les partenaires peuvent télécharger les bilans annuels"), default=False
     )
+    # Set by `load_demo` when it adds its fictional year of activity (demo/activity.py): every page of
+    # the plan then says that its steps, results and bilans are examples, not the coalition's work.
+    example_activity = models.BooleanField(
+        _("activité fictive d’exemple"),
+        default=False,
+        help_text=_("Les étapes, résultats atteints et bilans du plan sont des exemples fictifs (démonstration)."),
+    )
     # An archived plan is read as it was left and changed by nobody (plans/rules.py, `plan_is_open`).
     # Editable for simple-history's diffs (which skip the others); no form offers it.
     archived_at = models.DateTimeField(_("archivé le"), null=True, blank=True)

@@ -52,7 +52,7 @@ class PersonListView(TableListView):
 
     def dispatch(self, request, *args, **kwargs):
         self.plan = get_plan_for(request.user, kwargs["slug"])
-        require(request.user, "plans.manage_people", self.plan)
+        require(request.user, "plans.view_people", self.plan)
         return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):

@@ -74,9 +74,9 @@ def is_partner_in_plan(user, plan):
 
 @rules.predicate
 def plan_is_open(user, plan):
-    """An archived plan is read as it was left: nobody changes it until it is restored. Every permission
-    that writes in a plan, in every app, includes this one. (A superuser, to whom Django grants every
-    permission without asking the rules, is the exception, as everywhere.)"""
+    """An archived plan is read as it was left: nobody changes it until it is restored, a superuser
+    included (views ask the rules themselves, lib/access.py). Every permission that writes in a plan, in
+    every app, includes this one; reading (its pages, its people, its exports) does not."""
     return plan is not None and plan.archived_at is None
 
 
@@ -99,8 +99,9 @@ rules.add_perm("plans.view_plan", is_superuser | has_role_in_plan)
 rules.add_perm("plans.change_plan", plan_is_open & (is_superuser | coordinates_plan))
 # Archiving a plan, and restoring it (an archived plan's only change).
 rules.add_perm("plans.archive_plan", is_superuser | coordinates_plan)
-# The people of a plan: its coordinator lists them, invites people into it and takes them out of it (their
-# role in it). Deactivating an account is global: partners.change_person (partners/rules.py).
+# The people of a plan: its coordinator lists them (an archived plan's too), invites people into it and
+# takes them out of it (their role in it). Deactivating an account is global: partners.change_person (partners/rules.py).
+rules.add_perm("plans.view_people", is_superuser | coordinates_plan)
 rules.add_perm("plans.manage_people", plan_is_open & (is_superuser | coordinates_plan))
 
 

@@ -5,7 +5,7 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -120,10 +120,15 @@ class Step(models.Model):
         return f"{self.done_on} – {self.organisation} – {self.description[:60]}"
 
     def set_review(self, review, by, comment=""):
-        """Validate the step, or send it back with a comment the organisation will see; who and when are kept."""
+        """Validate the step, or send it back with a comment the organisation will see; who and when are kept.
+        A review is a change of the step like an edit: it takes a new version, so that a partner saving a
+        form opened before it is told (lib/locking.py) instead of undoing it."""
         self.review, self.review_comment = review, comment
         self.reviewed_by, self.reviewed_at = by, timezone.now()
-        self.save(update_fields=["review", "review_comment", "reviewed_by", "reviewed_at"])
+        with transaction.atomic():
+            self.version = models.F("version") + 1
+            self.save(update_fields=["review", "review_comment", "reviewed_by", "reviewed_at", "version"])
+            self.refresh_from_db(fields=["version"])
 
     def save_from_version(self, version):
         """Save an edit made on `version` of the step; False, and nothing written, if someone saved since."""

@@ -61,10 +61,11 @@ open_plan_of_result = on_plan_of(plan_of_result, plan_is_open)
 
 rules.add_perm("suivi.add_step", open_plan_of_action & (is_superuser | coordinates_plan_of_action | partner_on_action))
 # Once validated, a step is the proof the yearly report counts: only the coordination changes it then.
-rules.add_perm(
-    "suivi.change_step",
-    open_plan_of_step & (is_superuser | coordinates_plan_of_step | (step_of_own_organisation & ~is_validated)),
-)
+changes_step_but_for_validation = open_plan_of_step & (is_superuser | coordinates_plan_of_step | step_of_own_organisation)
+rules.add_perm("suivi.change_step", changes_step_but_for_validation & (is_superuser | coordinates_plan_of_step | ~is_validated))
+# Who would change the step had it not been validated: told so, rather than refused, when it was validated
+# while their form was open (suivi/views.py, edit_step).
+rules.add_perm("suivi.change_step_but_for_validation", changes_step_but_for_validation)
 rules.add_perm(
     "suivi.delete_step",
     open_plan_of_step & (is_superuser | coordinates_plan_of_step | (step_of_own_organisation & ~is_validated)),

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Prefetch, prefetch_related_objects
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from lib.access import require
-from lib.converters import whole_numbers
+from lib.converters import whole_number, whole_numbers
 from lib.locking import refuse_stale
 from lib.redirects import back
 from lib.uploads import accepts_files, shown_file_name
@@ -40,6 +41,11 @@ STALE_STEP = gettext_lazy(
     "Quelqu’un d’autre a enregistré cette étape pendant que vous la modifiiez : vos modifications (et les "
     "fichiers que vous joigniez) ne sont pas enregistrées. Sa version est affichée ci-dessous; enregistrez "
     "de nouveau pour la remplacer par la vôtre."
+)
+VALIDATED_MEANWHILE = gettext_lazy(
+    "La coordination a validé cette étape pendant que vous la modifiiez : vos modifications (et les fichiers "
+    "que vous joigniez) ne sont pas enregistrées. Une étape validée ne se modifie plus que par la coordination : "
+    "si elle doit changer, écrivez-lui. Ce que vous aviez saisi est repris ci-dessous."
 )
 STALE_STATUS = gettext_lazy(
     "Quelqu’un d’autre a modifié cette action pendant que vous en fixiez l’état : rien n’est enregistré. "
@@ -217,7 +223,10 @@ def delete_files(stored_files):
 def edit_step(request, slug, pk):
     """Change a step, from the version the form was opened on: of two people saving the same version, the
     second is shown the first one's step, their own typing kept."""
-    step = get_step_for(request.user, slug, pk, "suivi.change_step")
+    try:
+        step = get_step_for(request.user, slug, pk, "suivi.change_step")
+    except PermissionDenied:
+        return refuse_validated_meanwhile(request, slug, pk)
     action = get_action_for(request.user, slug, step.action.code)
     removing = whole_numbers(request.POST.getlist("remove_file"))
     kwargs = {"action": action, "user": request.user, "removing": removing}
@@ -241,6 +250,23 @@ def edit_step(request, slug, pk):
         step, theirs = theirs, as_saved(theirs)
     context = {"plan": action.plan, "action": action, "step": step, "form": form, "theirs": theirs}
     return render(request, "suivi/step_form.html", context, status=409 if theirs else 200)
+
+
+def refuse_validated_meanwhile(request, slug, pk):
+    """A partner saves a step that the coordination validated after they opened it (a review takes a new
+    version): it is no longer theirs to change, and they are told why, with what they typed. Anyone else,
+    or a form opened on the validated version, gets the plain refusal."""
+    step = get_step_for(request.user, slug, pk, "suivi.change_step_but_for_validation")
+    opened_on = whole_number(request.POST.get("version", ""))
+    if request.method != "POST" or opened_on is None or opened_on >= step.version:
+        raise PermissionDenied
+    action = step.action
+    typed = [(Step._meta.get_field("description").verbose_name, request.POST.get("description", ""))]
+    context = {
+        "plan": action.plan, "action": action, "step": step, "theirs": as_saved(step), "typed": typed,
+        "validated_meanwhile": VALIDATED_MEANWHILE,
+    }
+    return render(request, "suivi/step_form.html", context, status=409)
 
 
 def as_saved(step):

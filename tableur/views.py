@@ -168,7 +168,7 @@ def plan_spreadsheet_confirm(request, slug):
 def plan_export(request, slug, file_format):
     """The whole plan as XLSX or CSV, in the import format plus status, progress and steps."""
     plan = get_plan_for(request.user, slug)
-    require(request.user, "plans.change_plan", plan)
+    require(request.user, "tableur.export_plan", plan)
     if file_format not in CONTENT_TYPES:
         raise Http404
     return spreadsheet_response(export_dataset(plan), f"{plan.slug}.{file_format}", file_format)

@@ -58,7 +58,7 @@ def load_shared_data():
     they are there already."""
     if Plan.objects.filter(slug=OTHER_PLAN).exists():
         return
-    call_command("load_demo", no_accounts=True, stdout=open(os.devnull, "w"))
+    call_command("load_demo", no_accounts=True, sans_activite=True, stdout=open(os.devnull, "w"))
     # Another coalition's plan, only begun: its coordinator is the one who matters here.
     Plan.objects.create(title="Un autre chantier", slug=OTHER_PLAN, region="Ailleurs", first_year=2025, last_year=2027)
     for username, slug, role, acronym in PEOPLE.values():

@@ -97,6 +97,61 @@ def test_an_archived_plan_is_read_by_its_people_and_changed_by_nobody(
     assert not plan.bilans.exists()
 
 
+def test_the_coordinator_still_exports_an_archived_plan_and_lists_its_people(client, lanaudiere, coordinator, partner):
+    plan = archived(lanaudiere)
+    client.force_login(coordinator)
+    page = client.get(plan.get_absolute_url()).content.decode()
+    assert reverse("tableur:spreadsheet_export", args=[SLUG, "xlsx"]) in page
+    for file_format in ("xlsx", "csv"):
+        assert client.get(reverse("tableur:spreadsheet_export", args=[SLUG, file_format])).status_code == 200
+    people = client.get(reverse("plans:people", args=[SLUG]))
+    assert people.status_code == 200 and partner.username in people.content.decode()
+    assert "Inviter une personne" not in people.content.decode()  # nobody joins an archived plan
+    assert client.get(reverse("plans:people", args=[SLUG]), {"_export": "csv"}).status_code == 200
+    assert client.get(reverse("plans:person_invite", args=[SLUG])).status_code == 403
+    assert client.get(reverse("tableur:spreadsheet", args=[SLUG])).status_code == 403  # the import writes
+
+    client.force_login(partner)  # who could not read them before still cannot
+    assert client.get(reverse("tableur:spreadsheet_export", args=[SLUG, "xlsx"])).status_code == 403
+    assert client.get(reverse("plans:people", args=[SLUG])).status_code == 403
+
+
+def test_a_superuser_reads_an_archived_plan_and_writes_nothing_in_it(client, lanaudiere, superuser, step):
+    plan = archived(lanaudiere)
+    action = plan.actions.get(code="3.1.1")
+    result = action.results.first()
+    client.force_login(superuser)
+    assert client.get(plan.get_absolute_url()).status_code == 200
+    assert client.get(reverse("tableur:spreadsheet_export", args=[SLUG, "csv"])).status_code == 200
+    assert client.get(reverse("plans:people", args=[SLUG])).status_code == 200
+
+    today = timezone.localdate().isoformat()
+    organisation = Organisation.objects.get(acronym="ALL").pk
+    writes = [
+        (reverse("plans:plan_settings", args=[SLUG]), {"title": "Renommé", "first_year": 2024, "last_year": 2026}),
+        (reverse("suivi:add_step", args=[SLUG, "3.1.1"]), {"description": "Trop tard", "done_on": today, "organisation": organisation}),
+        (reverse("suivi:validate_step", args=[SLUG, step.pk]), {}),
+        (reverse("suivi:edit_step", args=[SLUG, step.pk]), {"description": "Changée", "done_on": today, "organisation": organisation, "version": step.version}),
+        (reverse("suivi:toggle_result", args=[SLUG, result.pk]), {"achieved": "1"}),
+        (reverse("plans:archive_item", args=[SLUG, "actions", action.pk]), {}),
+        (reverse("plans:person_invite", args=[SLUG]), {"email": "nouvelle@example.org", "role": "partner"}),
+        (reverse("bilans:create", args=[SLUG]), {"year": 2024}),
+    ]
+    for url, data in writes:
+        assert client.post(url, data).status_code == 403, url
+
+    plan.refresh_from_db()
+    step.refresh_from_db()
+    result.refresh_from_db()
+    action.refresh_from_db()
+    assert plan.title == lanaudiere.title and Step.objects.count() == 1
+    assert (step.description, step.review) == ("Rencontre avec les propriétaires", "pending")
+    assert result.achieved_on is None and action.archived_at is None
+    assert not plan.bilans.exists() and not get_user_model().objects.filter(email="nouvelle@example.org").exists()
+    assert client.post(reverse("plans:restore_plan", args=[SLUG])).status_code == 302  # its one change
+    assert Plan.objects.get(pk=plan.pk).archived_at is None
+
+
 def test_coordinator_restores_an_archived_plan_and_steps_can_be_recorded_again(client, coordinator, partner, lanaudiere):
     archived(lanaudiere)
     client.force_login(coordinator)

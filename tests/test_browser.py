@@ -12,7 +12,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def demo(transactional_db, settings):
     settings.DEBUG = True
-    call_command("load_demo", stdout=open(os.devnull, "w"))
+    call_command("load_demo", sans_activite=True, stdout=open(os.devnull, "w"))
 
 
 def test_coordinator_signs_in_and_reads_the_plan(live_server, page, demo):

@@ -28,7 +28,7 @@ document.addEventListener("securitypolicyviolation", (event) => {
 def demo(transactional_db, settings, tmp_path):
     settings.DEBUG = True
     settings.MEDIA_ROOT = tmp_path
-    call_command("load_demo", stdout=open(os.devnull, "w"))
+    call_command("load_demo", sans_activite=True, stdout=open(os.devnull, "w"))
     action = Action.objects.get(plan__slug=PLAN, code="3.1.1")
     habeo = Organisation.objects.get(name__startswith="Habeo")
     Step.objects.create(action=action, description="Inventaire des études existantes", organisation=habeo)

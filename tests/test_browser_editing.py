@@ -16,7 +16,7 @@ PLAN = "Chantier régional en habitation – Plan d’action 2024-2026"
 @pytest.fixture
 def demo(transactional_db, settings):
     settings.DEBUG = True
-    call_command("load_demo", stdout=open(os.devnull, "w"))
+    call_command("load_demo", sans_activite=True, stdout=open(os.devnull, "w"))
 
 
 def sign_in(page, live_server):

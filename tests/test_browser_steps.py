@@ -19,7 +19,7 @@ PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\
 def demo(transactional_db, settings, tmp_path):
     settings.DEBUG = True
     settings.MEDIA_ROOT = tmp_path
-    call_command("load_demo", stdout=open(os.devnull, "w"))
+    call_command("load_demo", sans_activite=True, stdout=open(os.devnull, "w"))
     action = Action.objects.get(plan__slug="lanaudiere-2024-2026", code="3.1.1")
     habeo = Organisation.objects.get(name__startswith="Habeo")
     Step.objects.create(action=action, description="Inventaire des études existantes", organisation=habeo)

@@ -124,8 +124,8 @@ def test_working_committees(lanaudiere):
 def test_load_demo_creates_three_demo_accounts_once(empty_database, settings):
     settings.DEBUG = True
     out = open(os.devnull, "w")
-    call_command("load_demo", stdout=out)
-    call_command("load_demo", stdout=out)
+    call_command("load_demo", sans_activite=True, stdout=out)
+    call_command("load_demo", sans_activite=True, stdout=out)
     users = get_user_model().objects.order_by("username")
     assert [u.username for u in users] == ["comite", "coordination", "partenaire"]
     assert all(u.check_password("chantier-demo") for u in users)
@@ -139,7 +139,7 @@ def test_load_demo_creates_three_demo_accounts_once(empty_database, settings):
 def test_load_demo_refuses_demo_accounts_in_production(empty_database, settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="DEBUG est désactivé"):
-        call_command("load_demo", stdout=open(os.devnull, "w"))
+        call_command("load_demo", sans_activite=True, stdout=open(os.devnull, "w"))
     assert not get_user_model().objects.exists()
-    call_command("load_demo", force=True, stdout=open(os.devnull, "w"))
+    call_command("load_demo", force=True, sans_activite=True, stdout=open(os.devnull, "w"))
     assert get_user_model().objects.count() == 3

@@ -186,7 +186,7 @@ def demo(transactional_db, settings):
     from django.core.management import call_command
 
     settings.DEBUG = True
-    call_command("load_demo", stdout=open(os.devnull, "w"))
+    call_command("load_demo", sans_activite=True, stdout=open(os.devnull, "w"))
 
 
 @pytest.mark.browser

@@ -118,3 +118,60 @@ def test_an_action_edited_in_the_plan_meanwhile_refuses_an_older_status(client, 
     assert client.post(url, {"status": "abandoned", "reason": "Fini", "version": opened_on}).status_code == 409
     action.refresh_from_db()
     assert (action.text, action.status_is_manual) == ("Recenser la documentation", False)
+
+
+def test_a_review_takes_a_new_version_of_the_step(coordinator, step):
+    opened_on = step.version
+    step.set_review(Step.Review.VALIDATED, by=coordinator)
+    assert step.version == opened_on + 1
+    step.refresh_from_db()
+    assert step.version == opened_on + 1
+    step.set_review(Step.Review.RETURNED, by=coordinator, comment="Joignez le compte rendu.")
+    step.refresh_from_db()
+    assert step.version == opened_on + 2
+
+
+def test_a_partner_saving_a_step_sent_back_meanwhile_is_told_and_overwrites_nothing(client, partner, coordinator, step):
+    client.force_login(partner)
+    opened_on = step.version  # the partner opens the form
+    client.force_login(coordinator)
+    assert client.post(
+        reverse("suivi:return_step", args=[SLUG, step.pk]), {"comment": "Précisez la date."}
+    ).status_code == 302
+
+    client.force_login(partner)
+    response = edit(client, step, "Rencontre des élus (version du partenaire)", opened_on)
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Quelqu’un d’autre a enregistré cette étape pendant que vous la modifiiez" in html
+    assert "Précisez la date." in html  # the coordination's comment, which they had not seen
+    assert "Rencontre des élus (version du partenaire)" in html  # their typing, kept
+    step.refresh_from_db()
+    assert (step.description, step.review, step.review_comment) == ("Rencontre des élus", "returned", "Précisez la date.")
+
+
+def test_a_partner_saving_a_step_validated_meanwhile_is_told_and_changes_nothing(client, partner, coordinator, step):
+    client.force_login(partner)
+    opened_on = step.version
+    client.force_login(coordinator)
+    assert client.post(reverse("suivi:validate_step", args=[SLUG, step.pk])).status_code == 302
+
+    client.force_login(partner)
+    response = edit(client, step, "Rencontre des élus (version du partenaire)", opened_on)
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "La coordination a validé cette étape pendant que vous la modifiiez" in html
+    assert "Rencontre des élus (version du partenaire)" in html
+    assert 'name="description"' not in html  # nothing to save again: a validated step is the coordination's
+    step.refresh_from_db()
+    assert (step.description, step.review) == ("Rencontre des élus", "validated")
+
+
+def test_a_form_opened_on_the_validated_step_is_refused_plainly(client, partner, other_partner, coordinator, step):
+    step.set_review(Step.Review.VALIDATED, by=coordinator)
+    client.force_login(partner)
+    assert edit(client, step, "Après coup", step.version).status_code == 403
+    client.force_login(other_partner)  # not their organisation's step, whatever the version
+    assert edit(client, step, "Après coup", step.version - 1).status_code == 403
+    step.refresh_from_db()
+    assert step.description == "Rencontre des élus"

@@ -1,13 +1,17 @@
-"""Load the Lanaudière 2024-2026 plan and three demo accounts (password "chantier-demo").
+"""Load the Lanaudière 2024-2026 plan, three demo accounts (password "chantier-demo") and, unless told
+--sans-activite, a year of fictional activity on the plan (demo/activity.py), marked as such everywhere.
 
 Safe to run again: what is already there is left alone. Demo accounts have a known password, so the
-command refuses to create them on a production site (DEBUG off) unless told --force.
+command refuses to create them on a production site (DEBUG off) unless told --force. The activity needs
+the people who do it: with --no-accounts there is none.
 """
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+
+from demo.activity import load_activity
 
 from partners.models import Organisation
 from plans.loading import load_plan
@@ -25,16 +29,22 @@ DEMO_ACCOUNTS = [
 
 
 class Command(BaseCommand):
-    help = "Charge le plan Lanaudière 2024-2026 et les comptes de démonstration (mot de passe « chantier-demo »)."
+    help = (
+        "Charge le plan Lanaudière 2024-2026, les comptes de démonstration (mot de passe « chantier-demo ») "
+        "et une année d’activité fictive (étapes, fichiers, résultats atteints, un bilan adopté)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--force", action="store_true", help="Créer les comptes de démonstration même si DEBUG est désactivé."
         )
         parser.add_argument("--no-accounts", action="store_true", help="Charger le plan seulement.")
+        parser.add_argument(
+            "--sans-activite", action="store_true", help="Sans l’année d’activité fictive : le plan tel que le document le donne."
+        )
 
     @transaction.atomic
-    def handle(self, *args, force=False, no_accounts=False, **options):
+    def handle(self, *args, force=False, no_accounts=False, sans_activite=False, **options):
         if not no_accounts and not settings.DEBUG and not force:
             raise CommandError(
                 "DEBUG est désactivé : les comptes de démonstration ont un mot de passe connu. "
@@ -49,6 +59,7 @@ class Command(BaseCommand):
         if no_accounts:
             return
         User = get_user_model()
+        accounts = {}
         for username, first_name, role, acronym in DEMO_ACCOUNTS:
             user, created = User.objects.get_or_create(username=username, defaults={"first_name": first_name})
             if created:
@@ -60,3 +71,16 @@ class Command(BaseCommand):
                 Membership.objects.get_or_create(
                     plan=plan, user=user, organisation=Organisation.objects.get(acronym=acronym)
                 )
+            accounts[role] = user
+        if sans_activite:
+            return
+        added = load_activity(
+            plan, accounts[PlanRole.Role.COORDINATOR], accounts[PlanRole.Role.COMMITTEE], accounts[PlanRole.Role.PARTNER]
+        )
+        if any(added.values()):
+            self.stdout.write(
+                "Activité fictive ajoutée : {steps} étapes, {files} fichiers, {results} résultats atteints, "
+                "{bilans} bilan adopté.".format(**added)
+            )
+        else:
+            self.stdout.write("L’activité fictive est déjà là : laissée telle quelle.")
