@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from partners.models import is_erased, name_of_person
 
 from ..filters import StepFilter
-from ..models import Step
+from ..models import PlannedStep, Step
 from ..views import LATEST_STEPS
 
 register = template.Library()
@@ -21,6 +21,22 @@ def latest_steps(context, plan):
         "plan": plan,
         "steps": Step.objects.filter(action__plan=plan).for_display()[:LATEST_STEPS],
         "filter": StepFilter(plan=plan),
+    }
+
+
+@register.inclusion_tag("suivi/includes/plan_planned_steps.html", takes_context=True)
+def planned_steps(context, plan):
+    """The plan's planned steps still to do: the overdue ones, then those to come, the first few of each
+    with their numbers."""
+    open_steps = PlannedStep.objects.filter(action__plan=plan).for_display()
+    overdue, upcoming = open_steps.overdue(), open_steps.open().exclude(pk__in=open_steps.overdue().values("pk"))
+    return {
+        **context.flatten(),
+        "plan": plan,
+        "overdue": overdue.order_by("due_on", "pk")[:LATEST_STEPS],
+        "overdue_count": overdue.count(),
+        "upcoming": upcoming.order_by("due_on", "pk")[:LATEST_STEPS],
+        "upcoming_count": upcoming.count(),
     }
 
 
