@@ -2,6 +2,7 @@
 of a step that every list of steps draws."""
 
 from django import template
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partners.models import is_erased, name_of_person
@@ -29,7 +30,7 @@ def planned_steps(context, plan):
     """The plan's planned steps still to do: the overdue ones, then those to come, the first few of each
     with their numbers."""
     open_steps = PlannedStep.objects.filter(action__plan=plan).for_display()
-    overdue, upcoming = open_steps.overdue(), open_steps.open().exclude(pk__in=open_steps.overdue().values("pk"))
+    overdue, upcoming = open_steps.overdue(), open_steps.open().filter(due_on__gte=timezone.localdate())
     return {
         **context.flatten(),
         "plan": plan,
