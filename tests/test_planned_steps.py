@@ -354,3 +354,29 @@ def test_due_soon_and_overdue_querysets(own_action, all_org, coordinator):
     assert PlannedStep.objects.in_period(days(-1), days(7)).count() == 3
     axis = own_action.objective.axis_id
     assert PlannedStep.objects.in_period(days(-30), days(60)).counts_by_axis() == {axis: (4, 1)}
+
+
+# The bilan ---------------------------------------------------------------------------------------------
+
+
+def test_the_bilan_counts_per_axis_the_steps_planned_in_the_year_and_those_done(lanaudiere, own_action, tpdsl_action, all_org, tpdsl):
+    from bilans.documents import gather, render_html
+
+    start, end = datetime.date(2024, 4, 1), datetime.date(2025, 3, 31)
+    done = plan_step(own_action, all_org, due_on=datetime.date(2024, 6, 1))
+    done.step = Step.objects.create(action=own_action, organisation=all_org, description="Fait", done_on=datetime.date(2024, 6, 2))
+    done.save()
+    plan_step(own_action, all_org, due_on=datetime.date(2025, 1, 10))  # planned in the year, not done
+    dropped = plan_step(own_action, all_org, due_on=datetime.date(2024, 9, 1))
+    dropped.drop("Plus de budget", by=None)  # dropped: not counted as planned
+    plan_step(own_action, all_org, due_on=datetime.date(2025, 6, 1))  # the next year
+    plan_step(tpdsl_action, tpdsl, due_on=datetime.date(2024, 5, 1))
+
+    data = gather(lanaudiere, start, end)
+    by_axis = {axis["code"]: (axis["planned_count"], axis["planned_done_count"]) for axis in data["axes"]}
+    assert by_axis["3"] == (2, 1)
+    assert by_axis["1"] == (1, 0)
+    assert by_axis["2"] == (0, 0)
+    assert (data["planned_count"], data["planned_done_count"]) == (3, 1)
+    html = render_html(data, for_print=False)
+    assert "Étapes prévues" in html and "dont réalisées" in html
