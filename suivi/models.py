@@ -289,6 +289,18 @@ class PlannedStep(models.Model):
     def get_state_display(self):
         return self.State(self.state).label
 
+    def tick_off(self, step_form, by):
+        """Record the step `step_form` (a valid suivi.forms.StepForm, see TickForm.step_form) as this planned
+        step done; it waits for validation like any step. Inside the caller's transaction."""
+        step = step_form.save(commit=False)
+        step.action, step.author, step.review = self.action, by, Step.Review.PENDING
+        step.save()
+        step_form.save_m2m()
+        self.step = step
+        self._history_user = by
+        self.save(update_fields=["step"])
+        return step
+
     def move(self, due_on, reason, by):
         self.due_on, self.reason = due_on, reason
         self._history_user = by

@@ -74,13 +74,8 @@ def tick_planned_step(request, slug, pk):
     with transaction.atomic():
         planned = PlannedStep.objects.select_for_update().get(pk=planned.pk)
         if planned.step_id is None:
-            step = step_form.save(commit=False)
-            step.action, step.author = planned.action, request.user
-            step.save()
-            step_form.save_m2m()
+            step = planned.tick_off(step_form, by=request.user)
             attach_files(step, step_form.cleaned_data["files"])
-            planned.step = step
-            planned.save(update_fields=["step"])
             step.action.refresh_status()
             if request.user.has_perm("suivi.review_step", step):  # as add_step: the coordination's own step
                 step.set_review(Step.Review.VALIDATED, by=request.user)

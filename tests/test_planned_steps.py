@@ -380,3 +380,101 @@ def test_the_bilan_counts_per_axis_the_steps_planned_in_the_year_and_those_done(
     assert (data["planned_count"], data["planned_done_count"]) == (3, 1)
     html = render_html(data, for_print=False)
     assert "Étapes prévues" in html and "dont réalisées" in html
+
+
+# The partner's spreadsheet ------------------------------------------------------------------------------
+
+
+def sheet_rows(client):
+    import tablib
+
+    response = client.get(reverse("tableur:partner_sheet_download", args=[SLUG]))
+    assert response.status_code == 200
+    return tablib.Dataset().load(response.content, format="xlsx")
+
+
+def filled(dataset, marks):
+    """The sheet with « faite_le » filled on the rows of these planned steps: {pk: value}."""
+    import tablib
+
+    headers = dataset.headers
+    rows = [list(line) for line in dataset]
+    for line in rows:
+        number = line[headers.index("prevue")]
+        if number not in ("", None) and int(number) in marks:
+            line[headers.index("faite_le")] = marks[int(number)]
+    return tablib.Dataset(*rows, headers=headers).export("xlsx")
+
+
+def upload_sheet(client, content):
+    return client.post(reverse("tableur:partner_sheet", args=[SLUG]),
+                       {"file": SimpleUploadedFile("feuille.xlsx", content)})
+
+
+def test_partner_ticks_planned_steps_in_the_spreadsheet_previews_and_confirms(
+    client, partner, own_action, tpdsl_action, all_org, tpdsl, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    first = plan_step(own_action, all_org, due_on=days(-3), description="=HYPERLINK(\"https://example.org\")")
+    second = plan_step(own_action, all_org, due_on=days(5), description="Rédiger le recensement")
+    untouched = plan_step(own_action, all_org, due_on=days(20), description="Publier le recensement")
+    theirs = plan_step(tpdsl_action, tpdsl, description="Étape de la TPDSL")
+    client.force_login(partner)
+
+    dataset = sheet_rows(client)
+    listed = {int(line["prevue"]): line for line in dataset.dict if line["prevue"] not in ("", None)}
+    assert set(listed) == {first.pk, second.pk, untouched.pk}  # the organisation's own, open ones
+    assert listed[first.pk]["prevue_texte"].startswith("'=")  # written neutralised, never a live formula
+    assert listed[second.pk]["action"] == "3.1.1" and listed[second.pk]["prevue_texte"] == "Rédiger le recensement"
+
+    content = filled(dataset, {first.pk: "oui", second.pk: days(-1).strftime("%d/%m/%Y")})
+    steps_before = Step.objects.count()
+    page = upload_sheet(client, content)
+    report = page.context["report"]
+    assert report.ok, report.errors
+    assert [(planned.pk, form.cleaned_data["done_on"]) for _row, planned, form in report.ticks] == [
+        (first.pk, TODAY()), (second.pk, days(-1))
+    ]
+    assert "2 étapes prévues à cocher comme réalisées" in page.content.decode()
+    assert Step.objects.count() == steps_before  # the preview writes nothing
+
+    response = client.post(reverse("tableur:partner_sheet_confirm", args=[SLUG]), {"token": page.context["token"]})
+    assert response.status_code == 302
+    for planned in (first, second, untouched, theirs):
+        planned.refresh_from_db()
+    assert first.step.done_on == TODAY() and second.step.done_on == days(-1)
+    assert {first.step.review, second.step.review} == {Step.Review.PENDING}
+    assert first.step.author == partner and first.step.organisation == all_org
+    assert untouched.is_open and theirs.is_open
+
+    # The same sheet again ticks nothing twice.
+    again = upload_sheet(client, content).context["report"]
+    assert again.ticks == [] and again.ok
+
+
+def test_a_sheet_cannot_tick_another_organisations_planned_step_nor_in_the_future(
+    client, partner, own_action, tpdsl_action, all_org, tpdsl
+):
+    import tablib
+
+    mine = plan_step(own_action, all_org)
+    theirs = plan_step(tpdsl_action, tpdsl, description="Étape de la TPDSL")
+    client.force_login(partner)
+    dataset = sheet_rows(client)
+    headers = dataset.headers
+    rows = [list(line) for line in dataset]
+    row = next(line for line in rows if line[headers.index("prevue")] == mine.pk)
+    row[headers.index("faite_le")] = days(2).isoformat()
+    stolen = [""] * len(headers)
+    stolen[headers.index("action")] = "3.1.1"
+    stolen[headers.index("prevue")] = theirs.pk
+    stolen[headers.index("faite_le")] = "oui"
+    rows.append(stolen)
+    before = (state(mine), state(theirs))
+    page = upload_sheet(client, tablib.Dataset(*rows, headers=headers).export("xlsx"))
+    report = page.context["report"]
+    messages = [str(error) for error in report.errors]
+    assert any("ne peut pas être datée dans le futur" in message for message in messages), messages
+    assert any(f"aucune étape prévue n° {theirs.pk} de votre organisme" in message for message in messages), messages
+    assert "token" not in page.context
+    assert (state(mine), state(theirs)) == before
