@@ -17,7 +17,8 @@ from .forms import DropPlannedStepForm, MovePlannedStepForm, PlannedStepForm, Ti
 from .models import PlannedStep, Step
 from .views import attach_files, delete_files, get_action_for, render_action, step_files
 
-HIDDEN_IN_HISTORY = ("id", "action", "step", "created_at", "planned_by")
+# Ids (the organisation and the action are on the page; ticking shows in the step itself).
+HIDDEN_IN_HISTORY = ("id", "action", "organisation", "step", "created_at", "planned_by")
 
 
 def get_planned_step_for(user, slug, pk, permission=None):
