@@ -150,7 +150,7 @@ def populate(plan, coordinator, partner, organisation, steps):
             description=f"Prévue {n}",
             due_on=today + datetime.timedelta(days=n % 60 - 20),
             planned_by=coordinator,
-            step=rows[n] if n % 5 == 1 else None,
+            step=rows[n] if n % 5 == 1 and n < len(rows) else None,
             dropped_at=now if n % 7 == 3 and n % 5 != 1 else None,
             reason="Plus de budget" if n % 7 == 3 and n % 5 != 1 else "",
         )
