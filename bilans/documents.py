@@ -41,7 +41,7 @@ from plans.models import (
     share_achieved,
     status_following,
 )
-from suivi.models import Step
+from suivi.models import PlannedStep, Step
 
 # WeasyPrint resolves the document's links against this address; the fetcher below answers only for
 # the static files under it, from disk, and refuses everything else (no network, no local files).
@@ -175,6 +175,8 @@ def gather(plan, start, end, texts=None):
     )
     results_with_steps = set(step_results)
     set_by_hand = statuses_set_by_then(plan, end)
+    # Planned steps due in the period (dropped ones aside), and how many of them were ticked off.
+    planned_by_axis = PlannedStep.objects.filter(action__plan=plan).in_period(start, end).counts_by_axis()
     with_steps_by_end = set(
         Step.objects.filter(action__plan=plan, done_on__lte=end).order_by().values_list("action_id", flat=True).distinct()
     )
@@ -277,6 +279,7 @@ def gather(plan, start, end, texts=None):
         axis_entry["objectives"] = axis_objectives
         axis_entry["progress"] = roll_up(axis_progress)
         axis_entry["step_count"] = sum(len(a["steps"]) for o in axis_objectives for a in o["actions"])
+        axis_entry["planned_count"], axis_entry["planned_done_count"] = planned_by_axis.get(axis.pk, (0, 0))
         all_progress += axis_progress
         body.append(axis_entry)
 
@@ -321,6 +324,8 @@ def gather(plan, start, end, texts=None):
         "committees": committees,
         "organisations": organisations,
         "step_count": sum(axis["step_count"] for axis in body),
+        "planned_count": sum(axis["planned_count"] for axis in body),
+        "planned_done_count": sum(axis["planned_done_count"] for axis in body),
         "pending_count": len(pending),
         "achieved_count": achieved_count,
         "texts": texts or {},

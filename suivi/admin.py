@@ -1,8 +1,10 @@
-"""The Django admin for steps."""
+"""The Django admin for steps and planned steps."""
 
 from django.contrib import admin
 
-from .models import Step
+from lib.admin import HistoryAdmin
+
+from .models import PlannedStep, Step
 
 
 @admin.register(Step)
@@ -13,3 +15,13 @@ class StepAdmin(admin.ModelAdmin):
     search_fields = ["description", "action__code", "organisation__name", "organisation__acronym"]
     date_hierarchy = "done_on"
     autocomplete_fields = ["action", "organisation", "author", "results"]
+
+
+@admin.register(PlannedStep)
+class PlannedStepAdmin(HistoryAdmin):
+    list_display = ["due_on", "action", "organisation", "description", "step", "dropped_at"]
+    list_filter = ["action__plan", "organisation"]
+    list_select_related = ["action", "organisation", "step"]
+    search_fields = ["description", "action__code", "organisation__name", "organisation__acronym"]
+    date_hierarchy = "due_on"
+    autocomplete_fields = ["action", "organisation", "planned_by", "results", "step"]

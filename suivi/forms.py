@@ -13,7 +13,7 @@ from partners.models import Organisation
 from plans.models import ActionStatus
 from plans.rules import organisation_ids, partner_organisation_ids
 
-from .models import Step, StepFile
+from .models import PlannedStep, Step, StepFile
 
 # What a step's proof may be, recognised from the file's first bytes, never from its name.
 ACCEPTED_FILE_TYPES = {
@@ -216,3 +216,106 @@ class ActionStatusForm(forms.Form):
             action.status = self.cleaned_data["status"]
             action.status_reason = self.cleaned_data["reason"].strip()
         return action.save_from_version(self.cleaned_data["version"])
+
+
+def not_in_the_past(day):
+    if day < timezone.localdate():
+        raise ValidationError(_("Une étape prévue l’est pour aujourd’hui ou plus tard."), code="past")
+
+
+class PlannedStepForm(forms.ModelForm):
+    """A step planned ahead on an action: what, by which organisation (among those the person may record
+    for), by when, and the results it serves."""
+
+    class Meta:
+        model = PlannedStep
+        fields = ["description", "organisation", "due_on", "results"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 2}),
+            "due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "results": forms.CheckboxSelectMultiple,
+        }
+        field_classes = {"results": IdsField}
+
+    def __init__(self, *args, action, user, **kwargs):
+        kwargs.setdefault("prefix", "prevue")
+        super().__init__(*args, **kwargs)
+        self.fields["due_on"].validators.append(not_in_the_past)
+        self.fields["due_on"].widget.attrs["min"] = timezone.localdate().isoformat()
+        self.fields["results"].queryset = action.results.active().order_by("number")
+        self.fields["results"].label_from_instance = lambda result: f"{result.code} {result.text}"
+        self.fields["results"].required = False
+        self.fields["organisation"].queryset = recording_organisations(action, user)
+        self.fields["organisation"].empty_label = None
+        if not self.fields["results"].queryset:
+            del self.fields["results"]
+
+
+class TickForm(forms.Form):
+    """Ticking a planned step off: the date it was done (today unless the person says otherwise), and
+    what the step then carries besides the planned text: a note, a link, files. The step's own rules
+    (the date never in the future, the link, the files and their limits) are StepForm's: `step_form`."""
+
+    done_on = forms.DateField(
+        label=_("Faite le"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Ajoutée à la description de l’étape (facultatif)."),
+    )
+    link = forms.CharField(label=_("Lien"), required=False, help_text=_("Un compte rendu, un article (facultatif)."))
+    files = MultipleFileField(label=_("Fichiers joints"), required=False)
+
+    def __init__(self, *args, planned, **kwargs):
+        kwargs.setdefault("auto_id", f"id_prevue_{planned.pk}_%s")
+        super().__init__(*args, **kwargs)
+        self.planned = planned
+        self.fields["done_on"].widget.attrs["max"] = timezone.localdate().isoformat()
+        self.initial.setdefault("done_on", timezone.localdate())
+
+    def step_form(self, user, files=None):
+        """The step this tick records, checked by the step page's form; its errors are put at this form's
+        fields."""
+        planned = self.planned
+        note = self.cleaned_data["note"].strip()
+        data = {
+            "description": f"{planned.description}\n\n{note}" if note else planned.description,
+            "done_on": (self.cleaned_data["done_on"] or timezone.localdate()).isoformat(),
+            "organisation": planned.organisation_id,
+            "link": self.cleaned_data["link"],
+            "results": [result.pk for result in planned.results.all()],
+        }
+        form = StepForm(data, files, action=planned.action, user=user)
+        if not form.is_valid():
+            for name, problems in form.errors.as_data().items():
+                for problem in problems:
+                    self.add_error(name if name in self.fields else None, problem)
+        return form
+
+
+class MovePlannedStepForm(forms.Form):
+    due_on = forms.DateField(
+        label=_("Nouvelle date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[not_in_the_past],
+    )
+    reason = forms.CharField(
+        label=_("Pourquoi la reporter?"), widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Indiquez pourquoi l’étape est reportée.")},
+    )
+
+    def __init__(self, *args, planned, **kwargs):
+        kwargs.setdefault("prefix", "report")
+        super().__init__(*args, **kwargs)
+        self.fields["due_on"].widget.attrs["min"] = timezone.localdate().isoformat()
+        self.initial.setdefault("due_on", planned.due_on)
+
+
+class DropPlannedStepForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Pourquoi l’abandonner?"), widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Indiquez pourquoi l’étape est abandonnée.")},
+    )
+
+    def __init__(self, *args, planned=None, **kwargs):
+        kwargs.setdefault("prefix", "abandon")
+        super().__init__(*args, **kwargs)

@@ -168,3 +168,156 @@ class StepFile(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class PlannedStepQuerySet(models.QuerySet):
+    """The vocabulary of what is planned: open (neither done nor dropped), overdue, due soon, due in a
+    reporting period. Reminders and meeting agendas read `due_soon(days)` and `overdue()`."""
+
+    def open(self):
+        return self.filter(step__isnull=True, dropped_at__isnull=True)
+
+    def done(self):
+        return self.filter(step__isnull=False)
+
+    def overdue(self, today=None):
+        """Open, and due before today."""
+        return self.open().filter(due_on__lt=today or timezone.localdate())
+
+    def due_soon(self, days, today=None):
+        """Open, and due from today to `days` days from now, both included."""
+        today = today or timezone.localdate()
+        return self.open().filter(due_on__gte=today, due_on__lte=today + datetime.timedelta(days=days))
+
+    def in_period(self, start, end):
+        """Planned for the period (due from start to end, both included) and not dropped: what a bilan
+        counts as planned, whether done since or not."""
+        return self.filter(due_on__gte=start, due_on__lte=end, dropped_at__isnull=True)
+
+    def counts_by_axis(self):
+        """{axis id: (planned, done)} over these planned steps, in one query."""
+        rows = (
+            self.order_by()
+            .values("action__objective__axis")
+            .annotate(planned=models.Count("pk"), done=models.Count("pk", filter=Q(step__isnull=False)))
+        )
+        return {row["action__objective__axis"]: (row["planned"], row["done"]) for row in rows}
+
+    def for_display(self):
+        """With what a planned step's row shows, in a fixed number of queries."""
+        return self.select_related("organisation", "planned_by", "step", "action__plan").prefetch_related("results")
+
+    def in_order(self):
+        """Open first by due date, then done, then dropped."""
+        return self.order_by(
+            models.Case(
+                models.When(dropped_at__isnull=False, then=2), models.When(step__isnull=False, then=1), default=0
+            ),
+            "due_on",
+            "pk",
+        )
+
+
+class PlannedStep(models.Model):
+    """A step an organisation plans to do on an action by a date. Ticked off, it becomes a step done
+    (`step`, waiting for validation like any other); it can be moved to another date or dropped, with a
+    reason, which its history keeps."""
+
+    class State(models.TextChoices):
+        UPCOMING = "upcoming", _("À venir")
+        OVERDUE = "overdue", _("En retard")
+        DONE = "done", _("Réalisée")
+        DROPPED = "dropped", _("Abandonnée")
+
+    action = models.ForeignKey(
+        Action, on_delete=models.PROTECT, related_name="planned_steps", verbose_name=_("action")
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="planned_steps", verbose_name=_("organisation")
+    )
+    description = models.TextField(_("ce qui est prévu"))
+    due_on = models.DateField(_("prévue pour le"))
+    results = models.ManyToManyField(
+        ExpectedResult, blank=True, related_name="planned_steps", verbose_name=_("résultats attendus visés")
+    )
+    planned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="planned_steps",
+        verbose_name=_("prévue par"),
+    )
+    created_at = models.DateTimeField(_("prévue le"), auto_now_add=True)
+    # Unticking deletes the step: the planned step is open again.
+    step = models.OneToOneField(
+        Step,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="planned_step",
+        verbose_name=_("étape réalisée"),
+    )
+    dropped_at = models.DateTimeField(_("abandonnée le"), null=True, blank=True)
+    # The reason of the latest move or of the drop; the history keeps each one with its date.
+    reason = models.TextField(_("raison du report ou de l’abandon"), blank=True)
+
+    objects = PlannedStepQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("étape prévue")
+        verbose_name_plural = _("étapes prévues")
+        ordering = ["due_on", "pk"]
+        indexes = [models.Index(fields=["action", "due_on"]), models.Index(fields=["due_on"])]
+        constraints = [
+            models.CheckConstraint(condition=~Q(description=""), name="planned_step_description_not_empty"),
+            models.CheckConstraint(
+                condition=Q(dropped_at__isnull=True) | Q(step__isnull=True), name="planned_step_done_or_dropped"
+            ),
+            models.CheckConstraint(
+                condition=Q(dropped_at__isnull=True) | ~Q(reason=""), name="planned_step_dropped_has_reason"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.due_on} – {self.organisation} – {self.description[:60]}"
+
+    def get_absolute_url(self):
+        return f"{self.action.get_absolute_url()}#prevue-{self.pk}"
+
+    @property
+    def state(self):
+        if self.dropped_at is not None:
+            return self.State.DROPPED
+        if self.step_id is not None:
+            return self.State.DONE
+        return self.State.OVERDUE if self.due_on < timezone.localdate() else self.State.UPCOMING
+
+    @property
+    def is_open(self):
+        return self.step_id is None and self.dropped_at is None
+
+    def get_state_display(self):
+        return self.State(self.state).label
+
+    def tick_off(self, step_form, by):
+        """Record the step `step_form` (a valid suivi.forms.StepForm, see TickForm.step_form) as this planned
+        step done; it waits for validation like any step. Inside the caller's transaction."""
+        step = step_form.save(commit=False)
+        step.action, step.author, step.review = self.action, by, Step.Review.PENDING
+        step.save()
+        step_form.save_m2m()
+        self.step = step
+        self._history_user = by
+        self.save(update_fields=["step"])
+        return step
+
+    def move(self, due_on, reason, by):
+        self.due_on, self.reason = due_on, reason
+        self._history_user = by
+        self.save(update_fields=["due_on", "reason"])
+
+    def drop(self, reason, by):
+        self.dropped_at, self.reason = timezone.now(), reason
+        self._history_user = by
+        self.save(update_fields=["dropped_at", "reason"])

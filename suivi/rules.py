@@ -27,6 +27,10 @@ def plan_of_result(result):
     return result.plan
 
 
+def plan_of_planned_step(planned):
+    return planned.action.plan
+
+
 @rules.predicate
 def partner_on_action(user, action):
     return is_partner_in_plan.test(user, action.plan) and bool(
@@ -50,6 +54,22 @@ def is_validated(user, step):
     return step.review == step.Review.VALIDATED
 
 
+@rules.predicate
+def planned_step_of_own_organisation(user, planned):
+    plan = planned.action.plan
+    return is_partner_in_plan.test(user, plan) and planned.organisation_id in organisation_ids(user, plan.pk)
+
+
+@rules.predicate
+def planned_step_is_open(user, planned):
+    return planned.is_open
+
+
+@rules.predicate
+def planned_step_is_done(user, planned):
+    return planned.step_id is not None
+
+
 coordinates_plan_of_action = on_plan_of(plan_of_action, coordinates_plan)
 coordinates_plan_of_step = on_plan_of(plan_of_step, coordinates_plan)
 coordinates_plan_of_result = on_plan_of(plan_of_result, coordinates_plan)
@@ -57,6 +77,8 @@ coordinates_plan_of_result = on_plan_of(plan_of_result, coordinates_plan)
 open_plan_of_action = on_plan_of(plan_of_action, plan_is_open)
 open_plan_of_step = on_plan_of(plan_of_step, plan_is_open)
 open_plan_of_result = on_plan_of(plan_of_result, plan_is_open)
+coordinates_plan_of_planned_step = on_plan_of(plan_of_planned_step, coordinates_plan)
+open_plan_of_planned_step = on_plan_of(plan_of_planned_step, plan_is_open)
 
 
 rules.add_perm("suivi.add_step", open_plan_of_action & (is_superuser | coordinates_plan_of_action | partner_on_action))
@@ -82,3 +104,17 @@ rules.add_perm("suivi.change_achievement_date", open_plan_of_result & (is_superu
 rules.add_perm("suivi.set_action_status", open_plan_of_action & (is_superuser | coordinates_plan_of_action))
 
 
+
+# Planned steps: the coordination plans them for any partner organisation of the action, a partner for the
+# organisations they act for (the form offers only those: suivi.forms.recording_organisations). They are
+# read by everyone of the plan, as steps are; only their organisation and the coordination act on them.
+rules.add_perm(
+    "suivi.add_planned_step", open_plan_of_action & (is_superuser | coordinates_plan_of_action | partner_on_action)
+)
+acts_on_planned_step = open_plan_of_planned_step & (
+    is_superuser | coordinates_plan_of_planned_step | planned_step_of_own_organisation
+)
+rules.add_perm("suivi.change_planned_step", acts_on_planned_step & planned_step_is_open)  # move or drop
+rules.add_perm("suivi.tick_planned_step", acts_on_planned_step & planned_step_is_open)
+# Unticking a validated step is refused by the view, with its reason (the button says why it is not there).
+rules.add_perm("suivi.untick_planned_step", acts_on_planned_step & planned_step_is_done)

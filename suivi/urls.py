@@ -2,7 +2,7 @@ from django.urls import path
 
 import lib.converters  # noqa: F401  (registers <id:…>)
 
-from . import views
+from . import planned_views, views
 
 app_name = "suivi"
 
@@ -12,6 +12,11 @@ urlpatterns = [
     path("plans/<slug:slug>/actions/<str:code>/", views.action_detail, name="action"),
     path("plans/<slug:slug>/actions/<str:code>/etapes/", views.add_step, name="add_step"),
     path("plans/<slug:slug>/actions/<str:code>/etat/", views.set_action_status, name="action_status"),
+    path("plans/<slug:slug>/actions/<str:code>/etapes-prevues/", planned_views.add_planned_step, name="add_planned_step"),
+    path("plans/<slug:slug>/etapes-prevues/<id:pk>/cocher/", planned_views.tick_planned_step, name="tick_planned_step"),
+    path("plans/<slug:slug>/etapes-prevues/<id:pk>/decocher/", planned_views.untick_planned_step, name="untick_planned_step"),
+    path("plans/<slug:slug>/etapes-prevues/<id:pk>/modifier/", planned_views.change_planned_step, name="change_planned_step"),
+    path("plans/<slug:slug>/etapes-prevues/<id:pk>/historique/", planned_views.planned_step_history, name="planned_step_history"),
     path("plans/<slug:slug>/etapes/", views.plan_steps, name="steps"),
     path("plans/<slug:slug>/etapes/a-valider/", views.steps_to_review, name="steps_to_review"),
     path("plans/<slug:slug>/etapes/<id:pk>/modifier/", views.edit_step, name="edit_step"),

@@ -25,8 +25,8 @@ from plans.rules import organisation_ids
 from plans.views import get_plan_for
 
 from .filters import StepFilter
-from .forms import AchievementForm, ActionStatusForm, ReturnStepForm, StepForm
-from .models import Step, StepFile
+from .forms import AchievementForm, ActionStatusForm, PlannedStepForm, ReturnStepForm, StepForm, TickForm
+from .models import PlannedStep, Step, StepFile
 
 LATEST_STEPS = 10  # on the plan's page and, of other organisations, on "Mes actions"
 STEPS_PER_ACTION = 3  # on "Mes actions"; the action's page has them all
@@ -84,6 +84,16 @@ def latest_steps_of_actions():
     )
 
 
+def open_planned_steps_of(organisations):
+    """What « Mes actions » shows of an action's planned steps: those of these organisations still to do."""
+    return Prefetch(
+        "planned_steps",
+        queryset=PlannedStep.objects.open().filter(organisation__in=organisations)
+        .select_related("organisation", "planned_by", "step").prefetch_related("results").order_by("due_on", "pk"),
+        to_attr="open_planned_steps",
+    )
+
+
 @vary_on_headers("HX-Request")
 def my_actions(request, slug):
     """A partner's home: the actions of the organisations they act for in this plan, by axis, with what was
@@ -115,6 +125,8 @@ def my_actions(request, slug):
     )
     opened = [action for action in actions if action.latest_step_review == Step.Review.RETURNED]
     prefetch_related_objects(opened, latest_steps_of_actions())
+    prefetch_related_objects(actions, open_planned_steps_of(organisations))
+    overdue = sum(1 for action in actions for planned in action.open_planned_steps if planned.state == "overdue")
     year_start, year_end = plan.reporting_year()
     due = [
         action
@@ -145,6 +157,7 @@ def my_actions(request, slug):
             "year_end": year_end,
             "others_steps": others,
             "returned_steps": returned,
+            "overdue_count": overdue,
         },
     )
 
@@ -154,12 +167,21 @@ def action_detail(request, slug, code):
     return render_action(request, get_action_for(request.user, slug, code))
 
 
-def render_action(request, action, form=None, status_form=None, refused_achievement=None, status=200):
-    """The action's page; `form`, `status_form` and `refused_achievement` carry a refused submission's
-    errors."""
+def render_action(
+    request, action, form=None, status_form=None, refused_achievement=None, planned_form=None, refused_tick=None,
+    status=200,
+):
+    """The action's page; `form`, `status_form`, `refused_achievement`, `planned_form` and `refused_tick`
+    carry a refused submission's errors."""
     with_achievement_forms(action, refused_achievement)
     if form is None and request.user.has_perm("suivi.add_step", action):
         form = StepForm(action=action, user=request.user)
+    if planned_form is None and request.user.has_perm("suivi.add_planned_step", action):
+        planned_form = PlannedStepForm(action=action, user=request.user)
+    planned_steps = list(PlannedStep.objects.for_display().filter(action=action).in_order())
+    for planned in planned_steps:
+        planned.action = action
+        planned.tick_form = refused_tick if refused_tick and refused_tick.planned.pk == planned.pk else TickForm(planned=planned)
     steps = Step.objects.for_display(with_action=False).filter(action=action)
     page = Paginator(steps, STEPS_PER_PAGE).get_page(request.GET.get("page"))
     for step in page:  # the action in hand, with its plan and partners, rather than a copy read with each step
@@ -171,6 +193,8 @@ def render_action(request, action, form=None, status_form=None, refused_achievem
         "steps": page.object_list,
         "form": form,
         "status_form": status_form or ActionStatusForm(action=action),
+        "planned_steps": planned_steps,
+        "planned_form": planned_form,
     }
     return render(request, "suivi/action_detail.html", context, status=status)
 

@@ -27,7 +27,7 @@ import openpyxl
 import tablib
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -50,8 +50,8 @@ from plans.models import (
     format_period,
     parse_period,
 )
-from suivi.forms import StepForm
-from suivi.models import Step
+from suivi.forms import StepForm, TickForm
+from suivi.models import PlannedStep, Step
 
 MAX_TEXT_LENGTH = 4000  # actions' and results' texts; titles follow their model field (300)
 
@@ -895,9 +895,11 @@ def template_dataset():
 
 PARTNER_COLUMNS = [
     "action", "action_texte", "resultat", "resultat_texte", "atteint_le", "etape_date", "etape_description",
-    "etape_resultats",
+    "etape_resultats", "prevue", "prevue_texte", "prevue_pour", "faite_le",
 ]
-PARTNER_REQUIRED = [column for column in PARTNER_COLUMNS if column not in ("action_texte", "resultat_texte")]
+# The planned steps' columns came later: a sheet downloaded before them still imports.
+PARTNER_OPTIONAL = ("action_texte", "resultat_texte", "prevue", "prevue_texte", "prevue_pour", "faite_le")
+PARTNER_REQUIRED = [column for column in PARTNER_COLUMNS if column not in PARTNER_OPTIONAL]
 # Where the step form's errors go: its fields and the sheet's columns.
 STEP_COLUMNS = {"done_on": "etape_date", "description": "etape_description", "results": "etape_resultats"}
 # The sheet's words for a step form's field left empty.
@@ -920,12 +922,20 @@ def partner_actions(plan, organisation):
 
 def partner_dataset(plan, organisation):
     """The organisation's actions: a row per expected result (« atteint_le » to fill in when it is
-    achieved), then empty rows to describe the steps done (date, what, which results)."""
+    achieved), a row per planned step still to do (« faite_le » to fill in when it is done), then empty
+    rows to describe the steps done (date, what, which results)."""
     dataset = tablib.Dataset(headers=PARTNER_COLUMNS, title=_("Mes actions")[:31])
-    for action in partner_actions(plan, organisation):
+    planned_steps = Prefetch(
+        "planned_steps", queryset=PlannedStep.objects.open().filter(organisation=organisation).order_by("due_on", "pk"),
+        to_attr="open_planned_steps",
+    )
+    for action in partner_actions(plan, organisation).prefetch_related(planned_steps):
         rows = [
             {"resultat": result.code, "resultat_texte": result.text, "atteint_le": result.achieved_on or ""}
             for result in action.results.all() if result.archived_at is None
+        ] + [
+            {"prevue": planned.pk, "prevue_texte": planned.description, "prevue_pour": planned.due_on}
+            for planned in action.open_planned_steps
         ] + [{}] * EMPTY_STEP_ROWS
         for values in rows:
             values = {"action": action.code, "action_texte": action.text, **values}
@@ -950,7 +960,9 @@ def lowercase_first(message):
 
 
 @dataclass
-class PlannedStep:
+class StepRow:
+    """A step described on a row of the sheet, checked, to be written on confirmation."""
+
     row: int
     action: Action
     form: StepForm  # bound with the row, valid
@@ -975,6 +987,7 @@ class PartnerReport:
     errors: list = field(default_factory=list)
     steps: list = field(default_factory=list)
     achievements: list = field(default_factory=list)  # (row, result, date)
+    ticks: list = field(default_factory=list)  # (row, planned step, its StepForm, checked)
     unchanged: int = 0
     notes: list = field(default_factory=list)
 
@@ -1011,11 +1024,16 @@ def read_partner_sheet(content, filename, plan, user, organisation):
         .values_list("action__code", "done_on", "description")
     )
     today = timezone.localdate()
+    planned_steps = {
+        str(planned.pk): planned
+        for planned in PlannedStep.objects.filter(action__plan=plan, organisation=organisation)
+        .select_related("action__plan").prefetch_related("results")
+    }
     for offset, values in enumerate(dataset):
         row = offset + 2
         cells = {column: cell_text(values[index]) if index < len(values) else "" for column, index in seen.items()}
         if not any(cells.get(column) for column in ("resultat", "atteint_le", "etape_date", "etape_description",
-                                                     "etape_resultats")):
+                                                     "etape_resultats", "faite_le")):
             continue
         formulas = [column for column, value in cells.items() if value.startswith("=")]
         for column in formulas:
@@ -1058,6 +1076,9 @@ def read_partner_sheet(content, filename, plan, user, organisation):
             elif result.is_achieved:
                 report.unchanged += 1
 
+        if cells.get("faite_le"):
+            read_tick(row, cells, action, planned_steps, user, report, error)
+
         if cells["etape_date"] or cells["etape_description"] or cells["etape_resultats"]:
             planned = read_step(row, cells, action, results, user, organisation, error)
             if planned is None:
@@ -1067,6 +1088,38 @@ def read_partner_sheet(content, filename, plan, user, organisation):
             else:
                 report.steps.append(planned)
     return report
+
+
+def read_tick(row, cells, action, planned_steps, user, report, error):
+    """A planned step marked done in « faite_le » (a date, or « oui » for today): checked as ticking it off
+    on the action's page checks it (TickForm, then the step page's form)."""
+    planned = planned_steps.get(cells.get("prevue", "").removesuffix(".0"))
+    if planned is None or planned.action_id != action.pk:
+        error(row, "prevue", _("aucune étape prévue n° %(number)s de votre organisme sur l’action %(code)s.")
+              % {"number": cells.get("prevue") or "—", "code": action.code})
+        return
+    if planned.step_id is not None:
+        report.unchanged += 1
+        return
+    if planned.dropped_at is not None:
+        error(row, "faite_le", _("cette étape prévue a été abandonnée : elle ne se coche plus."))
+        return
+    if not user.has_perm("suivi.tick_planned_step", planned):
+        error(row, "faite_le", _("vous ne pouvez pas cocher cette étape prévue."))
+        return
+    try:
+        done_on = timezone.localdate() if cells["faite_le"].casefold() in YES else parse_date(cells["faite_le"])
+    except ValueError as problem:
+        error(row, "faite_le", str(problem))
+        return
+    form = TickForm({"done_on": done_on.isoformat()}, planned=planned)
+    step_form = form.step_form(user) if form.is_valid() else None
+    if not form.is_valid():
+        for problems in form.errors.as_data().values():
+            for problem in problems:
+                error(row, "faite_le", lowercase_first(" ".join(problem.messages)))
+        return
+    report.ticks.append((row, planned, step_form))
 
 
 def check_achievement(result, achieved_on):
@@ -1108,7 +1161,7 @@ def read_step(row, cells, action, results, user, organisation, error):
                     message = lowercase_first(" ".join(problem.messages))
                 error(row, STEP_COLUMNS.get(name, "action"), message)
         return None
-    return None if unknown else PlannedStep(row, action, form)
+    return None if unknown else StepRow(row, action, form)
 
 
 @transaction.atomic
@@ -1122,6 +1175,11 @@ def save_partner_sheet(report, user, organisation):
         step.save()
         planned.form.save_m2m()
         touched[planned.action.pk] = planned.action
+    for _row, planned, step_form in report.ticks:
+        planned = PlannedStep.objects.select_for_update().select_related("action").get(pk=planned.pk)
+        if planned.is_open:  # ticked on the site since the preview: left as it is
+            planned.tick_off(step_form, by=user)
+            touched[planned.action_id] = planned.action
     for _row, result, achieved_on in report.achievements:
         result.achieved_on, result.achieved_by = achieved_on, user
         result.save(update_fields=["achieved_on", "achieved_by"])

@@ -275,6 +275,7 @@ def partner_sheet_confirm(request, slug):
     save_partner_sheet(report, request.user, organisation)
     forget_upload(data)
     messages.success(request, _(
-        "%(steps)s étape(s) inscrite(s), en attente de validation ; %(results)s résultat(s) marqué(s) atteint(s)."
-    ) % {"steps": len(report.steps), "results": len(report.achievements)})
+        "%(steps)s étape(s) inscrite(s) et %(ticks)s étape(s) prévue(s) cochée(s), en attente de validation ; "
+        "%(results)s résultat(s) marqué(s) atteint(s)."
+    ) % {"steps": len(report.steps), "ticks": len(report.ticks), "results": len(report.achievements)})
     return redirect("suivi:my_actions", plan.slug)

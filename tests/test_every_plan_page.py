@@ -20,7 +20,7 @@ from bilans.models import Bilan
 from partners.models import Organisation
 from plans.edit_views import KINDS
 from plans.models import Action, PlanRole
-from suivi.models import Step, StepFile
+from suivi.models import PlannedStep, Step, StepFile
 from tests.conftest import make_person
 from tests.factories import make_plan
 from tests.urls_helpers import plan_routes
@@ -38,6 +38,9 @@ NOT_PAGES = {
     "suivi:validate_step",
     "suivi:return_step",
     "suivi:toggle_result",
+    "suivi:add_planned_step",
+    "suivi:tick_planned_step",
+    "suivi:untick_planned_step",
     "tableur:spreadsheet_confirm",
     "tableur:partner_sheet_confirm",
     "bilans:create",
@@ -63,6 +66,7 @@ class World:
     step: object
     stored_file: object
     bilan: object
+    planned: object = None  # an open planned step of the partner's organisation
 
 
 # How to fill the parameters other than <slug>, by route: each gives (kwargs, query string) pairs, all tried.
@@ -93,6 +97,8 @@ FILL = {
     "suivi:edit_step": lambda world: [({"pk": world.step.pk}, {})],
     "suivi:delete_step": lambda world: [({"pk": world.step.pk}, {})],
     "suivi:step_file": lambda world: [({"pk": world.stored_file.pk}, {})],
+    "suivi:change_planned_step": lambda world: [({"pk": world.planned.pk}, {})],
+    "suivi:planned_step_history": lambda world: [({"pk": world.planned.pk}, {})],
     "tableur:spreadsheet_export": lambda world: [({"file_format": "xlsx"}, {}), ({"file_format": "csv"}, {})],
     "bilans:detail": one_bilan,
     "bilans:pdf": one_bilan,
@@ -135,6 +141,27 @@ def populate(plan, coordinator, partner, organisation, steps):
         if step.action_id in result_of
     )
     step = next(step for step in rows if step.action_id in own)
+    # A planned step per action: to come, overdue, done (the action's first step), dropped.
+    today = timezone.localdate()
+    planned = PlannedStep.objects.bulk_create(
+        PlannedStep(
+            action=action,
+            organisation=organisation if action.pk in own else other,
+            description=f"Prévue {n}",
+            due_on=today + datetime.timedelta(days=n % 60 - 20),
+            planned_by=coordinator,
+            step=rows[n] if n % 5 == 1 and n < len(rows) else None,
+            dropped_at=now if n % 7 == 3 and n % 5 != 1 else None,
+            reason="Plus de budget" if n % 7 == 3 and n % 5 != 1 else "",
+        )
+        for n, action in enumerate(actions)
+    )
+    PlannedStep.results.through.objects.bulk_create(
+        PlannedStep.results.through(plannedstep=one, expectedresult_id=result_of[one.action_id])
+        for one in planned[::3]
+        if one.action_id in result_of
+    )
+    open_planned = next(one for one in planned if one.action_id in own and one.is_open)
     stored_file = StepFile(step=step, name="compte-rendu.pdf", content_type="application/pdf", size=len(PDF))
     stored_file.file.save("compte-rendu.pdf", ContentFile(PDF))
     first_result, last_result = plan.results.order_by("pk")[0], plan.results.order_by("-pk")[0]
@@ -150,7 +177,7 @@ def populate(plan, coordinator, partner, organisation, steps):
     items = {"axes": objective.axis, "objectifs": objective, "actions": action, "resultats": action.results.first()}
     for item in items.values():
         item.save()  # a change in its history, as an item edited on the site has
-    return World(plan, coordinator, partner, items, step, stored_file, bilan)
+    return World(plan, coordinator, partner, items, step, stored_file, bilan, open_planned)
 
 
 def addresses(name, parameters, world):

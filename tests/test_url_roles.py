@@ -38,7 +38,7 @@ from partners.models import Deactivation, InstanceAdministrator, Organisation
 from plans.forms import ActionForm, PlanSettingsForm
 from plans.models import Action, ActionPartner, Axis, ExpectedResult, Objective, Plan, PlanRole
 from suivi.forms import ActionStatusForm, StepForm
-from suivi.models import Step, StepFile
+from suivi.models import PlannedStep, Step, StepFile
 from tableur.spreadsheets import export_dataset, partner_dataset
 from tableur.views import keep_upload
 from tests.conftest import LANAUDIERE, OTHER_PLAN, make_person, shared_person
@@ -186,6 +186,29 @@ EXPECTED = {
     ("suivi:toggle_result", "autre adresse"): {"POST": NOBODY},
     ("suivi:step_file", "fichier d’une étape d’ALL"): {"GET": IN_PLAN},
     ("suivi:step_file", "autre adresse"): {"GET": NOBODY},
+    # Planned steps: planned, ticked off and unticked, moved or dropped by their organisation or the coordination
+    ("suivi:add_planned_step", "action 3.1.1 (ALL)"): {
+        "GET": WRITE_ONLY,
+        "POST": "                                          login done  403   403    done   404   login  404   404",
+    },
+    ("suivi:add_planned_step", "autre adresse"): {"POST": NOBODY},
+    ("suivi:tick_planned_step", "étape prévue d’ALL"): {
+        "GET": WRITE_ONLY,
+        "POST": "                                          login done  403   403    done   404   login  404   404",
+    },
+    ("suivi:tick_planned_step", "autre adresse"): {"POST": NOBODY},
+    ("suivi:untick_planned_step", "étape prévue cochée d’ALL"): {
+        "GET": WRITE_ONLY,
+        "POST": "                                          login done  403   403    done   404   login  404   404",
+    },
+    ("suivi:untick_planned_step", "autre adresse"): {"POST": NOBODY},
+    ("suivi:change_planned_step", "étape prévue d’ALL"): {
+        "GET": "                                           login 200   403   403    200    404   login  404   404",
+        "POST": "                                          login done  403   403    done   404   login  404   404",
+    },
+    ("suivi:change_planned_step", "autre adresse"): {"GET": NOBODY, "POST": NOBODY},
+    ("suivi:planned_step_history", "étape prévue d’ALL"): {"GET": IN_PLAN},
+    ("suivi:planned_step_history", "autre adresse"): {"GET": NOBODY},
     # Yearly reports
     #                                                      anon  ALL   TPDSL comité coordo autre désact admin dehors
     ("bilans:list", "Lanaudière"): {"GET": BILAN_READERS},
@@ -336,6 +359,8 @@ class World:
     step: Step  # ALL's, waiting for validation, with a file
     validated_step: Step  # ALL's, validated
     tpdsl_step: Step
+    planned: PlannedStep  # ALL's, on 3.1.1, open
+    ticked: PlannedStep  # ALL's, on 3.1.1, ticked off: its step waits for validation
     stored_file: StepFile
     archived_result: ExpectedResult
     bilan: Bilan  # a draft, ready
@@ -379,6 +404,11 @@ def build_world():
     validated_step = Step.objects.create(action=own_action, organisation=all_org, description="Validée", done_on=today)
     validated_step.set_review(Step.Review.VALIDATED, by=coordinator)
     tpdsl_step = Step.objects.create(action=other_action, organisation=tpdsl, description="De la TPDSL", done_on=today)
+    planned = PlannedStep.objects.create(action=own_action, organisation=all_org, description="Prévue", due_on=today)
+    ticked_step = Step.objects.create(action=own_action, organisation=all_org, description="Cochée", done_on=today)
+    ticked = PlannedStep.objects.create(
+        action=own_action, organisation=all_org, description="Cochée", due_on=today, step=ticked_step
+    )
     archived_result = lanaudiere.results.get(code="3.1.2.1")
     archived_result.archive()
     bilan = ready_bilan(lanaudiere, coordinator)
@@ -392,8 +422,10 @@ def build_world():
     other_step = Step.objects.create(action=action, organisation=tpdsl, description="Ailleurs", done_on=today)
     other_file = StepFile(step=other_step, name="ailleurs.pdf", content_type="application/pdf", size=len(PDF))
     other_file.file.save("ailleurs.pdf", ContentFile(PDF))
+    other_planned = PlannedStep.objects.create(action=action, organisation=tpdsl, description="Ailleurs", due_on=today)
     elsewhere = SimpleNamespace(
-        action=action, result=result, step=other_step, file=other_file, bilan=ready_bilan(other_plan, coordinator)
+        action=action, result=result, step=other_step, file=other_file, bilan=ready_bilan(other_plan, coordinator),
+        planned=other_planned,
     )
 
     people = {role: shared_person(role) for role in ROLES if role not in ("anonymous", "deactivated", "administrator")}
@@ -416,6 +448,8 @@ def build_world():
         step=step,
         validated_step=validated_step,
         tpdsl_step=tpdsl_step,
+        planned=planned,
+        ticked=ticked,
         stored_file=stored_file,
         archived_result=archived_result,
         bilan=bilan,
@@ -454,6 +488,8 @@ TARGETS = {
     "étape de la TPDSL": lambda w: {"slug": w.lanaudiere.slug, "pk": w.tpdsl_step.pk},
     "résultat de 3.1.1 (ALL)": lambda w: {"slug": w.lanaudiere.slug, "pk": w.own_action.results.get().pk},
     "résultat de 1.1.1 (TPDSL)": lambda w: {"slug": w.lanaudiere.slug, "pk": w.other_action.results.get().pk},
+    "étape prévue d’ALL": lambda w: {"slug": w.lanaudiere.slug, "pk": w.planned.pk},
+    "étape prévue cochée d’ALL": lambda w: {"slug": w.lanaudiere.slug, "pk": w.ticked.pk},
     "fichier d’une étape d’ALL": lambda w: {"slug": w.lanaudiere.slug, "pk": w.stored_file.pk},
     "brouillon prêt": lambda w: {"slug": w.lanaudiere.slug, "pk": w.bilan.pk},
     "partenaire": lambda w: target_person(w, w.target_partner),
@@ -500,6 +536,11 @@ def elsewhere(name, w):
         "suivi:return_step": {"slug": theirs, "pk": w.step.pk},
         "suivi:toggle_result": {"slug": mine, "pk": e.result.pk},
         "suivi:step_file": {"slug": mine, "pk": e.file.pk},
+        "suivi:add_planned_step": {"slug": theirs, "code": w.own_action.code},
+        "suivi:tick_planned_step": {"slug": mine, "pk": e.planned.pk},
+        "suivi:untick_planned_step": {"slug": mine, "pk": e.planned.pk},
+        "suivi:change_planned_step": {"slug": mine, "pk": e.planned.pk},
+        "suivi:planned_step_history": {"slug": mine, "pk": e.planned.pk},
         "bilans:detail": {"slug": mine, "pk": e.bilan.pk},
         "bilans:pdf": {"slug": theirs, "pk": w.bilan.pk},
         "bilans:docx": {"slug": theirs, "pk": w.bilan.pk},
@@ -612,6 +653,12 @@ POST_DATA = {
     "suivi:validate_step": lambda w, target, person: {},
     "suivi:return_step": lambda w, target, person: {"comment": "À préciser"},
     "suivi:toggle_result": lambda w, target, person: {"achieved": "1"},
+    "suivi:add_planned_step": lambda w, target, person: {
+        "prevue-description": "Rencontre prévue", "prevue-due_on": today(), "prevue-organisation": w.all_org.pk
+    },
+    "suivi:tick_planned_step": lambda w, target, person: {},
+    "suivi:untick_planned_step": lambda w, target, person: {},
+    "suivi:change_planned_step": lambda w, target, person: {"report-due_on": today(), "report-reason": "Reportée"},
     "bilans:create": lambda w, target, person: {"year": 2024},
     "bilans:adopt": lambda w, target, person: {
         "meeting": "Comité du jour", "adopting_body": "le comité de coordination", "adopted_on": today(), "confirm": "1"

@@ -2,12 +2,13 @@
 of a step that every list of steps draws."""
 
 from django import template
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partners.models import is_erased, name_of_person
 
 from ..filters import StepFilter
-from ..models import Step
+from ..models import PlannedStep, Step
 from ..views import LATEST_STEPS
 
 register = template.Library()
@@ -21,6 +22,22 @@ def latest_steps(context, plan):
         "plan": plan,
         "steps": Step.objects.filter(action__plan=plan).for_display()[:LATEST_STEPS],
         "filter": StepFilter(plan=plan),
+    }
+
+
+@register.inclusion_tag("suivi/includes/plan_planned_steps.html", takes_context=True)
+def planned_steps(context, plan):
+    """The plan's planned steps still to do: the overdue ones, then those to come, the first few of each
+    with their numbers."""
+    open_steps = PlannedStep.objects.filter(action__plan=plan).for_display()
+    overdue, upcoming = open_steps.overdue(), open_steps.open().filter(due_on__gte=timezone.localdate())
+    return {
+        **context.flatten(),
+        "plan": plan,
+        "overdue": overdue.order_by("due_on", "pk")[:LATEST_STEPS],
+        "overdue_count": overdue.count(),
+        "upcoming": upcoming.order_by("due_on", "pk")[:LATEST_STEPS],
+        "upcoming_count": upcoming.count(),
     }
 
 
