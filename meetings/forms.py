@@ -8,13 +8,14 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lib.converters import IdsField
 from lib.uploads import shown_file_name
 from partners.models import Organisation, name_of_person
-from plans.models import Action, Objective
+from plans.models import Action, ActionPartner, CommitteeMember, Membership, Objective, ObjectivePartner
 from suivi.forms import MultipleFileField
 
 from .models import Amendment, Attendance, Meeting, MeetingFile
@@ -28,10 +29,10 @@ def organisations_of(plan):
     """The organisations a plan's meeting may invite or note present: partners of its actions and
     objectives, members of its committees, and those its people act for."""
     return Organisation.objects.filter(
-        pk__in=plan.memberships.values("organisation")
-        .union(Action.partner_links.rel.related_model.objects.filter(action__plan=plan).values("organisation"))
-        .union(Objective.partner_links.rel.related_model.objects.filter(objective__plan=plan).values("organisation"))
-        .union(plan.committees.values("member_links__organisation").exclude(member_links__organisation=None))
+        Q(pk__in=Membership.objects.filter(plan=plan).values("organisation"))
+        | Q(pk__in=ActionPartner.objects.filter(action__plan=plan).values("organisation"))
+        | Q(pk__in=ObjectivePartner.objects.filter(objective__plan=plan).values("organisation"))
+        | Q(pk__in=CommitteeMember.objects.filter(committee__plan=plan).values("organisation"))
     ).order_by("name")
 
 
@@ -47,6 +48,7 @@ class DateTimeInput(forms.DateTimeInput):
 
 
 class MeetingForm(forms.ModelForm):
+    video_link = forms.URLField(label=_("Lien de visioconférence"), required=False, assume_scheme="https")
     ends_at = forms.DateTimeField(
         label=_("Fin"), required=False, widget=DateTimeInput(), help_text=_("Deux heures et demie après le début si vide.")
     )
@@ -64,7 +66,6 @@ class MeetingForm(forms.ModelForm):
         self.fields["invited"].queryset = organisations_of(plan)
         self.fields["invited"].required = False
         self.fields["invited"].help_text = _("Leurs personnes reçoivent l’invitation par courriel.")
-        self.fields["video_link"].assume_scheme = "https"
         if not plan.committees.exists():
             del self.fields["committee"]
 
