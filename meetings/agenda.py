@@ -15,6 +15,11 @@ from suivi.models import Step
 MOST = 30
 
 
+def brief(text):
+    """An item's text in a proposal's title: its first 120 characters, without the closing period."""
+    return text[:120].rstrip(" .")
+
+
 class Proposal(NamedTuple):
     key: str  # "<kind>:<id>", what the form's checkbox sends
     title: str
@@ -36,7 +41,7 @@ def actions_with_new_steps(meeting):
     actions = Action.objects.in_bulk(list(counts))
     return [
         Proposal(f"new_steps:{pk}", ngettext("%(code)s %(text)s : %(n)s nouvelle étape", "%(code)s %(text)s : %(n)s nouvelles étapes", n) % {
-            "code": actions[pk].code, "text": actions[pk].text[:120], "n": n}, actions[pk])
+            "code": actions[pk].code, "text": brief(actions[pk].text), "n": n}, actions[pk])
         for pk, n in counts.items()
     ]
 
@@ -46,7 +51,7 @@ def stale_actions(meeting):
     actions = meeting.plan.stale_actions().order_by("objective__axis__number", "objective__number", "number")[:MOST]
     return [
         Proposal(f"stale:{action.pk}", _("%(code)s %(text)s : sans nouvelles depuis longtemps") % {
-            "code": action.code, "text": action.text[:120]}, action)
+            "code": action.code, "text": brief(action.text)}, action)
         for action in actions
     ]
 
@@ -61,7 +66,7 @@ def steps_awaiting_validation(meeting):
     actions = Action.objects.in_bulk(list(counts))
     return [
         Proposal(f"waiting:{pk}", ngettext("%(code)s %(text)s : %(n)s étape à valider", "%(code)s %(text)s : %(n)s étapes à valider", n) % {
-            "code": actions[pk].code, "text": actions[pk].text[:120], "n": n}, actions[pk])
+            "code": actions[pk].code, "text": brief(actions[pk].text), "n": n}, actions[pk])
         for pk, n in counts.items()
     ]
 
@@ -75,7 +80,7 @@ def results_due_this_year(meeting):
     )
     return [
         Proposal(f"result:{result.pk}", _("Résultat %(code)s attendu en %(year)s : %(text)s") % {
-            "code": result.code, "year": year, "text": result.text[:120]}, result.action)
+            "code": result.code, "year": year, "text": brief(result.text)}, result.action)
         for result in results
     ]
 
