@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from lib.converters import IdsField
 from lib.uploads import shown_file_name
 from partners.models import Organisation, name_of_person
-from plans.models import Action, ActionPartner, CommitteeMember, Membership, Objective, ObjectivePartner
+from plans.models import FIRST_YEAR, LAST_YEAR, Action, ActionPartner, CommitteeMember, Membership, Objective, ObjectivePartner
 from suivi.forms import MultipleFileField
 
 from .models import Amendment, Attendance, Meeting, MeetingFile
@@ -78,6 +78,14 @@ class MeetingForm(forms.ModelForm):
         elif body != Meeting.Body.WORKING_COMMITTEE:
             data["committee"] = None
         starts_at = data.get("starts_at")
+        if starts_at and not FIRST_YEAR <= starts_at.year <= LAST_YEAR:
+            self.add_error("starts_at", _("Une réunion a lieu entre %(first)s et %(last)s.") % {
+                "first": FIRST_YEAR, "last": LAST_YEAR})
+            return data
+        if data.get("ends_at") and not FIRST_YEAR <= data["ends_at"].year <= LAST_YEAR:
+            self.add_error("ends_at", _("Une réunion a lieu entre %(first)s et %(last)s.") % {
+                "first": FIRST_YEAR, "last": LAST_YEAR})
+            return data
         if starts_at and not data.get("ends_at"):
             data["ends_at"] = starts_at + DEFAULT_LENGTH
         if starts_at and data.get("ends_at") and data["ends_at"] <= starts_at:

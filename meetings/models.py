@@ -294,16 +294,16 @@ class Amendment(models.Model):
             action._change_reason = reason
             if kind == cls.Kind.REWORDED:
                 action.text = text
-                action.save()
                 amendment.text_after = text
             elif kind == cls.Kind.ABANDONED:
                 action.status, action.status_is_manual = ActionStatus.ABANDONED, True
                 action.status_reason = text or reason
-                action.save()
             elif kind == cls.Kind.MERGED:
                 action.status_reason = str(_("Fusionnée avec l’action %(code)s.") % {"code": merged_into.code})
                 action.status, action.status_is_manual = ActionStatus.ABANDONED, True
-                action.save()
+            # A new version: whoever has the action's form open is told it changed, not obeyed (lib/locking.py).
+            action.save_from_version(action.version)
+            if kind == cls.Kind.MERGED:
                 action.archive()
         amendment.action = action
         amendment.save()

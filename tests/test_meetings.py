@@ -70,6 +70,7 @@ def test_coordinator_creates_a_meeting_with_its_end_two_hours_and_a_half_later(c
         ({"starts_at": "demain"}, "starts_at", "Saisissez une date et une heure valides."),
         ({"starts_at": "2026-12-10T13:30", "body": "committee"}, "committee", "Choisissez le comité de travail"),
         ({"starts_at": "2026-12-10T13:30", "video_link": "pas une adresse"}, "video_link", "Saisissez une URL valide."),
+        ({"starts_at": "9999-12-31T23:30"}, "starts_at", "Une réunion a lieu entre 2000 et 2100."),
     ],
 )
 def test_a_meeting_with_bad_dates_or_links_is_refused_at_the_field(client, lanaudiere, coordinator, data, field, message):
@@ -306,6 +307,7 @@ def test_a_decision_adds_an_action_under_an_objective(client, lanaudiere, coordi
 
 def test_a_decision_abandons_or_merges_an_action(client, lanaudiere, coordinator):
     abandoned, merged, kept = (lanaudiere.actions.get(code=code) for code in ("1.1.1", "3.1.1", "3.1.2"))
+    version = abandoned.version
     meeting = a_meeting(lanaudiere)
     client.force_login(coordinator)
 
@@ -318,6 +320,7 @@ def test_a_decision_abandons_or_merges_an_action(client, lanaudiere, coordinator
 
     abandoned.refresh_from_db()
     merged.refresh_from_db()
+    assert abandoned.version == version + 1  # a form opened on the action before is refused as stale
     assert (abandoned.status, abandoned.status_reason) == (ActionStatus.ABANDONED, "Plus de financement")
     assert merged.archived_at is not None and "3.1.2" in merged.status_reason
     assert Amendment.objects.get(kind="merged").merged_into == kept
