@@ -50,8 +50,8 @@ def stale_actions(meeting):
     """Actions under way with no step for the plan's `stale_after_months` (« Actions à relancer »)."""
     actions = meeting.plan.stale_actions().order_by("objective__axis__number", "objective__number", "number")[:MOST]
     return [
-        Proposal(f"stale:{action.pk}", _("%(code)s %(text)s : sans nouvelles depuis longtemps") % {
-            "code": action.code, "text": brief(action.text)}, action)
+        Proposal(f"stale:{action.pk}", _("%(code)s %(text)s : aucune étape depuis %(months)s mois") % {
+            "code": action.code, "text": brief(action.text), "months": meeting.plan.stale_after_months}, action)
         for action in actions
     ]
 
