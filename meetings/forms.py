@@ -101,13 +101,13 @@ class MeetingForm(forms.ModelForm):
 
 
 class ActionCodesField(forms.CharField):
-    """Actions named by their codes (« 1.1.1, 3.1.1 »): typed on a phone rather than picked among
+    """Actions named by their codes (« 1.1.1, 3.1.1 »): typed on a phone rather than picked among
     hundreds. Gives the plan's active actions, in the order typed."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("required", False)
         kwargs.setdefault("max_length", 2000)
-        kwargs.setdefault("help_text", _("Les codes des actions, séparés par des virgules : 1.1.1, 3.1.1"))
+        kwargs.setdefault("help_text", _("Les codes des actions, séparés par des virgules : 1.1.1, 3.1.1"))
         super().__init__(*args, **kwargs)
         self.plan = None
 
@@ -192,7 +192,7 @@ class AttendanceForm(forms.Form):
             if both:
                 self.add_error(
                     f"excused_{kind}",
-                    _("Présente ou excusée, pas les deux : %(names)s.")
+                    _("Présente ou excusée, pas les deux : %(names)s.")
                     % {"names": ", ".join(sorted(str(name_of_person(x) if kind == "people" else x) for x in both))},
                 )
         return data
@@ -219,7 +219,7 @@ class MinutesForm(forms.ModelForm):
         count = self.instance.files.count() + len(uploads)
         if uploads and count > FILES_PER_MEETING:
             raise ValidationError(
-                _("Une réunion a au plus %(max)s fichiers joints : celle-ci en aurait %(count)s."),
+                _("Une réunion a au plus %(max)s fichiers joints : celle-ci en aurait %(count)s."),
                 params={"max": FILES_PER_MEETING, "count": count},
             )
         return uploads
@@ -243,14 +243,14 @@ class DecisionForm(forms.Form):
         choices=[("", _("Non"))] + Amendment.Kind.choices,
     )
     amended_action = ActionCodesField(
-        label=_("Action modifiée"), help_text=_("Son code : 2.1.3. Pour une fusion, celle qui disparaît.")
+        label=_("Action modifiée"), help_text=_("Son code : 2.1.3. Pour une fusion, celle qui disparaît.")
     )
     new_text = forms.CharField(
         label=_("Nouveau texte"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=5000,
         help_text=_("Pour une action ajoutée ou reformulée ; pour un abandon, sa raison (facultatif)."),
     )
     objective = forms.CharField(
-        label=_("Objectif de l’action ajoutée"), required=False, max_length=30, help_text=_("Son code : 2.1.")
+        label=_("Objectif de l’action ajoutée"), required=False, max_length=30, help_text=_("Son code : 2.1.")
     )
     merged_into = ActionCodesField(label=_("Fusionnée avec"), help_text=_("Le code de l’action qui reste."))
 

@@ -20,7 +20,7 @@ def send_invitation(meeting, absolute_url):
     people = list(meeting.invited_people())
     url = absolute_url(meeting.get_absolute_url())
     ics = calendar_bytes([meeting], lambda m: url, method="REQUEST")
-    subject = _("Invitation : %(meeting)s") % {"meeting": meeting}
+    subject = _("Invitation : %(meeting)s") % {"meeting": meeting}
     messages = []
     for person in people:
         context = {"meeting": meeting, "person": person, "url": url}

@@ -1,4 +1,4 @@
-"""A plan's meetings (« réunions »): of the chantier, of the coordination committee or of a working
+"""A plan's meetings (« réunions »): of the chantier, of the coordination committee or of a working
 committee; their agenda, attendance, minutes and files, and the decisions taken, some of which amend the
 plan (an action added, reworded, merged or abandoned)."""
 
@@ -66,7 +66,7 @@ class Meeting(models.Model):
         _("compte rendu"),
         blank=True,
         help_text=_(
-            "Une ligne vide sépare les paragraphes ; « - » en début de ligne fait une liste à puces, « 1. » une "
+            "Une ligne vide sépare les paragraphes ; « - » en début de ligne fait une liste à puces, « 1. » une "
             "liste numérotée ; **gras** ; [texte du lien](https://exemple.org)."
         ),
     )
@@ -269,12 +269,12 @@ class Amendment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} : {self.action.code}"
+        return f"{self.get_kind_display()} : {self.action.code}"
 
     def reason(self):
         """What the action's history says of the change (simple-history keeps 100 characters)."""
         meeting = self.decision.meeting
-        return str(_("Décision : %(meeting)s") % {"meeting": meeting})[:100]
+        return str(_("Décision : %(meeting)s") % {"meeting": meeting})[:100]
 
     @classmethod
     @transaction.atomic

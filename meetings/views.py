@@ -182,7 +182,7 @@ def meeting_invite(request, slug, pk):
     if sent:
         messages.success(request, _("Invitation envoyée à %(n)s personne(s).") % {"n": sent})
     else:
-        messages.error(request, _("Personne à inviter : choisissez les organisations invitées (« Modifier »)."))
+        messages.error(request, _("Personne à inviter : choisissez les organisations invitées (« Modifier »)."))
     return redirect(meeting)
 
 
@@ -226,7 +226,7 @@ def my_calendar(request, slug):
     key = CalendarKey.objects.for_person(request.user, plan)
     if request.method == "POST":
         key.renew()
-        messages.success(request, _("Nouvelle adresse : l’ancienne ne fonctionne plus."))
+        messages.success(request, _("Nouvelle adresse : l’ancienne ne fonctionne plus."))
         return redirect(reverse("meetings:my_calendar", args=[slug]))
     feed = request.build_absolute_uri(reverse("meetings:feed", args=[slug, key.key]))
     return render(request, "meetings/my_calendar.html", {"plan": plan, "feed": feed})

@@ -272,7 +272,7 @@ def test_a_meeting_that_amends_the_plan_shows_on_the_actions_in_their_history_an
 
     # In the action's history, the change names the meeting.
     history = client.get(reverse("plans:item_history", args=[lanaudiere.slug, "actions", reworded.pk])).content.decode()
-    assert "Décision : Comité de coordination du 15 octobre 2024" in history
+    assert "Décision\u00a0: Comité de coordination du 15 octobre 2024" in history
     assert "Documenter les besoins en habitation de chaque MRC" in history
 
     # In the bilan of that reporting year: the meeting, who came, the decision and the change.
@@ -301,7 +301,7 @@ def test_a_decision_adds_an_action_under_an_objective(client, lanaudiere, coordi
 
     added = objective.actions.active().get(number=before + 1)
     assert added.text == "Tenir un forum régional" and added.code == f"1.1.{before + 1}"
-    assert added.history.earliest().history_change_reason.startswith("Décision : Comité de coordination")
+    assert added.history.earliest().history_change_reason.startswith("Décision\u00a0: Comité de coordination")
     assert Amendment.objects.get().action == added
 
 
