@@ -31,6 +31,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from lib.spreadsheets import spreadsheet_bytes
+from meetings.models import Amendment, Attendance, Decision, Meeting
 from plans.models import (
     Action,
     ActionPartner,
@@ -295,6 +296,8 @@ def gather(plan, start, end, texts=None):
             members.append(committee.other_members)
         committees.append({"name": committee.name, "members": members})
 
+    meetings = meetings_held(plan, start, end, named)
+
     contributors = defaultdict(lambda: {"validated": 0, "pending": 0})
     for step in steps:
         counts = contributors[step.organisation]
@@ -322,6 +325,7 @@ def gather(plan, start, end, texts=None):
         "axes": body,
         "pending": pending,
         "committees": committees,
+        "meetings": meetings,
         "organisations": organisations,
         "step_count": sum(axis["step_count"] for axis in body),
         "planned_count": sum(axis["planned_count"] for axis in body),
@@ -332,6 +336,64 @@ def gather(plan, start, end, texts=None):
     }
     data["acronyms"] = acronyms_used(plan, named.values(), data)
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
+def meetings_held(plan, start, end, named):
+    """The plan's meetings held in the period, in order: their body, day and time, place, the organisations
+    present and excused, and their decisions with the changes to the plan they made. Adds the
+    organisations named to `named` (for the acronyms)."""
+    meetings = (
+        Meeting.objects.filter(plan=plan)
+        .held_between(start, end)
+        .select_related("committee")
+        .prefetch_related(
+            Prefetch("attendance", queryset=Attendance.objects.select_related("organisation").filter(person=None)),
+            Prefetch(
+                "decisions",
+                queryset=Decision.objects.prefetch_related(
+                    Prefetch("actions", queryset=Action.objects.order_by("code")),
+                    Prefetch("amendments", queryset=Amendment.objects.select_related("action", "merged_into")),
+                ),
+            ),
+        )
+        .order_by("starts_at", "pk")
+    )
+    entries = []
+    for meeting in meetings:
+        present, excused = [], []
+        for row in sorted(meeting.attendance.all(), key=lambda row: row.organisation.name.casefold()):
+            named[row.organisation.pk] = row.organisation
+            (present if row.presence == Attendance.Presence.PRESENT else excused).append(str(row.organisation))
+        start_at = timezone.localtime(meeting.starts_at)
+        entries.append(
+            {
+                "body": meeting.body_name,
+                "held_on": start_at.date(),
+                "time": f"{start_at.hour}\u00a0h\u00a0{start_at.minute:02d}",
+                "place": meeting.place,
+                "present": present,
+                "excused": excused,
+                "decisions": [
+                    {
+                        "text": decision.text,
+                        "actions": [action.code for action in decision.actions.all()],
+                        "amendments": [
+                            {
+                                "kind": amendment.kind,
+                                "kind_label": amendment.get_kind_display(),
+                                "code": amendment.action.code,
+                                "text_before": amendment.text_before,
+                                "text_after": amendment.text_after,
+                                "merged_into": amendment.merged_into.code if amendment.merged_into else "",
+                            }
+                            for amendment in decision.amendments.all()
+                        ],
+                    }
+                    for decision in meeting.decisions.all()
+                ],
+            }
+        )
+    return entries
 
 
 def strings_in(value):

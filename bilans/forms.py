@@ -2,6 +2,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from meetings.models import Meeting
+
 from .models import Bilan
 
 
@@ -46,16 +48,27 @@ class AdoptionForm(forms.Form):
         max_length=200,
         help_text=_("Qui adopte le bilan, tel que chaque page le dira : « Adopté le … par le comité de coordination »."),
     )
+    adopted_meeting = forms.ModelChoiceField(
+        label=_("Réunion où il a été adopté"),
+        queryset=Meeting.objects.none(),
+        required=False,
+        empty_label=_("(une rencontre qui n’est pas dans l’application)"),
+        help_text=_("Les réunions du comité de coordination de ce plan."),
+    )
     meeting = forms.CharField(
-        label=_("Rencontre où il a été adopté"),
+        label=_("ou rencontre où il a été adopté"),
         max_length=200,
-        help_text=_("Par exemple : comité de coordination du 12 juin 2025."),
+        required=False,
+        help_text=_("Quand la réunion n’est pas dans l’application. Par exemple : assemblée du 12 juin 2025."),
     )
     adopted_on = forms.DateField(label=_("Adopté le"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, bilan, **kwargs):
         super().__init__(*args, **kwargs)
         self.bilan = bilan
+        self.fields["adopted_meeting"].queryset = (
+            Meeting.objects.filter(plan_id=bilan.plan_id).of_coordination_committee().select_related("plan").order_by("-starts_at")
+        )
         self.fields["adopting_body"].initial = _("le comité de coordination")
         attrs = self.fields["adopted_on"].widget.attrs
         attrs["max"] = timezone.localdate().isoformat()
@@ -66,6 +79,12 @@ class AdoptionForm(forms.Form):
         adopted_on = self.cleaned_data["adopted_on"]
         self.bilan.check_adoption_date(adopted_on)
         return adopted_on
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("adopted_meeting") and not data.get("meeting", "").strip() and not self.has_error("meeting"):
+            self.add_error("adopted_meeting", _("Choisissez la réunion où le bilan a été adopté, ou nommez la rencontre."))
+        return data
 
 
 MARKUP_HELP = _(

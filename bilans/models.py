@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from meetings.models import Meeting
 from plans.models import Plan
 
 
@@ -66,6 +67,16 @@ class Bilan(models.Model):
     generated_at = models.DateTimeField(_("produit le"), null=True, blank=True)
     adopted_on = models.DateField(_("adopté le"), null=True, blank=True)
     adopted_at_meeting = models.CharField(_("rencontre où il a été adopté"), max_length=200, blank=True)
+    # The meeting of the coordination committee that adopted it, when it is in the app; `adopted_at_meeting`
+    # then keeps its name as it was (older bilans have only that text).
+    adopted_meeting = models.ForeignKey(
+        Meeting,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="adopted_bilans",
+        verbose_name=_("réunion d’adoption"),
+    )
     adopted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -199,7 +210,7 @@ class Bilan(models.Model):
         if adopted_on > timezone.localdate():
             raise ValidationError(_("La date d’adoption ne peut pas être dans le futur."))
 
-    def adopt(self, meeting, adopted_on, body, user):
+    def adopt(self, meeting, adopted_on, body, user, adopted_meeting=None):
         """Freeze this version: its data stays as it is, and its PDF is made once more, from that data,
         with the adoption's mark on every page (`tasks.prepare_bilan`); generating again makes a new
         draft."""
@@ -207,13 +218,15 @@ class Bilan(models.Model):
             raise ValidationError(_("Seul un brouillon prêt peut être adopté."))
         self.check_adoption_date(adopted_on)
         self.state = self.State.ADOPTED
-        self.adopted_at_meeting = meeting
+        self.adopted_at_meeting = str(adopted_meeting) if adopted_meeting else meeting
+        self.adopted_meeting = adopted_meeting
         self.adopted_on = adopted_on
         self.adopting_body = body
         self.adopted_by = user
         self.rendering, self.progress = self.Rendering.QUEUED, 0
         self.save(
             update_fields=[
-                "state", "adopted_at_meeting", "adopted_on", "adopting_body", "adopted_by", "rendering", "progress"
+                "state", "adopted_at_meeting", "adopted_meeting", "adopted_on", "adopting_body", "adopted_by",
+                "rendering", "progress",
             ]
         )

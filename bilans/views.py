@@ -132,7 +132,7 @@ def bilan_adopt(request, slug, pk):
     if request.POST.get("confirm") != "1":
         return render(request, "bilans/bilan_adopt.html", context)
     data = form.cleaned_data
-    bilan.adopt(data["meeting"], data["adopted_on"], data["adopting_body"], request.user)
+    bilan.adopt(data["meeting"], data["adopted_on"], data["adopting_body"], request.user, data["adopted_meeting"])
     enqueue(bilan)
     messages.success(request, _("Le bilan est adopté : sa version est désormais figée."))
     return redirect(bilan)

@@ -73,10 +73,12 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django_ratelimit",
-    # Lower apps never import higher ones: lib ← partners ← plans ← suivi ← bilans, tableur (README, Layout).
+    # Lower apps never import higher ones: lib ← partners ← plans ← suivi ← meetings ← bilans, tableur
+    # (README, Layout).
     "partners",
     "plans",
     "suivi",
+    "meetings",
     "bilans",
     "tableur",
     "demo",  # above them all: the first run's demo accounts and fictional activity (load_demo)

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("tableur.urls")),  # first: plans/importer/ is not a plan
     path("", include("plans.urls")),
     path("", include("suivi.urls")),
+    path("", include("meetings.urls")),
     path("", include("bilans.urls")),
     path("", include("partners.urls")),
     # Before Django's own: the same page, with its emails rate-limited.

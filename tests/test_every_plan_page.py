@@ -19,7 +19,8 @@ from bilans.documents import gather
 from bilans.models import Bilan
 from partners.models import Organisation
 from plans.edit_views import KINDS
-from plans.models import Action, PlanRole
+from meetings.models import AgendaPoint, Amendment, Attendance, CalendarKey, Decision, Meeting, MeetingFile
+from plans.models import Action, Committee, PlanRole
 from suivi.models import PlannedStep, Step, StepFile
 from tests.conftest import make_person
 from tests.factories import make_plan
@@ -45,6 +46,7 @@ NOT_PAGES = {
     "tableur:partner_sheet_confirm",
     "bilans:create",
     "bilans:adopt",
+    "meetings:invite",
     "plans:person_resend_invitation",
     "plans:person_deactivate",
     "plans:person_reactivate",
@@ -67,6 +69,7 @@ class World:
     stored_file: object
     bilan: object
     planned: object = None  # an open planned step of the partner's organisation
+    meetings: dict = None  # a meeting with its agenda, attendance, decisions and file; a committee; a key
 
 
 # How to fill the parameters other than <slug>, by route: each gives (kwargs, query string) pairs, all tried.
@@ -106,6 +109,16 @@ FILL = {
     "bilans:xlsx": one_bilan,
     "bilans:docx": one_bilan,
     "bilans:texts": one_bilan,
+    "meetings:detail": lambda world: [({"pk": world.meetings["meeting"].pk}, {})],
+    "meetings:edit": lambda world: [({"pk": world.meetings["meeting"].pk}, {})],
+    "meetings:agenda": lambda world: [({"pk": world.meetings["meeting"].pk}, {})],
+    "meetings:attendance": lambda world: [({"pk": world.meetings["meeting"].pk}, {})],
+    "meetings:minutes": lambda world: [({"pk": world.meetings["meeting"].pk}, {})],
+    "meetings:decisions": lambda world: [({"pk": world.meetings["meeting"].pk}, {})],
+    "meetings:ics": lambda world: [({"pk": world.meetings["meeting"].pk}, {})],
+    "meetings:file": lambda world: [({"pk": world.meetings["file"].pk}, {})],
+    "meetings:committee": lambda world: [({"pk": world.meetings["committee"].pk}, {})],
+    "meetings:feed": lambda world: [({"key": world.meetings["key"].key}, {})],
 }
 
 
@@ -177,7 +190,36 @@ def populate(plan, coordinator, partner, organisation, steps):
     items = {"axes": objective.axis, "objectifs": objective, "actions": action, "resultats": action.results.first()}
     for item in items.values():
         item.save()  # a change in its history, as an item edited on the site has
-    return World(plan, coordinator, partner, items, step, stored_file, bilan, open_planned)
+    return World(
+        plan, coordinator, partner, items, step, stored_file, bilan, open_planned,
+        meetings_of(plan, coordinator, organisation),
+    )
+
+
+def meetings_of(plan, coordinator, organisation):
+    """Two meetings of the coordination committee, the second with points and decisions about actions
+    (one amending the plan), attendance and a file; a working committee that met; the coordinator's
+    calendar key."""
+    actions = list(plan.actions.active().order_by("pk")[:3])
+    first = timezone.make_aware(datetime.datetime(2024, 9, 10, 13, 30))
+    length = datetime.timedelta(hours=2, minutes=30)
+    Meeting.objects.create(plan=plan, body=Meeting.Body.COORDINATION, starts_at=first, ends_at=first + length)
+    when = first + datetime.timedelta(days=60)
+    meeting = Meeting.objects.create(plan=plan, body=Meeting.Body.COORDINATION, starts_at=when, ends_at=when + length)
+    meeting.invited.add(organisation)
+    for action in actions:
+        AgendaPoint.objects.create(meeting=meeting, title=f"Point {action.code}").actions.add(action)
+        Decision.objects.create(meeting=meeting, text=f"Décision {action.code}").actions.add(action)
+    Amendment.record(meeting.decisions.first(), Amendment.Kind.REWORDED, coordinator, action=actions[0], text="Reformulée")
+    Attendance.objects.create(meeting=meeting, organisation=organisation, presence=Attendance.Presence.PRESENT)
+    Attendance.objects.create(meeting=meeting, person=coordinator, presence=Attendance.Presence.PRESENT)
+    stored = MeetingFile(meeting=meeting, name="compte-rendu.pdf", content_type="application/pdf", size=len(PDF))
+    stored.file.save("compte-rendu.pdf", ContentFile(PDF))
+    committee, _created = Committee.objects.get_or_create(plan=plan, name="Menus travaux")
+    Meeting.objects.create(
+        plan=plan, body=Meeting.Body.WORKING_COMMITTEE, committee=committee, starts_at=when, ends_at=when + length
+    )
+    return {"meeting": meeting, "file": stored, "committee": committee, "key": CalendarKey.objects.for_person(coordinator, plan)}
 
 
 def addresses(name, parameters, world):

@@ -33,10 +33,11 @@ from django.utils.http import urlsafe_base64_encode
 
 from bilans.documents import gather
 from bilans.models import Bilan
+from meetings.models import CalendarKey, Meeting, MeetingFile
 from partners.forms import OrganisationForm, invitation_token
 from partners.models import Deactivation, InstanceAdministrator, Organisation
 from plans.forms import ActionForm, PlanSettingsForm
-from plans.models import Action, ActionPartner, Axis, ExpectedResult, Objective, Plan, PlanRole
+from plans.models import Action, ActionPartner, Axis, Committee, ExpectedResult, Objective, Plan, PlanRole
 from suivi.forms import ActionStatusForm, StepForm
 from suivi.models import PlannedStep, Step, StepFile
 from tableur.spreadsheets import export_dataset, partner_dataset
@@ -209,6 +210,39 @@ EXPECTED = {
     ("suivi:change_planned_step", "autre adresse"): {"GET": NOBODY, "POST": NOBODY},
     ("suivi:planned_step_history", "étape prévue d’ALL"): {"GET": IN_PLAN},
     ("suivi:planned_step_history", "autre adresse"): {"GET": NOBODY},
+    # Meetings: every person of the plan reads them, its coordinator prepares them
+    #                                                      anon  ALL   TPDSL comité coordo autre désact admin dehors
+    ("meetings:list", "Lanaudière"): {"GET": IN_PLAN},
+    ("meetings:create", "Lanaudière"): {"GET": COORDINATION, "POST": COORDINATION_WRITES},
+    ("meetings:detail", "réunion"): {"GET": IN_PLAN},
+    ("meetings:detail", "autre adresse"): {"GET": NOBODY},
+    ("meetings:ics", "réunion"): {"GET": IN_PLAN},
+    ("meetings:ics", "autre adresse"): {"GET": NOBODY},
+    # A change of date or place changes no count: the page after it is the proof.
+    ("meetings:edit", "réunion"): {"GET": COORDINATION, "POST": COORDINATION_WRITES.replace("done", REDIRECT)},
+    ("meetings:edit", "autre adresse"): {"GET": ELSEWHERE_COORDINATION, "POST": ELSEWHERE_COORDINATION},
+    ("meetings:agenda", "réunion"): {"GET": COORDINATION, "POST": COORDINATION_WRITES},
+    ("meetings:agenda", "autre adresse"): {"GET": ELSEWHERE_COORDINATION, "POST": ELSEWHERE_COORDINATION},
+    ("meetings:attendance", "réunion"): {"GET": COORDINATION, "POST": COORDINATION_WRITES},
+    ("meetings:minutes", "réunion"): {"GET": COORDINATION, "POST": COORDINATION_WRITES},
+    ("meetings:decisions", "réunion"): {"GET": COORDINATION, "POST": COORDINATION_WRITES},
+    ("meetings:decisions", "autre adresse"): {"GET": ELSEWHERE_COORDINATION, "POST": ELSEWHERE_COORDINATION},
+    # Sending notes the date only (no count changes): the mail is the proof (tests/test_meetings.py).
+    ("meetings:invite", "réunion"): {"GET": WRITE_ONLY, "POST": COORDINATION_WRITES.replace("done", REDIRECT)},
+    ("meetings:invite", "autre adresse"): {"POST": ELSEWHERE_COORDINATION},
+    ("meetings:file", "fichier d’une réunion"): {"GET": IN_PLAN},
+    ("meetings:file", "autre adresse"): {"GET": NOBODY},
+    ("meetings:committee", "comité Menus travaux"): {"GET": IN_PLAN},
+    ("meetings:committee", "autre adresse"): {"GET": NOBODY},
+    # The partner has a key already: renewing it changes no count (tests/test_meetings.py checks the old
+    # address stops); the others' first key is made.
+    ("meetings:my_calendar", "Lanaudière"): {
+        "GET": IN_PLAN,
+        "POST": "                                          login 302   done  done   done   404   login  404   404",
+    },
+    # A calendar program reads the feed without signing in: the key is the secret, whoever holds it.
+    ("meetings:feed", "clé de la partenaire"): {"GET": EVERYONE},
+    ("meetings:feed", "clé erronée"): {"GET": "                    404   404   404   404    404    404   404    404   404"},
     # Yearly reports
     #                                                      anon  ALL   TPDSL comité coordo autre désact admin dehors
     ("bilans:list", "Lanaudière"): {"GET": BILAN_READERS},
@@ -367,6 +401,7 @@ class World:
     target_partner: object  # a partner of Lanaudière only, to deactivate or take out of the plan
     invited: object  # invited into Lanaudière, not arrived yet
     elsewhere: SimpleNamespace  # the other plan's action, result, step, file and bilan
+    meetings: SimpleNamespace = None  # Lanaudière's meeting, its file, a committee, a calendar key; the other plan's
 
     def person(self, role):
         return self.people[role]
@@ -456,6 +491,25 @@ def build_world():
         target_partner=target_partner,
         invited=invited,
         elsewhere=elsewhere,
+        meetings=meetings_of(lanaudiere, other_plan, shared_person("partner"), elsewhere),
+    )
+
+
+def meetings_of(lanaudiere, other_plan, partner, elsewhere):
+    """A meeting of each plan (Lanaudière's with a file), a working committee, the partner's calendar key."""
+    when = timezone.now() + datetime.timedelta(days=7)
+    length = datetime.timedelta(hours=2)
+    meeting = Meeting.objects.create(plan=lanaudiere, starts_at=when, ends_at=when + length, place="Joliette")
+    stored = MeetingFile(meeting=meeting, name="compte-rendu.pdf", content_type="application/pdf", size=len(PDF))
+    stored.file.save("compte-rendu.pdf", ContentFile(PDF))
+    other = Meeting.objects.create(plan=other_plan, starts_at=when, ends_at=when + length)
+    elsewhere.meeting = other
+    elsewhere.meeting_file = MeetingFile(meeting=other, name="ailleurs.pdf", content_type="application/pdf", size=len(PDF))
+    elsewhere.meeting_file.file.save("ailleurs.pdf", ContentFile(PDF))
+    elsewhere.committee = Committee.objects.create(plan=other_plan, name="Comité d’ailleurs")
+    return SimpleNamespace(
+        meeting=meeting, file=stored, committee=lanaudiere.committees.get(name="Menus travaux"),
+        key=CalendarKey.objects.for_person(partner, lanaudiere),
     )
 
 
@@ -492,6 +546,11 @@ TARGETS = {
     "étape prévue cochée d’ALL": lambda w: {"slug": w.lanaudiere.slug, "pk": w.ticked.pk},
     "fichier d’une étape d’ALL": lambda w: {"slug": w.lanaudiere.slug, "pk": w.stored_file.pk},
     "brouillon prêt": lambda w: {"slug": w.lanaudiere.slug, "pk": w.bilan.pk},
+    "réunion": lambda w: {"slug": w.lanaudiere.slug, "pk": w.meetings.meeting.pk},
+    "fichier d’une réunion": lambda w: {"slug": w.lanaudiere.slug, "pk": w.meetings.file.pk},
+    "comité Menus travaux": lambda w: {"slug": w.lanaudiere.slug, "pk": w.meetings.committee.pk},
+    "clé de la partenaire": lambda w: {"slug": w.lanaudiere.slug, "key": w.meetings.key.key},
+    "clé erronée": lambda w: {"slug": w.lanaudiere.slug, "key": "pas-la-bonne-cle"},
     "partenaire": lambda w: target_person(w, w.target_partner),
     "personne invitée": lambda w: target_person(w, w.invited),
     "personne désactivée": lambda w: target_person(w, w.people["deactivated"]),
@@ -545,6 +604,14 @@ def elsewhere(name, w):
         "bilans:pdf": {"slug": theirs, "pk": w.bilan.pk},
         "bilans:docx": {"slug": theirs, "pk": w.bilan.pk},
         "bilans:adopt": {"slug": mine, "pk": e.bilan.pk},
+        "meetings:detail": {"slug": mine, "pk": e.meeting.pk},
+        "meetings:ics": {"slug": theirs, "pk": w.meetings.meeting.pk},
+        "meetings:edit": {"slug": mine, "pk": e.meeting.pk},
+        "meetings:agenda": {"slug": mine, "pk": e.meeting.pk},
+        "meetings:decisions": {"slug": mine, "pk": e.meeting.pk},
+        "meetings:invite": {"slug": mine, "pk": e.meeting.pk},
+        "meetings:file": {"slug": mine, "pk": e.meeting_file.pk},
+        "meetings:committee": {"slug": mine, "pk": e.committee.pk},
     }[name]
 
 
@@ -659,6 +726,16 @@ POST_DATA = {
     "suivi:tick_planned_step": lambda w, target, person: {},
     "suivi:untick_planned_step": lambda w, target, person: {},
     "suivi:change_planned_step": lambda w, target, person: {"report-due_on": today(), "report-reason": "Reportée"},
+    "meetings:create": lambda w, target, person: {"body": "chantier", "starts_at": "2026-12-10T13:30", "place": "Joliette"},
+    "meetings:edit": lambda w, target, person: {"body": "chantier", "starts_at": "2026-12-11T13:30", "place": "Rawdon"},
+    "meetings:agenda": lambda w, target, person: {"title": "Tour de table", "actions": w.own_action.code},
+    "meetings:attendance": lambda w, target, person: {"present_organisations": [w.all_org.pk]},
+    "meetings:minutes": lambda w, target, person: {
+        "minutes": "Ouverture", "files": SimpleUploadedFile("compte-rendu.pdf", PDF)
+    },
+    "meetings:decisions": lambda w, target, person: {"text": "Le comité adopte le portrait.", "actions": w.own_action.code},
+    "meetings:invite": lambda w, target, person: {},
+    "meetings:my_calendar": lambda w, target, person: {},
     "bilans:create": lambda w, target, person: {"year": 2024},
     "bilans:adopt": lambda w, target, person: {
         "meeting": "Comité du jour", "adopting_body": "le comité de coordination", "adopted_on": today(), "confirm": "1"

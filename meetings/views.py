@@ -1,0 +1,247 @@
+"""A plan's meetings: the list, a meeting's page, and the coordinator's preparation (agenda from the
+app's proposals, invitation with its .ics), attendance, minutes and decisions; a committee's page; each
+person's calendar feed."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lib.access import require
+from lib.uploads import accepts_files
+from plans.models import CommitteeMember
+from plans.views import get_plan_for
+
+from . import agenda
+from .calendars import calendar_bytes
+from .forms import AgendaPointForm, AttendanceForm, DecisionForm, MeetingForm, MinutesForm
+from .invitations import send_invitation
+from .models import AgendaPoint, Amendment, Attendance, CalendarKey, Decision, Meeting, MeetingFile
+
+meeting_files = accepts_files(lambda: settings.STEP_FILE_MAX_BYTES, lambda: settings.STEP_FILES_MAX)
+
+
+def get_plan_for_meetings(user, slug, permission="meetings.view_meetings"):
+    """The plan, 404 without a role in it, 403 when this person may not do this to its meetings."""
+    plan = get_plan_for(user, slug)
+    require(user, permission, plan)
+    return plan
+
+
+def meeting_queryset():
+    """A meeting with what its page shows, in a fixed number of queries."""
+    return Meeting.objects.select_related("plan", "committee").prefetch_related(
+        Prefetch("agenda", queryset=AgendaPoint.objects.prefetch_related("actions")),
+        Prefetch("attendance", queryset=Attendance.objects.select_related("organisation", "person")),
+        Prefetch("decisions", queryset=Decision.objects.prefetch_related(
+            "actions", Prefetch("amendments", queryset=Amendment.objects.select_related("action", "merged_into"))
+        )),
+        "files",
+        "invited",
+    )
+
+
+def get_meeting_for(user, slug, pk, write=False):
+    """The meeting of a plan this person takes part in (404 otherwise); with `write`, 403 unless they
+    prepare the plan's meetings, before the meeting is looked for."""
+    plan = get_plan_for_meetings(user, slug, "meetings.prepare_meetings" if write else "meetings.view_meetings")
+    meeting = get_object_or_404(meeting_queryset(), plan=plan, pk=pk)
+    require(user, "meetings.change_meeting" if write else "meetings.view_meeting", meeting)
+    return meeting
+
+
+def meeting_list(request, slug):
+    """The plan's meetings, the next ones first, then those held; its working committees."""
+    plan = get_plan_for_meetings(request.user, slug)
+    meetings = list(plan.meetings.select_related("committee").order_by("starts_at"))
+    now = timezone.now()
+    context = {
+        "plan": plan,
+        "upcoming": [meeting for meeting in meetings if meeting.starts_at > now],
+        "held": [meeting for meeting in meetings if meeting.starts_at <= now][::-1],
+        "committees": plan.committees.all(),
+    }
+    return render(request, "meetings/meeting_list.html", context)
+
+
+def meeting_create(request, slug):
+    plan = get_plan_for_meetings(request.user, slug, "meetings.prepare_meetings")
+    meeting = Meeting(plan=plan, created_by=request.user)
+    form = MeetingForm(request.POST or None, instance=meeting, plan=plan)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            meeting = form.save()
+        messages.success(request, _("Réunion créée. Préparez son ordre du jour, puis envoyez l’invitation."))
+        return redirect(meeting)
+    return render(request, "meetings/meeting_form.html", {"plan": plan, "form": form, "meeting": None})
+
+
+def meeting_detail(request, slug, pk):
+    meeting = get_meeting_for(request.user, slug, pk)
+    return render(request, "meetings/meeting_detail.html", {"plan": meeting.plan, "meeting": meeting})
+
+
+def meeting_edit(request, slug, pk):
+    meeting = get_meeting_for(request.user, slug, pk, write=True)
+    form = MeetingForm(request.POST or None, instance=meeting, plan=meeting.plan)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+        messages.success(request, _("Réunion modifiée."))
+        return redirect(meeting)
+    return render(request, "meetings/meeting_form.html", {"plan": meeting.plan, "form": form, "meeting": meeting})
+
+
+def meeting_agenda(request, slug, pk):
+    """The agenda: the app's proposals to tick, and a point of one's own."""
+    meeting = get_meeting_for(request.user, slug, pk, write=True)
+    groups = agenda.proposals(meeting)
+    every_proposal = [proposal for _label, found in groups for proposal in found]
+    form = AgendaPointForm(request.POST or None, plan=meeting.plan, proposals=every_proposal)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        with transaction.atomic():
+            position = len(meeting.agenda.all())
+            for proposal in form.ticked():
+                position += 1
+                point = AgendaPoint.objects.create(
+                    meeting=meeting, position=position, title=proposal.title[:300], source=proposal.key
+                )
+                if proposal.action is not None:
+                    point.actions.add(proposal.action)
+            if data["title"]:
+                point = AgendaPoint.objects.create(
+                    meeting=meeting, position=position + 1, title=data["title"], notes=data["notes"]
+                )
+                point.actions.add(*data["actions"])
+        messages.success(request, _("Ordre du jour mis à jour."))
+        return redirect(reverse("meetings:agenda", args=[slug, meeting.pk]))
+    context = {"plan": meeting.plan, "meeting": meeting, "groups": groups, "form": form}
+    return render(request, "meetings/meeting_agenda.html", context, status=422 if form.errors else 200)
+
+
+def meeting_attendance(request, slug, pk):
+    meeting = get_meeting_for(request.user, slug, pk, write=True)
+    form = AttendanceForm(request.POST or None, meeting=meeting)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            meeting.attendance.all().delete()
+            Attendance.objects.bulk_create(form.rows())
+        messages.success(request, _("Présences enregistrées."))
+        return redirect(meeting)
+    context = {"plan": meeting.plan, "meeting": meeting, "form": form}
+    return render(request, "meetings/meeting_attendance.html", context, status=422 if form.errors else 200)
+
+
+@meeting_files
+def meeting_minutes(request, slug, pk):
+    """The minutes (text with the markup of lib/narrative.py) and their files."""
+    meeting = get_meeting_for(request.user, slug, pk, write=True)
+    form = MinutesForm(request.POST or None, request.FILES or None, instance=meeting)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+            form.save_files()
+        messages.success(request, _("Compte rendu enregistré."))
+        return redirect(meeting)
+    context = {"plan": meeting.plan, "meeting": meeting, "form": form}
+    return render(request, "meetings/meeting_minutes.html", context, status=422 if form.errors else 200)
+
+
+def meeting_decisions(request, slug, pk):
+    """A decision of the meeting, and the change to the plan it makes, written on the plan at once."""
+    meeting = get_meeting_for(request.user, slug, pk, write=True)
+    form = DecisionForm(request.POST or None, plan=meeting.plan)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        with transaction.atomic():
+            decision = Decision.objects.create(meeting=meeting, text=data["text"])
+            decision.actions.add(*data["actions"])
+            if data["amendment"]:
+                Amendment.record(
+                    decision, data["amendment"], request.user, action=data["amended_action"],
+                    text=data["new_text"].strip(), objective=data["objective"], merged_into=data["merged_into"],
+                )
+        messages.success(request, _("Décision inscrite."))
+        return redirect(reverse("meetings:decisions", args=[slug, meeting.pk]))
+    context = {"plan": meeting.plan, "meeting": meeting, "form": form}
+    return render(request, "meetings/meeting_decisions.html", context, status=422 if form.errors else 200)
+
+
+@require_POST
+def meeting_invite(request, slug, pk):
+    meeting = get_meeting_for(request.user, slug, pk, write=True)
+    sent = send_invitation(meeting, request.build_absolute_uri)
+    if sent:
+        messages.success(request, _("Invitation envoyée à %(n)s personne(s).") % {"n": sent})
+    else:
+        messages.error(request, _("Personne à inviter : choisissez les organisations invitées (« Modifier »)."))
+    return redirect(meeting)
+
+
+def meeting_ics(request, slug, pk):
+    """The meeting for one's calendar."""
+    meeting = get_meeting_for(request.user, slug, pk)
+    url = request.build_absolute_uri(meeting.get_absolute_url())
+    response = HttpResponse(calendar_bytes([meeting], lambda m: url), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="reunion-{meeting.pk}.ics"'
+    return response
+
+
+def meeting_file(request, slug, pk):
+    """A file of a meeting's minutes, for the people of its plan only."""
+    plan = get_plan_for_meetings(request.user, slug)
+    stored = get_object_or_404(MeetingFile.objects.select_related("meeting"), pk=pk, meeting__plan=plan)
+    try:
+        handle = stored.file.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("Ce fichier n’est plus disponible.")) from None
+    return FileResponse(handle, as_attachment=True, filename=stored.name, content_type=stored.content_type)
+
+
+def committee_detail(request, slug, pk):
+    """A working committee: its members and its meetings."""
+    plan = get_plan_for_meetings(request.user, slug)
+    committee = get_object_or_404(
+        plan.committees.prefetch_related(
+            Prefetch("member_links", queryset=CommitteeMember.objects.select_related("organisation"))
+        ),
+        pk=pk,
+    )
+    meetings = committee.meetings.select_related("committee").order_by("-starts_at")
+    context = {"plan": plan, "committee": committee, "meetings": meetings}
+    return render(request, "meetings/committee_detail.html", context)
+
+
+def my_calendar(request, slug):
+    """The address of one's own calendar of the plan's meetings; a POST renews it (the old one stops)."""
+    plan = get_plan_for_meetings(request.user, slug)
+    key = CalendarKey.objects.for_person(request.user, plan)
+    if request.method == "POST":
+        key.renew()
+        messages.success(request, _("Nouvelle adresse : l’ancienne ne fonctionne plus."))
+        return redirect(reverse("meetings:my_calendar", args=[slug]))
+    feed = request.build_absolute_uri(reverse("meetings:feed", args=[slug, key.key]))
+    return render(request, "meetings/my_calendar.html", {"plan": plan, "feed": feed})
+
+
+@login_not_required
+def calendar_feed(request, slug, key):
+    """A person's calendar of the plan's meetings, read by their calendar program without signing in: the
+    key is the secret. A wrong or renewed key, or a person no longer in the plan, finds nothing."""
+    found = CalendarKey.objects.select_related("user", "plan").filter(key=key, plan__slug=slug).first()
+    if found is None or not found.user.is_active or not found.user.has_perm("meetings.view_meetings", found.plan):
+        raise Http404
+    plan = found.plan
+    meetings = plan.meetings.select_related("plan", "committee").prefetch_related("agenda").order_by("starts_at")
+    ics = calendar_bytes(
+        meetings, lambda m: request.build_absolute_uri(m.get_absolute_url()), name=_("Réunions – %(plan)s") % {"plan": plan}
+    )
+    return HttpResponse(ics, content_type="text/calendar; charset=utf-8")
