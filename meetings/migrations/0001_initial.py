@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
                 ('ends_at', models.DateTimeField(verbose_name='fin')),
                 ('place', models.CharField(blank=True, max_length=300, verbose_name='lieu')),
                 ('video_link', models.URLField(blank=True, verbose_name='lien de visioconférence')),
-                ('minutes', models.TextField(blank=True, help_text='Une ligne vide sépare les paragraphes ; « - » en début de ligne fait une liste à puces, « 1. » une liste numérotée ; **gras** ; [texte du lien](https://exemple.org).', verbose_name='compte rendu')),
+                ('minutes', models.TextField(blank=True, help_text='Une ligne vide sépare les paragraphes ; «\xa0-\xa0» en début de ligne fait une liste à puces, «\xa01.\xa0» une liste numérotée ; **gras** ; [texte du lien](https://exemple.org).', verbose_name='compte rendu')),
                 ('invitation_sent_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='invitation envoyée le')),
                 ('sequence', models.PositiveIntegerField(default=0, editable=False)),
                 ('committee', models.ForeignKey(blank=True, help_text='Seulement pour une réunion d’un comité de travail.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='meetings', to='plans.committee', verbose_name='comité de travail')),
