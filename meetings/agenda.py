@@ -2,17 +2,21 @@
 the ones to keep (`AgendaPointForm`). Each proposal names the action it is about, so the agenda point
 links to it."""
 
+import datetime
 from typing import NamedTuple
 
 from django.db.models import Count, Max
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from plans.models import Action, ExpectedResult
-from suivi.models import Step
+from suivi.models import PlannedStep, Step
 
 # Each kind lists at most this many proposals: the agenda of a 2,000-action plan stays a page to read.
 MOST = 30
+# Planned steps due within this many days after the meeting are proposed with the late ones.
+SOON_DAYS = 30
 
 
 def brief(text):
@@ -86,9 +90,25 @@ def results_due_this_year(meeting):
 
 
 def planned_steps_due(meeting):
-    """Planned steps due soon or overdue (issue 14, « Planned steps »): built in parallel; the lead fills
-    this in at integration."""
-    return []
+    """Planned steps still open and due by a month after the meeting: the late ones, and those to speak of
+    before they are."""
+    day = meeting.local_start.date()
+    planned = (
+        PlannedStep.objects.filter(action__plan_id=meeting.plan_id, action__archived_at__isnull=True)
+        .open().filter(due_on__lte=day + datetime.timedelta(days=SOON_DAYS))
+        .select_related("action", "organisation").order_by("due_on", "pk")[:MOST]
+    )
+    return [
+        Proposal(
+            f"planned:{step.pk}",
+            (_("%(code)s %(text)s\u00a0: prévue pour le %(date)s par %(organisation)s, en retard") if step.due_on < day
+             else _("%(code)s %(text)s\u00a0: prévue pour le %(date)s par %(organisation)s")) % {
+                "code": step.action.code, "text": brief(step.description), "date": date_format(step.due_on),
+                "organisation": step.organisation},
+            step.action,
+        )
+        for step in planned
+    ]
 
 
 def check_ins_since_last_meeting(meeting):

@@ -17,7 +17,7 @@ from bilans.models import Bilan
 from meetings.models import AgendaPoint, Amendment, Attendance, CalendarKey, Decision, Meeting, MeetingFile
 from partners.models import Organisation
 from plans.models import ActionStatus, Committee, PlanRole
-from suivi.models import Step
+from suivi.models import PlannedStep, Step
 from tests.conftest import make_person
 
 pytestmark = pytest.mark.django_db
@@ -94,8 +94,31 @@ def test_the_agenda_proposes_new_steps_stale_actions_steps_waiting_and_results_d
     assert any(title.startswith("3.1.1 ") and "\u00a0: 1 nouvelle étape" in title
                for title in titles["Actions avec de nouvelles étapes depuis la dernière réunion"])
     assert any(title.startswith("3.1.1 ") and "\u00a0: 1 étape à valider" in title for title in titles["Étapes à valider"])
-    # Built in parallel (planned steps, check-ins): proposed once the lead fills them in.
-    assert titles["Étapes prévues à échéance ou en retard"] == []
+
+
+def test_the_agenda_proposes_planned_steps_late_or_due_within_a_month_of_the_meeting(client, lanaudiere, coordinator):
+    action = lanaudiere.actions.get(code="3.1.1")
+    all_org = Organisation.objects.get(acronym="ALL")
+    meeting = a_meeting(lanaudiere, at(2026, 3, 10))
+
+    def plan(description, due_on, **fields):
+        return PlannedStep.objects.create(
+            action=action, organisation=all_org, description=description, due_on=due_on, planned_by=coordinator, **fields
+        )
+
+    plan("Portrait des besoins", datetime.date(2026, 2, 2))
+    plan("Rencontre des élus", datetime.date(2026, 4, 2))
+    plan("Bilan de l’été", datetime.date(2026, 8, 1))
+    plan("Abandonnée", datetime.date(2026, 2, 1), dropped_at=timezone.now(), reason="Plus utile")
+    client.force_login(coordinator)
+
+    groups = dict(client.get(meeting_url("agenda", meeting)).context["groups"])
+
+    titles = [proposal.title for proposal in groups["Étapes prévues à échéance ou en retard"]]
+    assert titles == [
+        "3.1.1 Portrait des besoins\u00a0: prévue pour le 2 février 2026 par ALL, en retard",
+        "3.1.1 Rencontre des élus\u00a0: prévue pour le 2 avril 2026 par ALL",
+    ]
 
 
 def test_ticking_a_proposal_makes_an_agenda_point_linked_to_its_action(client, lanaudiere, coordinator):
