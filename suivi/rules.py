@@ -81,3 +81,5 @@ rules.add_perm("suivi.change_achievement_date", open_plan_of_result & (is_superu
 rules.add_perm("suivi.set_action_status", open_plan_of_action & (is_superuser | coordinates_plan_of_action))
 
 
+# « Rien de nouveau, toujours en cours »: said by the organisation doing the action, for itself.
+rules.add_perm("suivi.add_check_in", open_plan_of_action & partner_on_action)
