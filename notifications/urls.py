@@ -16,6 +16,7 @@ urlpatterns = [
     # The one-click links of a reminder, on one action
     path("plans/<slug:slug>/actions/<str:code>/par-courriel/etape/", views.link_step, name="link_step"),
     path("plans/<slug:slug>/actions/<str:code>/par-courriel/rien-de-nouveau/", views.link_check_in, name="link_check_in"),
+    path("avis/merci/<str:what>/", views.link_done, name="link_done"),
     # The coordination reminds now
     path("plans/<slug:slug>/a-relancer/relancer/", views.remind_now, name="remind_now"),
 ]

@@ -113,7 +113,7 @@ def link_step(request, slug, code):
                 transaction.set_rollback(True)
                 return refused(request, action)
             record_step(form, action, person)
-        return render(request, "notifications/links/done.html", {"action": action, "person": person, "what": "step"})
+        return redirect("notifications:link_done", "etape")
     status = 422 if request.method == "POST" else 200
     return render(request, "notifications/links/step.html", {"action": action, "form": form, "token": token}, status=status)
 
@@ -131,8 +131,14 @@ def link_check_in(request, slug, code):
             if not links.use(token, person):
                 return refused(request, action)
             CheckIn.record(person, action)
-        return render(request, "notifications/links/done.html", {"action": action, "person": person, "what": "check_in"})
+        return redirect("notifications:link_done", "rien-de-nouveau")
     return render(request, "notifications/links/check_in.html", {"action": action, "token": token, "person": person})
+
+
+@login_not_required
+def link_done(request, what):
+    """Where a one-click link lands once it has done its work (a redirect: reloading records nothing)."""
+    return render(request, "notifications/links/done.html", {"what": what})
 
 
 @require_POST
