@@ -351,7 +351,7 @@ def send_reminders(today=None, plans=None):
 
 def remind_now(plan, action_ids, by):
     """The coordination reminds the organisations of these actions now, about these actions only: their
-    partners each get one email. Returns (emails sent, organisations reminded)."""
+    partners each get one email. Returns (emails sent, organisations with someone to remind)."""
     actions = actions_of_plan(plan)
     organisations = {pk for action_id in action_ids if action_id in actions for pk in actions[action_id].organisation_ids}
     people = [(person, [o for o in orgs if o.pk in organisations]) for person, orgs in partners_of(plan)]
@@ -359,4 +359,5 @@ def remind_now(plan, action_ids, by):
     sent = send_partner_digests(
         plan, timezone.localdate(), Reminder.Kind.ON_DEMAND, only=action_ids, sent_by=by, people=people
     )
-    return sent, len(organisations)
+    # The organisations someone was there to hear it: one without people in the plan is told nothing.
+    return sent, len({organisation.pk for _person, orgs in people for organisation in orgs})
