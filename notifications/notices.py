@@ -63,7 +63,7 @@ def bilan_people(plan):
 
 def bilan_ready(bilan):
     text = _("Le bilan %(period)s, version %(version)s, est prêt à relire.") % {
-        "period": bilan.period_label(), "version": bilan.version,
+        "period": bilan.period_label, "version": bilan.version,
     }
     notify(
         bilan_people(bilan.plan), Notification.Kind.BILAN_READY, text, bilan.get_absolute_url(), bilan.plan,
@@ -73,7 +73,7 @@ def bilan_ready(bilan):
 
 def bilan_adopted(bilan):
     text = _("Le bilan %(period)s, version %(version)s, est adopté.") % {
-        "period": bilan.period_label(), "version": bilan.version,
+        "period": bilan.period_label, "version": bilan.version,
     }
     notify(
         bilan_people(bilan.plan), Notification.Kind.BILAN_ADOPTED, text, bilan.get_absolute_url(), bilan.plan,
