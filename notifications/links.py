@@ -26,11 +26,17 @@ def scope(purpose, action):
     return f"{purpose}:{action.pk}"
 
 
-def action_link(person, action, purpose):
-    """The address (without the site) that lets this person do `purpose` on this action, once."""
-    name = "notifications:link_step" if purpose == STEP else "notifications:link_check_in"
+def action_link(person, action, purpose, path=None):
+    """The address (without the site) that lets this person do `purpose` on this action, once. `path`:
+    the link's address without its token, when the caller has it already (a digest reverses each
+    action's once, not once per person)."""
     token = get_token(person, scope=scope(purpose, action))
-    return f"{reverse(name, args=[action.plan.slug, action.code])}?t={token}"
+    return f"{path or action_path(action, purpose)}?t={token}"
+
+
+def action_path(action, purpose):
+    name = "notifications:link_step" if purpose == STEP else "notifications:link_check_in"
+    return reverse(name, args=[action.plan.slug, action.code])
 
 
 def person_of_link(request, token, action, purpose):

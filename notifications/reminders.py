@@ -23,7 +23,7 @@ from plans.rules import partner_organisation_ids
 from suivi.models import CheckIn, Step
 
 from . import mail
-from .links import CHECK_IN, STEP, action_link
+from .links import CHECK_IN, STEP, action_link, action_path
 from .models import Notification, Preference, Reminder
 
 logger = logging.getLogger("chantier.notifications")
@@ -57,6 +57,8 @@ def actions_of_plan(plan):
     actions = list(Action.objects.filter(plan=plan).active().select_related("plan").with_partners_in_effect())
     for action in actions:
         action.organisation_ids = partner_organisation_ids(action)
+        action.url = mail.absolute(action.get_absolute_url())
+        action.step_path, action.check_in_path = action_path(action, STEP), action_path(action, CHECK_IN)
     return {action.pk: action for action in actions}
 
 
@@ -166,10 +168,23 @@ def partner_digest(person, organisations, sections):
     context = {name: theirs(section) for name, section in sections.items()}
     if not any(context.values()):
         return None
-    for action in context["actions"]:
-        action.step_url = mail.absolute(action_link(person, action, STEP))
-        action.check_in_url = mail.absolute(action_link(person, action, CHECK_IN))
+    # The action in hand is shared by every digest: each person's links go beside it, not on it.
+    context["actions"] = [
+        Linked(action, mail.absolute(action_link(person, action, STEP, action.step_path)),
+               mail.absolute(action_link(person, action, CHECK_IN, action.check_in_path)))
+        for action in context["actions"]
+    ]
     return {**context, "organisations": organisations}
+
+
+class Linked:
+    """An action of a digest with the person's two links; reads as the action otherwise."""
+
+    def __init__(self, action, step_url, check_in_url):
+        self.action, self.step_url, self.check_in_url = action, step_url, check_in_url
+
+    def __getattr__(self, name):
+        return getattr(self.action, name)
 
 
 def partner_sections(plan, today, only=None):

@@ -67,6 +67,20 @@ def test_each_partner_gets_one_digest_of_their_organisations_actions_only(lanaud
     assert "Se désabonner" in html_of(to_all) and to_all.extra_headers["List-Unsubscribe-Post"]
 
 
+def test_two_people_of_one_organisation_each_get_their_own_links(client, lanaudiere, people):
+    colleague = make_person("collegue", lanaudiere, PlanRole.Role.PARTNER, Organisation.objects.get(acronym="ALL"))
+    colleague.email = "collegue@example.org"
+    colleague.save()
+    send_reminders(plans=[lanaudiere])
+    [mine], [theirs] = mails_to("all@example.org"), mails_to("collegue@example.org")
+    assert listed_codes(mine) == listed_codes(theirs)
+    check_in = re.compile(r"toujours en cours : http://127.0.0.1:8000(\S+)")
+    mine_link, theirs_link = check_in.search(mine.body).group(1), check_in.search(theirs.body).group(1)
+    assert mine_link != theirs_link
+    client.post(theirs_link, {"t": theirs_link.split("?t=")[1]})
+    assert CheckIn.objects.get().person == colleague
+
+
 def test_running_twice_sends_nothing_twice_and_records_who_got_what(lanaudiere, people):
     partner, _other, _coordinator = people
     send_reminders(plans=[lanaudiere])
