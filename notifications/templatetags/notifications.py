@@ -22,7 +22,7 @@ def review_counts(context, plan):
     steps = Step.objects.filter(action__plan=plan)
     if user.has_perm("suivi.review_steps", plan):
         counts["to_review"] = steps.awaiting_review().count()
-    organisations = organisation_ids(user, plan.pk)
+    organisations = organisation_ids(user, plan.pk) if user.has_perm("suivi.view_my_actions", plan) else None
     if organisations:
         counts["returned"] = steps.filter(review=Step.Review.RETURNED, organisation__in=organisations).count()
     return counts
