@@ -5,6 +5,8 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from django_tasks import task
 
+from notifications import notices
+
 from .documents import gather, render_pdf
 from .models import Bilan
 
@@ -37,6 +39,8 @@ def prepare_bilan(bilan_id):
         bilan.save(update_fields=["data", "pdf", "rendering", "progress", "generated_at"])
         if replaced and replaced != bilan.pdf.name:
             bilan.pdf.storage.delete(replaced)
+        # Ready to read: a draft to the people who adopt it; an adopted one with its mark, to the same people.
+        (notices.bilan_adopted if bilan.is_adopted else notices.bilan_ready)(bilan)
     except Exception as error:
         Bilan.objects.filter(pk=bilan.pk).update(rendering=Bilan.Rendering.FAILED, error=repr(error))
         raise

@@ -73,12 +73,13 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django_ratelimit",
-    # Lower apps never import higher ones: lib ← partners ← plans ← suivi ← meetings ← bilans, tableur
+    # Lower apps never import higher ones: lib ← partners ← plans ← suivi ← meetings ← notifications ← bilans, tableur ← demo
     # (README, Layout).
     "partners",
     "plans",
     "suivi",
     "meetings",
+    "notifications",
     "bilans",
     "tableur",
     "demo",  # above them all: the first run's demo accounts and fictional activity (load_demo)
@@ -126,6 +127,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -269,6 +271,12 @@ EMAIL_PORT = envint("EMAIL_PORT", 587)
 EMAIL_HOST_USER = os.getenv("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.getenv("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", True)
+# The app's address, for the links of emails sent without a request (reminders, `send_reminders`).
+SITE_URL = os.getenv("SITE_URL", "http://127.0.0.1:8000")
+# A reminder's one-click links (« Inscrire une étape », « Rien de nouveau ») work this many days, once each
+# (notifications/links.py); a password change ends them sooner.
+SESAME_MAX_AGE = timedelta(days=envint("REMINDER_LINK_DAYS", 7))
+SESAME_TOKEN_NAME = "t"
 
 # The person responsible for personal information (Quebec's Law 25), named on the privacy page; when
 # neither is set, the page names the instance administrators (`make_admin`).

@@ -6,6 +6,7 @@ from partners.views import password_reset
 urlpatterns = [
     path("", include("tableur.urls")),  # first: plans/importer/ is not a plan
     path("", include("plans.urls")),
+    path("", include("notifications.urls")),  # before suivi: its links live under an action's address
     path("", include("suivi.urls")),
     path("", include("meetings.urls")),
     path("", include("bilans.urls")),

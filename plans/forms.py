@@ -46,6 +46,7 @@ class PlanSettingsForm(VersionedForm):
             "follow_up",
             "reporting_year_start_month",
             "stale_after_months",
+            "reminder_frequency",
             "committee_may_validate",
             "partners_may_download_bilans",
         ]

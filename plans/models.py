@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models, transaction
 from django.db.models import F, Max, OuterRef, Prefetch, Q, Subquery, Value
-from django.db.models.functions import Cast, Coalesce, Concat
+from django.db.models.functions import Cast, Coalesce, Concat, Greatest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -34,6 +34,14 @@ MONTHS = [
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 MAX_STALE_MONTHS = 120
 YEAR_VALIDATORS = [MinValueValidator(FIRST_YEAR), MaxValueValidator(LAST_YEAR)]
+
+
+class ReminderFrequency(models.TextChoices):
+    """How often a partner is sent their digest (notifications/): the plan's choice, and each person's."""
+
+    WEEKLY = "weekly", _("chaque semaine")
+    MONTHLY = "monthly", _("chaque mois")
+    NEVER = "never", _("jamais")
 
 
 class PlanQuerySet(models.QuerySet):
@@ -75,6 +83,16 @@ class Plan(models.Model):
         default=4,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_STALE_MONTHS)],
         help_text=_("Une action commencée sans étape inscrite depuis ce nombre de mois est signalée."),
+    )
+    reminder_frequency = models.CharField(
+        _("rappels aux partenaires"),
+        max_length=10,
+        choices=ReminderFrequency.choices,
+        default=ReminderFrequency.MONTHLY,
+        help_text=_(
+            "Chaque partenaire reçoit à ce rythme un courriel : ses actions sans nouvelles, ses résultats attendus "
+            "cette année, ses étapes renvoyées. Chacun peut changer le sien."
+        ),
     )
     committee_may_validate = models.BooleanField(
         _("le comité de coordination peut valider les étapes"), default=False
@@ -120,6 +138,9 @@ class Plan(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(first_year__gte=FIRST_YEAR, last_year__lte=LAST_YEAR), name="plan_years_in_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(reminder_frequency__in=ReminderFrequency.values), name="plan_reminder_frequency_valid"
             ),
         ]
 
@@ -232,7 +253,7 @@ class Plan(models.Model):
         return start, datetime.date(year + 1, self.reporting_year_start_month, 1) - datetime.timedelta(days=1)
 
     def stale_actions(self, today=None):
-        """Actions under way or due that nobody has written a step on for `stale_after_months` months."""
+        """Actions under way or due with no step or check-in for `stale_after_months` months."""
         return Action.objects.filter(plan=self).active().stale(self.stale_after_months, today)
 
     def acronyms(self):
@@ -266,6 +287,7 @@ class Plan(models.Model):
                 "follow_up": self.follow_up,
                 "reporting_year_start_month": self.reporting_year_start_month,
                 "stale_after_months": self.stale_after_months,
+                "reminder_frequency": self.reminder_frequency,
                 "committee_may_validate": self.committee_may_validate,
                 **fields,
             }
@@ -894,9 +916,23 @@ class ActionQuerySet(ItemQuerySet):
         latest = Step.objects.filter(action=OuterRef("pk")).order_by(*Step._meta.ordering)
         return self.annotate(latest_step_review=Subquery(latest.values("review")[:1]))
 
+    def with_last_news(self):
+        """Each action's `last_news_on`: the date of its latest step or check-in (« rien de nouveau »), None
+        when it has neither. Check-ins are the follow-up app's, reached through the relation it declares."""
+        CheckIn = Action.check_ins.rel.related_model
+        last_check_in = Subquery(
+            CheckIn.objects.filter(action=OuterRef("pk")).order_by("-checked_on").values("checked_on")[:1]
+        )
+        # Greatest() of a NULL is NULL on SQLite and the other date on PostgreSQL: each side falls back on the other.
+        return self.with_step_summary().annotate(last_check_in_on=last_check_in).annotate(
+            last_news_on=Greatest(
+                Coalesce("last_step_on", "last_check_in_on"), Coalesce("last_check_in_on", "last_step_on")
+            )
+        )
+
     def stale(self, months, today=None):
-        """Still to do, its reference period begun, and no step for `months` months (none at all counts
-        from the start of the period, or of the plan when it has none)."""
+        """Still to do, its reference period begun, and no step or check-in for `months` months (none at all
+        counts from the start of the period, or of the plan when it has none)."""
         today = today or timezone.localdate()
         limit = months_before(today, months)
         begun = Q(period_start__lte=today.year) | Q(period_start__isnull=True, plan__first_year__lte=today.year)
@@ -905,8 +941,8 @@ class ActionQuerySet(ItemQuerySet):
         return (
             self.filter(begun)
             .exclude(status__in=[ActionStatus.DONE, ActionStatus.ABANDONED])
-            .with_step_summary()
-            .filter(Q(last_step_on__lt=limit) | (Q(last_step_on__isnull=True) & started_long_ago))
+            .with_last_news()
+            .filter(Q(last_news_on__lt=limit) | (Q(last_news_on__isnull=True) & started_long_ago))
         )
 
 

@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from partners.forms import invitation_token
 from partners.models import Organisation, is_deactivated, is_invited
 
-from .models import Membership, PlanRole, Role
+from .models import Membership, Plan, PlanRole, Role
+from .signals import person_invited
 
 
 class InvitationForm(forms.Form):
@@ -99,4 +100,7 @@ def send_invitation(request, person, plan, role):
         context["invitation_url"] = request.build_absolute_uri(link)
     subject = render_to_string("plans/people/email/invitation_subject.txt", context).strip()
     body = render_to_string("plans/people/email/invitation.txt", context)
-    EmailMultiAlternatives(subject, body, to=[person.email]).send()
+    email = EmailMultiAlternatives(subject, body, to=[person.email])
+    email.attach_alternative(render_to_string("plans/people/email/invitation.html", context), "text/html")
+    email.send()
+    person_invited.send(sender=Plan, person=person, plan=plan)

@@ -17,6 +17,9 @@ from lib.uploads import short_file_name
 
 from partners.models import Organisation
 from plans.models import Action, ExpectedResult
+from plans.rules import organisation_ids, partner_organisation_ids
+
+from .signals import step_reviewed
 
 
 def done_by_today(day):
@@ -129,10 +132,57 @@ class Step(models.Model):
             self.version = models.F("version") + 1
             self.save(update_fields=["review", "review_comment", "reviewed_by", "reviewed_at", "version"])
             self.refresh_from_db(fields=["version"])
+        step_reviewed.send(sender=Step, step=self, review=review, by=by)
 
     def save_from_version(self, version):
         """Save an edit made on `version` of the step; False, and nothing written, if someone saved since."""
         return save_from_version(self, version)
+
+
+class CheckInQuerySet(models.QuerySet):
+    def between(self, start, end):
+        return self.filter(checked_on__gte=start, checked_on__lte=end)
+
+
+class CheckIn(models.Model):
+    """« Rien de nouveau, toujours en cours » : an organisation says its action goes on with nothing new to
+    record. Not a step (nothing to validate, nothing in the bilan), but news: the action is not stale."""
+
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="check_ins", verbose_name=_("action"))
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="check_ins", verbose_name=_("organisation")
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="check_ins", verbose_name=_("par")
+    )
+    checked_on = models.DateField(_("date"), default=datetime.date.today)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("inscrit le"), auto_now_add=True)
+
+    objects = CheckInQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("rien de nouveau")
+        verbose_name_plural = _("rien de nouveau")
+        ordering = ["-checked_on", "-created_at"]
+        indexes = [models.Index(fields=["action", "-checked_on"])]
+
+    def __str__(self):
+        return f"{self.checked_on} – {self.organisation} – {self.action.code}"
+
+    @classmethod
+    def organisation_for(cls, person, action):
+        """The organisation a person checks in for: the first of theirs that is a partner on the action (None
+        when none is)."""
+        theirs = organisation_ids(person, action.plan_id) & partner_organisation_ids(action)
+        return Organisation.objects.filter(pk__in=theirs).order_by("name").first()
+
+    @classmethod
+    def record(cls, person, action, note=""):
+        """A check-in today for the person's organisation on this action."""
+        return cls.objects.create(
+            action=action, organisation=cls.organisation_for(person, action), person=person, note=note
+        )
 
 
 def step_file_path(instance, filename):

@@ -118,3 +118,5 @@ rules.add_perm("suivi.change_planned_step", acts_on_planned_step & planned_step_
 rules.add_perm("suivi.tick_planned_step", acts_on_planned_step & planned_step_is_open)
 # Unticking a validated step is refused by the view, with its reason (the button says why it is not there).
 rules.add_perm("suivi.untick_planned_step", acts_on_planned_step & planned_step_is_done)
+# « Rien de nouveau, toujours en cours »: said by the organisation doing the action, for itself.
+rules.add_perm("suivi.add_check_in", open_plan_of_action & partner_on_action)

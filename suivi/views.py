@@ -26,12 +26,13 @@ from plans.views import get_plan_for
 
 from .filters import StepFilter
 from .forms import AchievementForm, ActionStatusForm, PlannedStepForm, ReturnStepForm, StepForm, TickForm
-from .models import PlannedStep, Step, StepFile
+from .models import CheckIn, PlannedStep, Step, StepFile
 
 LATEST_STEPS = 10  # on the plan's page and, of other organisations, on "Mes actions"
 STEPS_PER_ACTION = 3  # on "Mes actions"; the action's page has them all
 # A page of step cards: what a phone scrolls through, and what a page costs to draw (docs/benchmarks.md).
 STEPS_PER_PAGE = 25
+CHECK_INS_SHOWN = 5  # on the action's page: the latest; older ones only tell that the action went on
 
 # What a step's form takes: its files, each at most STEP_FILE_MAX_BYTES (lib/uploads.py stops reading
 # past it).
@@ -192,6 +193,7 @@ def render_action(
         "page": page,
         "steps": page.object_list,
         "form": form,
+        "check_ins": action.check_ins.select_related("organisation", "person")[:CHECK_INS_SHOWN],
         "status_form": status_form or ActionStatusForm(action=action),
         "planned_steps": planned_steps,
         "planned_form": planned_form,
@@ -207,23 +209,40 @@ def add_step(request, slug, code):
     form = StepForm(request.POST, request.FILES, action=action, user=request.user)
     if not form.is_valid():
         return render_action(request, action, form, status=422)
-    with transaction.atomic():
-        step = form.save(commit=False)
-        step.action = action
-        step.author = request.user
-        step.save()
-        form.save_m2m()
-        attach_files(step, form.cleaned_data["files"])
-        action.refresh_status()
-        validated_at_once = request.user.has_perm("suivi.review_step", step)
-        if validated_at_once:  # recorded by the coordination itself: nobody else would validate it
-            step.set_review(Step.Review.VALIDATED, by=request.user)
+    validated_at_once = record_step(form, action, request.user)
     if validated_at_once:
         messages.success(request, _("Étape inscrite et validée."))
     else:
         messages.success(
             request, _("Étape inscrite. Elle est visible de tous et attend la validation de la coordination.")
         )
+    return redirect(action.get_absolute_url())
+
+
+def record_step(form, action, author):
+    """Save a valid step form on the action, with its files, in one transaction; True when its author
+    validates it at once (the coordination itself: nobody else would)."""
+    with transaction.atomic():
+        step = form.save(commit=False)
+        step.action = action
+        step.author = author
+        step.save()
+        form.save_m2m()
+        attach_files(step, form.cleaned_data.get("files", []))
+        action.refresh_status()
+        validated_at_once = author.has_perm("suivi.review_step", step)
+        if validated_at_once:
+            step.set_review(Step.Review.VALIDATED, by=author)
+    return validated_at_once
+
+
+@require_POST
+def check_in(request, slug, code):
+    """« Rien de nouveau, toujours en cours » : the action goes on, nothing to record; it is no longer stale."""
+    action = get_action_for(request.user, slug, code)
+    require(request.user, "suivi.add_check_in", action)
+    CheckIn.record(request.user, action)
+    messages.success(request, _("C’est noté : l’action est toujours en cours, sans nouvelle étape."))
     return redirect(action.get_absolute_url())
 
 

@@ -14,9 +14,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from sesame.utils import get_token
 
 from bilans.documents import gather
 from bilans.models import Bilan
+from notifications.links import CHECK_IN, STEP
+from notifications.links import scope as link_scope
 from partners.models import Organisation
 from plans.edit_views import KINDS
 from meetings.models import AgendaPoint, Amendment, Attendance, CalendarKey, Decision, Meeting, MeetingFile
@@ -52,6 +55,8 @@ NOT_PAGES = {
     "plans:person_reactivate",
     "plans:person_remove",
     "plans:person_unlock",
+    "suivi:check_in",
+    "notifications:remind_now",
 }
 # A partner's own pages; the coordinator asks for every other one.
 PARTNER_PAGES = {"suivi:my_actions", "tableur:partner_sheet", "tableur:partner_sheet_download"}
@@ -119,7 +124,16 @@ FILL = {
     "meetings:file": lambda world: [({"pk": world.meetings["file"].pk}, {})],
     "meetings:committee": lambda world: [({"pk": world.meetings["committee"].pk}, {})],
     "meetings:feed": lambda world: [({"key": world.meetings["key"].key}, {})],
+    "notifications:link_step": lambda world: reminder_link(world, STEP),
+    "notifications:link_check_in": lambda world: reminder_link(world, CHECK_IN),
 }
+
+
+def reminder_link(world, purpose):
+    """A reminder's one-click link for the plan's partner, on the first action of their organisation."""
+    organisation = world.partner.memberships.get(plan=world.plan).organisation
+    action = Action.objects.filter(plan=world.plan).for_organisation(organisation).order_by("pk").first()
+    return [({"code": action.code}, {"t": get_token(world.partner, scope=link_scope(purpose, action))})]
 
 
 def populate(plan, coordinator, partner, organisation, steps):

@@ -17,6 +17,7 @@ from types import SimpleNamespace
 
 import pytest
 import tablib
+from sesame.utils import get_token
 from axes.models import AccessAttempt
 from django.apps import apps
 from django.conf import settings
@@ -40,6 +41,9 @@ from plans.forms import ActionForm, PlanSettingsForm
 from plans.models import Action, ActionPartner, Axis, Committee, ExpectedResult, Objective, Plan, PlanRole
 from suivi.forms import ActionStatusForm, StepForm
 from suivi.models import PlannedStep, Step, StepFile
+from notifications.links import CHECK_IN, STEP, preferences_link
+from notifications.links import scope as link_scope
+from notifications.models import Notification
 from tableur.spreadsheets import export_dataset, partner_dataset
 from tableur.views import keep_upload
 from tests.conftest import LANAUDIERE, OTHER_PLAN, make_person, shared_person
@@ -155,6 +159,11 @@ EXPECTED = {
         "POST": "                                          login 403   done  403    done   404   login  404   404",
     },
     ("suivi:add_step", "autre adresse"): {"POST": NOBODY},
+    ("suivi:check_in", "action 3.1.1 (ALL)"): {
+        "GET": WRITE_ONLY,
+        "POST": "                                          login done  403   403    403    404   login  404   404",
+    },
+    ("suivi:check_in", "autre adresse"): {"POST": NOBODY},
     ("suivi:action_status", "action 3.1.1 (ALL)"): {"GET": WRITE_ONLY, "POST": COORDINATION_WRITES},
     ("suivi:action_status", "autre adresse"): {"POST": NOBODY},
     ("suivi:edit_step", "étape d’ALL"): {
@@ -342,6 +351,40 @@ EXPECTED = {
         "POST": "                                          login 403   403   403    403    403   login  done  403",
     },
     # Personal information (Law 25): the privacy page, one's own data, erasing a departed person
+    # Notices, email choices, the one-click links of reminders (the link is the credential: whoever opens
+    # it acts as the person it was sent to, here ALL's partner), reminding now
+    #                                                      anon  ALL   TPDSL comité coordo autre désact admin dehors
+    ("notifications:list", "-"): {"GET": SIGNED_IN},
+    ("notifications:preferences", "-"): {
+        "GET": SIGNED_IN,
+        "POST": "                                          login done  done  done   done   done  login  done  done",
+    },
+    ("notifications:mark_all_read", "-"): {
+        "GET": WRITE_ONLY,
+        "POST": "                                          login 302   302   302    302    302   login  302   302",
+    },
+    # Marked read: a date set, which the fingerprint does not see (tests/test_notifications.py checks it).
+    ("notifications:mark_read", "avis d’ALL"): {
+        "GET": WRITE_ONLY,
+        "POST": "                                          login 302   404   404    404    404   login  404   404",
+    },
+    # A mail program's one-click unsubscribe (RFC 8058) POSTs and expects 200, not a redirect; the page
+    # says it is done (tests/test_reminders.py checks the preference).
+    ("notifications:unsubscribe", "désabonnement d’ALL"): {"GET": EVERYONE, "POST": EVERYONE},
+    ("notifications:unsubscribe", "lien forgé"): {"GET": "400 400 400 400 400 400 400 400 400", "POST": "400 400 400 400 400 400 400 400 400"},
+    ("notifications:link_step", "lien « étape » d’ALL sur 3.1.1"): {"GET": EVERYONE, "POST": "done done done done done done done done done"},
+    ("notifications:link_step", "lien « étape » d’ALL sur une autre action"): {
+        "GET": "403 403 403 403 403 403 403 403 403", "POST": "403 403 403 403 403 403 403 403 403"
+    },
+    ("notifications:link_check_in", "lien « rien de nouveau » d’ALL sur 3.1.1"): {"GET": EVERYONE, "POST": "done done done done done done done done done"},
+    ("notifications:link_check_in", "lien « étape » d’ALL sur 3.1.1"): {
+        "GET": "403 403 403 403 403 403 403 403 403", "POST": "403 403 403 403 403 403 403 403 403"
+    },
+    ("notifications:link_check_in", "lien « rien de nouveau » d’ALL sur une autre action"): {
+        "GET": "403 403 403 403 403 403 403 403 403", "POST": "403 403 403 403 403 403 403 403 403"
+    },
+    ("notifications:link_done", "étape"): {"GET": EVERYONE},
+    ("notifications:remind_now", "Lanaudière"): {"GET": WRITE_ONLY, "POST": COORDINATION_WRITES},
     ("partners:privacy", "-"): {"GET": EVERYONE},
     ("partners:my_data", "-"): {"GET": SIGNED_IN},
     ("partners:my_data_json", "-"): {"GET": SIGNED_IN},
@@ -401,6 +444,7 @@ class World:
     target_partner: object  # a partner of Lanaudière only, to deactivate or take out of the plan
     invited: object  # invited into Lanaudière, not arrived yet
     elsewhere: SimpleNamespace  # the other plan's action, result, step, file and bilan
+    notice: Notification  # ALL's partner's, unread
     meetings: SimpleNamespace = None  # Lanaudière's meeting, its file, a committee, a calendar key; the other plan's
 
     def person(self, role):
@@ -463,6 +507,14 @@ def build_world():
         planned=other_planned,
     )
 
+    # Someone of ALL with an email, for the reminders sent now.
+    target_partner.email = "partenaire-cible@example.org"
+    target_partner.save()
+    notice = Notification.objects.create(
+        person=shared_person("partner"), plan=lanaudiere, kind=Notification.Kind.STEP_RETURNED, text="Renvoyée",
+        url=own_action.get_absolute_url(),
+    )
+
     people = {role: shared_person(role) for role in ROLES if role not in ("anonymous", "deactivated", "administrator")}
     people.update(anonymous=None, deactivated=deactivated, administrator=administrator)
     for role, person in people.items():
@@ -491,6 +543,7 @@ def build_world():
         target_partner=target_partner,
         invited=invited,
         elsewhere=elsewhere,
+        notice=notice,
         meetings=meetings_of(lanaudiere, other_plan, shared_person("partner"), elsewhere),
     )
 
@@ -560,7 +613,29 @@ TARGETS = {
     "ALL (Lanaudière seulement)": lambda w: {"pk": w.all_org.pk},
     "TPDSL (aussi dans l’autre plan)": lambda w: {"pk": w.tpdsl.pk},
     "lien périmé": lambda w: {"uidb64": "MQ", "token": "ce-lien-a-expire"},
+    "avis d’ALL": lambda w: {"pk": w.notice.pk},
+    "désabonnement d’ALL": lambda w: {"token": preferences_link(w.person("partner"), "never").split("/")[-2]},
+    "lien forgé": lambda w: {"token": preferences_link(w.person("partner"), "never").split("/")[-2][:-3] + "abc"},
+    "lien « étape » d’ALL sur 3.1.1": lambda w: link_of(w, STEP, w.own_action),
+    "lien « rien de nouveau » d’ALL sur 3.1.1": lambda w: link_of(w, CHECK_IN, w.own_action),
+    # Its token is for 3.1.1: at another action's address it opens nothing.
+    "lien « étape » d’ALL sur une autre action": lambda w: link_of(w, STEP, w.own_action, "3.1.2"),
+    "lien « rien de nouveau » d’ALL sur une autre action": lambda w: link_of(w, CHECK_IN, w.own_action, "3.1.2"),
+    "étape": lambda w: {"what": "etape"},
 }
+
+
+def link_of(w, purpose, action, at=None):
+    """A reminder's one-click link for ALL's partner, for `purpose` on `action`, at the address of `at`."""
+    return {"slug": w.lanaudiere.slug, "code": at or action.code}, {"t": token_of(w, purpose, action)}
+
+
+def token_of(w, purpose, action):
+    return get_token(w.person("partner"), scope=link_scope(purpose, action))
+
+
+def token_of_target(w, target):
+    return token_of(w, CHECK_IN if "rien de nouveau" in target else STEP, w.own_action)
 
 
 def target_person(w, person):
@@ -589,6 +664,7 @@ def elsewhere(name, w):
         "suivi:action": {"slug": theirs, "code": w.own_action.code},  # 3.1.1 is no action of the other plan
         "suivi:add_step": {"slug": theirs, "code": w.own_action.code},
         "suivi:action_status": {"slug": theirs, "code": w.own_action.code},
+        "suivi:check_in": {"slug": theirs, "code": w.own_action.code},
         "suivi:edit_step": {"slug": mine, "pk": e.step.pk},
         "suivi:delete_step": {"slug": mine, "pk": e.step.pk},
         "suivi:validate_step": {"slug": mine, "pk": e.step.pk},
@@ -776,6 +852,18 @@ POST_DATA = {
     "plans:restore_plan": lambda w, target, person: {},
     "partners:accept_invitation": lambda w, target, person: {
         "new_password1": "Un-mot-de-passe-2026", "new_password2": "Un-mot-de-passe-2026"
+    },
+    "suivi:check_in": lambda w, target, person: {},
+    "notifications:preferences": lambda w, target, person: {"reminder_frequency": "weekly", "emails": "on"},
+    "notifications:mark_all_read": lambda w, target, person: {},
+    "notifications:mark_read": lambda w, target, person: {},
+    "notifications:unsubscribe": lambda w, target, person: {},
+    "notifications:link_step": lambda w, target, person: {
+        "t": token_of_target(w, target), "description": "Rencontre", "done_on": today(), "organisation": w.all_org.pk
+    },
+    "notifications:link_check_in": lambda w, target, person: {"t": token_of_target(w, target)},
+    "notifications:remind_now": lambda w, target, person: {
+        "action": [str(pk) for pk in w.lanaudiere.stale_actions().values_list("pk", flat=True)]
     },
     "login": lambda w, target, person: {"username": "partner", "password": PASSWORD},
     "logout": lambda w, target, person: {},

@@ -1,0 +1,57 @@
+"""Send what is due today: each partner's digest when their period has come (monthly by default), the
+coordination's weekly digest, the grouped notice of new steps to validate. For cron, e.g. every morning:
+
+    15 7 * * *  cd /srv/chantier && .venv/bin/python manage.py send_reminders
+
+Running it twice sends nothing twice (the sent-log, `notifications.Reminder`); an email that failed is
+retried by the next run and counted in the exit status. `--plan SLUG` for one plan, `--dry-run` to see
+who would get what without sending or recording anything.
+"""
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from plans.models import Plan
+
+from ...models import Reminder
+from ...reminders import send_reminders
+
+
+class Command(BaseCommand):
+    help = "Envoie les rappels dus aujourd’hui (une seule fois par période) ; réessaie ceux qui ont échoué."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--plan", help="l’identifiant d’un plan (tous les plans ouverts par défaut)")
+        parser.add_argument("--dry-run", action="store_true", help="n’envoie ni n’enregistre rien")
+
+    def handle(self, *args, plan=None, dry_run=False, **options):
+        plans = Plan.objects.active()
+        if plan:
+            plans = plans.filter(slug=plan)
+            if not plans.exists():
+                raise CommandError(f"Aucun plan ouvert « {plan} ».")
+        if dry_run:
+            with transaction.atomic():
+                from django.core import mail  # noqa: PLC0415
+
+                with self.settings_locmem():
+                    sent = send_reminders(plans=plans)
+                    outbox = list(mail.outbox)
+                transaction.set_rollback(True)
+            for email in outbox:
+                self.stdout.write(f"{email.to[0]} : {email.subject}")
+            self.stdout.write(f"{sum(sent.values())} courriel(s) seraient envoyés ; rien n’est envoyé ni enregistré.")
+            return
+        sent = send_reminders(plans=plans)
+        for slug, count in sent.items():
+            self.stdout.write(f"{slug} : {count} courriel(s) envoyé(s).")
+        failed = Reminder.objects.filter(plan__in=plans, sent_at__isnull=True, attempts__gt=0).count()
+        if failed:
+            raise CommandError(f"{failed} courriel(s) non envoyé(s) : ils seront réessayés au prochain passage.")
+
+    def settings_locmem(self):
+        from django.core import mail  # noqa: PLC0415
+        from django.test.utils import override_settings  # noqa: PLC0415
+
+        mail.outbox = []
+        return override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
