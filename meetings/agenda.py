@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from plans.models import Action, ExpectedResult
-from suivi.models import PlannedStep, Step
+from suivi.models import CheckIn, PlannedStep, Step
 
 # Each kind lists at most this many proposals: the agenda of a 2,000-action plan stays a page to read.
 MOST = 30
@@ -112,9 +112,26 @@ def planned_steps_due(meeting):
 
 
 def check_ins_since_last_meeting(meeting):
-    """Check-ins (« Rien de nouveau, toujours en cours ») since the last meeting of the same body (issue 14,
-    « Reminders and check-ins »): built in parallel; the lead fills this in at integration."""
-    return []
+    """Actions an organisation said were « toujours en cours » since the last meeting of the same body."""
+    previous = meeting.previous_of_same_body()
+    check_ins = CheckIn.objects.filter(action__plan_id=meeting.plan_id, action__archived_at__isnull=True)
+    if previous is not None:
+        check_ins = check_ins.filter(checked_on__gte=previous.local_start.date())
+    check_ins = (
+        check_ins.filter(checked_on__lte=meeting.local_start.date()).select_related("action", "organisation")
+        .order_by("-checked_on", "-pk")
+    )
+    latest = {}
+    for check_in in check_ins:  # the latest of each action
+        latest.setdefault(check_in.action_id, check_in)
+        if len(latest) == MOST:
+            break
+    return [
+        Proposal(f"check_in:{check_in.action_id}", _("%(code)s %(text)s\u00a0: toujours en cours selon %(organisation)s, le %(date)s") % {
+            "code": check_in.action.code, "text": brief(check_in.action.text), "organisation": check_in.organisation,
+            "date": date_format(check_in.checked_on)}, check_in.action)
+        for check_in in latest.values()
+    ]
 
 
 KINDS = {

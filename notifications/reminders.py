@@ -5,7 +5,7 @@ and each email is claimed in the sent-log (`Reminder`) before it goes: a second 
 sends nothing again, a failed email is retried by the next run.
 
 Each section of a digest is one function below, reading the whole plan at once and answering by
-organisation: planned steps and the next meeting come in there when those apps join (issue 14).
+organisation.
 """
 
 import datetime
@@ -20,7 +20,8 @@ from django.utils import timezone
 
 from plans.models import Action, ExpectedResult, Membership, Plan, ReminderFrequency, Role
 from plans.rules import partner_organisation_ids
-from suivi.models import CheckIn, Step
+from meetings.models import Meeting
+from suivi.models import CheckIn, PlannedStep, Step
 
 from . import mail
 from .links import CHECK_IN, STEP, action_link, action_path
@@ -30,6 +31,7 @@ logger = logging.getLogger("chantier.notifications")
 
 DAY, WEEK = datetime.timedelta(days=1), datetime.timedelta(days=7)
 SHOWN = 20  # of each list in the coordination's digest; the page it links to has them all
+PLANNED_SOON_DAYS = 14  # planned steps due within two weeks come with the late ones in a partner's digest
 
 
 def period_of(frequency, today):
@@ -115,15 +117,26 @@ def steps_returned(plan, actions):
 
 
 def planned_steps_due(plan, actions, today):
-    """Planned steps due soon or overdue, by organisation: `suivi.PlannedStep.due_soon()`/`overdue()` come
-    here at integration (issue 14, « Planned steps »). None yet."""
-    return {}
+    """Planned steps still open, late or due within `PLANNED_SOON_DAYS`, by the organisation planned to do
+    them."""
+    planned = (
+        PlannedStep.objects.filter(action__plan=plan).open()
+        .filter(due_on__lte=today + datetime.timedelta(days=PLANNED_SOON_DAYS)).order_by("due_on", "pk")
+    )
+    found = []
+    for step in planned:
+        if step.action_id in actions:
+            step.action, step.is_late = actions[step.action_id], step.due_on < today
+            found.append(step)
+    return by_organisation(found, lambda s: [s.organisation_id])
 
 
 def next_meeting(plan, today):
-    """The plan's next meeting, for the coordination's digest: the meetings app comes here at integration
-    (issue 14, « Meetings and decisions »). None yet."""
-    return None
+    """The plan's next meeting, whatever its body, for the coordination's digest; None when none is set."""
+    return (
+        Meeting.objects.filter(plan=plan, starts_at__date__gte=today).select_related("plan", "committee")
+        .order_by("starts_at").first()
+    )
 
 
 # Who gets what

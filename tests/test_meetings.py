@@ -17,7 +17,7 @@ from bilans.models import Bilan
 from meetings.models import AgendaPoint, Amendment, Attendance, CalendarKey, Decision, Meeting, MeetingFile
 from partners.models import Organisation
 from plans.models import ActionStatus, Committee, PlanRole
-from suivi.models import PlannedStep, Step
+from suivi.models import CheckIn, PlannedStep, Step
 from tests.conftest import make_person
 
 pytestmark = pytest.mark.django_db
@@ -119,6 +119,21 @@ def test_the_agenda_proposes_planned_steps_late_or_due_within_a_month_of_the_mee
         "3.1.1 Portrait des besoins\u00a0: prévue pour le 2 février 2026 par ALL, en retard",
         "3.1.1 Rencontre des élus\u00a0: prévue pour le 2 avril 2026 par ALL",
     ]
+
+
+def test_the_agenda_proposes_actions_said_to_go_on_since_the_last_meeting(client, lanaudiere, coordinator, partner):
+    all_org = Organisation.objects.get(acronym="ALL")
+    a_meeting(lanaudiere, at(2026, 1, 12))
+    meeting = a_meeting(lanaudiere, at(2026, 3, 10))
+    CheckIn.objects.create(action=lanaudiere.actions.get(code="3.1.1"), organisation=all_org, person=partner, checked_on=datetime.date(2026, 2, 3))
+    CheckIn.objects.create(action=lanaudiere.actions.get(code="3.1.2"), organisation=all_org, person=partner, checked_on=datetime.date(2025, 12, 3))
+    client.force_login(coordinator)
+
+    groups = dict(client.get(meeting_url("agenda", meeting)).context["groups"])
+
+    titles = [proposal.title for proposal in groups["Actions « toujours en cours » signalées"]]
+    assert len(titles) == 1 and titles[0].startswith("3.1.1 ")
+    assert titles[0].endswith("\u00a0: toujours en cours selon ALL, le 3 février 2026")
 
 
 def test_ticking_a_proposal_makes_an_agenda_point_linked_to_its_action(client, lanaudiere, coordinator):

@@ -20,7 +20,8 @@ from notifications.models import Preference, Reminder, UsedLink
 from notifications.reminders import period_of, send_reminders
 from partners.models import Organisation
 from plans.models import Action, PlanRole
-from suivi.models import CheckIn, Step
+from meetings.models import Meeting
+from suivi.models import CheckIn, PlannedStep, Step
 from tests.conftest import make_person
 
 pytestmark = pytest.mark.django_db
@@ -173,6 +174,43 @@ def test_the_coordination_gets_its_week_and_one_grouped_notice_of_new_steps(lana
     assert coordinator.notifications.get().text == "Étapes à valider : 3"
     send_reminders(plans=[lanaudiere])
     assert len(mails_to("coordo@example.org")) == 2  # nothing new: nothing again
+
+
+def test_a_partners_digest_lists_their_organisations_planned_steps_late_or_due_soon(lanaudiere, people):
+    partner, other_partner, coordinator = people
+    all_org, tpdsl = Organisation.objects.get(acronym="ALL"), Organisation.objects.get(acronym="TPDSL")
+    action = lanaudiere.actions.get(code="3.1.1")
+    today = timezone.localdate()
+
+    def plan(description, days, organisation=all_org):
+        return PlannedStep.objects.create(
+            action=action, organisation=organisation, description=description,
+            due_on=today + datetime.timedelta(days=days), planned_by=coordinator,
+        )
+
+    plan("Portrait des besoins", -3)
+    plan("Rencontre des élus", 10)
+    plan("Bilan de l’été", 60)
+    send_reminders(plans=[lanaudiere])
+
+    [to_all] = mails_to("all@example.org")
+    assert "Étapes prévues bientôt ou en retard" in to_all.body
+    assert "3.1.1 Portrait des besoins" in to_all.body and "en retard" in to_all.body
+    assert "3.1.1 Rencontre des élus" in to_all.body and "Bilan de l’été" not in to_all.body
+    assert "Portrait des besoins" in html_of(to_all)
+    [to_tpdsl] = mails_to("tpdsl@example.org")
+    assert "Portrait des besoins" not in to_tpdsl.body and "Étapes prévues" not in to_tpdsl.body
+
+
+def test_the_coordinations_week_names_the_next_meeting(lanaudiere, people):
+    start = timezone.now() + datetime.timedelta(days=5)
+    Meeting.objects.create(
+        plan=lanaudiere, body=Meeting.Body.COORDINATION, starts_at=start, ends_at=start + datetime.timedelta(hours=2),
+        place="Salle du conseil, Joliette",
+    )
+    send_reminders(plans=[lanaudiere])
+    week = next(email for email in mails_to("coordo@example.org") if email.subject.startswith("La semaine"))
+    assert "Prochaine rencontre" in week.body and "Salle du conseil, Joliette" in week.body
 
 
 # The one-click links
