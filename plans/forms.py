@@ -96,10 +96,9 @@ class PartnersMixin(forms.ModelForm):
         self.links = list(self.instance.partner_links.select_related("organisation")) if self.instance.pk else []
         linked = [link.organisation_id for link in self.links]
         choices = Organisation.objects.filter(archived_at__isnull=True) | Organisation.objects.filter(pk__in=linked)
-        choices = choices.order_by("name")
         self.fields["partners"].queryset = choices
         # Searchable by acronym and by name.
-        self.fields["partners"].label_from_instance = lambda org: f"{org.acronym} – {org.name}" if org.acronym else org.name
+        self.fields["partners"].label_from_instance = lambda org: org.display_name
         self.fields["lead"].queryset = choices
         self.fields["partners"].initial = linked
         self.fields["lead"].initial = next((link.organisation_id for link in self.links if link.role == "lead"), None)

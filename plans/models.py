@@ -18,6 +18,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from lib import french
 from lib.locking import save_from_version
 from partners.models import Organisation
 
@@ -237,7 +238,7 @@ class Plan(models.Model):
         )
         entries = {org.acronym: org.name for org in organisations.distinct()}
         entries.update(self.terms.values_list("acronym", "meaning"))
-        return sorted(entries.items(), key=lambda entry: entry[0].casefold())
+        return sorted(entries.items(), key=lambda entry: french.sort_key(entry[0]))
 
     def save_from_version(self, version):
         """Save an edit made on `version` of the plan; False, and nothing written, if someone saved since."""

@@ -107,8 +107,20 @@ class StepForm(VersionedForm):
         self.fields["results"].queryset = action.results.active().order_by("number")
         self.fields["results"].label_from_instance = lambda result: f"{result.code} {result.text}"
         self.fields["results"].required = False
-        self.fields["organisation"].queryset = recording_organisations(action, user)
-        self.fields["organisation"].empty_label = None
+        organisations = recording_organisations(action, user)
+        self.fields["organisation"].queryset = organisations
+        self.fields["organisation"].label_from_instance = lambda org: org.display_name
+        # The person's own organisation, never the first of the list: a step credited to the wrong
+        # organisation goes unnoticed. A coordinator acting for none of the partners chooses.
+        own = [pk for pk in organisations.values_list("pk", flat=True) if pk in organisation_ids(user, action.plan_id)]
+        if own:
+            self.fields["organisation"].empty_label = None
+            if not self.instance.pk:
+                self.initial.setdefault("organisation", own[0])
+        elif len(organisations) == 1:
+            self.fields["organisation"].empty_label = None
+        else:
+            self.fields["organisation"].empty_label = _("Choisir l’organisation")
         if not self.fields["results"].queryset:
             del self.fields["results"]
 

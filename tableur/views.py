@@ -221,7 +221,7 @@ def partner_organisation(request, plan):
     """The organisation the partner acts for in this plan (chosen with ?organisation= when they act for
     several here)."""
     require(request.user, "tableur.fill_partner_sheet", plan)
-    organisations = Organisation.objects.filter(pk__in=organisation_ids(request.user, plan.pk)).order_by("name")
+    organisations = Organisation.objects.filter(pk__in=organisation_ids(request.user, plan.pk))
     wanted = request.POST.get("organisation") or request.GET.get("organisation")
     wanted = whole_number(wanted or "")
     chosen = organisations.filter(pk=wanted).first() if wanted is not None else None
