@@ -6,6 +6,9 @@ order alike without a collation either may lack; Python sorts with the same func
 import re
 import unicodedata
 
+from django.utils import formats
+from django.utils.dateformat import format as django_format
+
 # « les Répits de Gaby » is filed under R, « L’Envolée » under E: a leading article is not read.
 ARTICLE = re.compile(r"^(?:les|la|le|l['’])\s*", re.IGNORECASE)
 
@@ -29,3 +32,18 @@ def of(name):
     if VOWEL_START.match(name) and not ASPIRATED.match(name):
         return f"d’{name}"
     return f"de {name}"
+
+
+# A format's day of the month (`j`), not an escaped `\j`.
+DAY = re.compile(r"(?<!\\)j")
+
+
+def date(value, format_name="DATE_FORMAT"):
+    """A date or time in a format of the format module (chantier/formats/), with « 1er » on the first day
+    of a month: « 1er avril 2025 », « 1er avril 2025, 9 h 05 »."""
+    if value in (None, ""):
+        return ""
+    pattern = formats.get_format(format_name) if format_name.isupper() else format_name
+    if getattr(value, "day", None) == 1:
+        pattern = DAY.sub(r"\\1\\e\\r", pattern)
+    return django_format(value, pattern)

@@ -140,7 +140,7 @@ def organisation_merge(request, pk):
             try:
                 duplicate.merge_into(kept)
             except ProtectedError:
-                messages.error(request, _("Cette fusion est impossible : le doublon est encore utilisé ailleurs."))
+                messages.error(request, _("Cette fusion est impossible\u00a0: le doublon est encore utilisé ailleurs."))
                 return redirect("partners:organisation", kept.pk)
             messages.success(request, _("« %(name)s » est fusionnée dans cette organisation.") % {"name": name})
             return redirect("partners:organisation", kept.pk)
@@ -294,7 +294,7 @@ class AcceptInvitationView(PasswordResetConfirmView):
     def form_valid(self, form):
         form.user.is_active = True
         response = super().form_valid(form)
-        messages.success(self.request, _("Bienvenue! Votre mot de passe est enregistré."))
+        messages.success(self.request, _("Bienvenue\u202f! Votre mot de passe est enregistré."))
         return response
 
 

@@ -56,7 +56,7 @@ class MultipleFileField(forms.FileField):
     def check(self, upload):
         if upload.size > settings.STEP_FILE_MAX_BYTES:
             raise ValidationError(
-                _("«\u00a0%(name)s\u00a0» pèse %(size)s\u00a0Mo : un fichier ne peut dépasser %(max)s\u00a0Mo."),
+                _("«\u00a0%(name)s\u00a0» pèse %(size)s\u00a0Mo\u00a0: un fichier ne peut dépasser %(max)s\u00a0Mo."),
                 params={"name": upload.name, "size": megabytes(upload.size), "max": megabytes(settings.STEP_FILE_MAX_BYTES)},
             )
         kind = filetype.guess(upload.read(8192))
@@ -133,7 +133,7 @@ class StepForm(VersionedForm):
         count, most = files.count() - removed.count() + len(uploads), settings.STEP_FILES_MAX
         if count > most:
             raise ValidationError(
-                _("Une étape a au plus %(max)s fichiers joints : celle-ci en aurait %(count)s. Retirez-en avant "
+                _("Une étape a au plus %(max)s fichiers joints\u00a0: celle-ci en aurait %(count)s. Retirez-en avant "
                   "d’en joindre d’autres."),
                 params={"max": most, "count": count},
             )
@@ -141,7 +141,7 @@ class StepForm(VersionedForm):
         adding, quota = sum(upload.size for upload in uploads), settings.PLAN_FILES_MAX_BYTES
         if used + adding > quota:
             raise ValidationError(
-                _("Les fichiers des étapes de ce plan occupent déjà %(used)s\u00a0Mo sur les %(max)s\u00a0Mo permis : "
+                _("Les fichiers des étapes de ce plan occupent déjà %(used)s\u00a0Mo sur les %(max)s\u00a0Mo permis\u00a0: "
                   "ces %(size)s\u00a0Mo de plus ne peuvent être joints. Demandez à la coordination de faire de la place."),
                 params={"used": megabytes(used), "max": megabytes(quota), "size": megabytes(adding)},
             )
@@ -182,7 +182,7 @@ class AchievementForm(forms.Form):
 
 class ReturnStepForm(forms.Form):
     comment = forms.CharField(
-        label=_("Pourquoi renvoyer cette étape?"),
+        label=_("Pourquoi renvoyer cette étape\u202f?"),
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("L’organisation verra ce commentaire avec son étape."),
     )

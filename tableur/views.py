@@ -58,7 +58,7 @@ class NewPlanForm(UploadForm):
     slug = forms.SlugField(
         label=gettext_lazy("Identifiant"),
         max_length=80,
-        help_text=gettext_lazy("Dans l’adresse : lettres, chiffres, tirets."),
+        help_text=gettext_lazy("Dans l’adresse\u00a0: lettres, chiffres, tirets."),
     )
     field_order = ["title", "slug", "file"]
 
@@ -152,7 +152,7 @@ def plan_spreadsheet_confirm(request, slug):
     require(request.user, "plans.change_plan", plan)
     content, data = kept_upload(request, plan=plan.slug)
     if content is None:
-        messages.error(request, _("Le fichier déposé n’est plus disponible : déposez-le de nouveau."))
+        messages.error(request, _("Le fichier déposé n’est plus disponible\u00a0: déposez-le de nouveau."))
         return redirect("tableur:spreadsheet", plan.slug)
     sheet = read_sheet(content, data["name"])
     choices = organisation_choices(request, sheet)
@@ -202,7 +202,7 @@ def new_plan_confirm(request):
     content, data = kept_upload(request)
     new_plan = data.get("new_plan")
     if content is None or new_plan is None or Plan.objects.filter(slug=new_plan["slug"]).exists():
-        messages.error(request, _("Cet import n’est plus possible : déposez le fichier de nouveau."))
+        messages.error(request, _("Cet import n’est plus possible\u00a0: déposez le fichier de nouveau."))
         return redirect("tableur:new_plan_import")
     sheet = read_sheet(content, data["name"])
     report = import_sheet(sheet, new_plan=new_plan, commit=True, choices=organisation_choices(request, sheet),
@@ -266,7 +266,7 @@ def partner_sheet_confirm(request, slug):
     organisation, _organisations = partner_organisation(request, plan)
     content, data = kept_upload(request, plan=plan.slug, organisation=organisation.pk)
     if content is None:
-        messages.error(request, _("Le fichier déposé n’est plus disponible : déposez-le de nouveau."))
+        messages.error(request, _("Le fichier déposé n’est plus disponible\u00a0: déposez-le de nouveau."))
         return redirect("tableur:partner_sheet", plan.slug)
     report = read_partner_sheet(content, data["name"], plan, request.user, organisation)
     if not report.ok:
@@ -275,6 +275,6 @@ def partner_sheet_confirm(request, slug):
     save_partner_sheet(report, request.user, organisation)
     forget_upload(data)
     messages.success(request, _(
-        "%(steps)s étape(s) inscrite(s), en attente de validation ; %(results)s résultat(s) marqué(s) atteint(s)."
+        "%(steps)s étape(s) inscrite(s), en attente de validation\u202f; %(results)s résultat(s) marqué(s) atteint(s)."
     ) % {"steps": len(report.steps), "results": len(report.achievements)})
     return redirect("suivi:my_actions", plan.slug)

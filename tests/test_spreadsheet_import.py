@@ -285,22 +285,22 @@ def test_formulas_are_refused(lanaudiere):
     stream = io.BytesIO()
     book.save(stream)
     messages = refused(stream.getvalue())
-    assert messages[0] == ("Ligne 2, colonne F (action_texte) : les formules ne sont pas acceptées ; "
+    assert messages[0] == ("Ligne 2, colonne F (action_texte) : les formules ne sont pas acceptées ; "
                            "inscrivez la valeur elle-même.")
 
 
 def test_a_file_that_is_not_a_spreadsheet(lanaudiere):
     assert refused(b"%PDF-1.7\n\x00\x01\x02binary", "plan.pdf") == [
-        "Ce fichier n’est pas un tableur lisible : déposez un fichier XLSX, ODS ou CSV."
+        "Ce fichier n’est pas un tableur lisible : déposez un fichier XLSX, ODS ou CSV."
     ]
     assert refused(b"PK\x03\x04 not really a zip", "plan.xlsx") == [
-        "Ce fichier n’est pas un tableur lisible : déposez un fichier XLSX, ODS ou CSV."
+        "Ce fichier n’est pas un tableur lisible : déposez un fichier XLSX, ODS ou CSV."
     ]
 
 
 def test_an_empty_file(lanaudiere):
     assert refused(b"", "plan.csv") == ["Le fichier est vide."]
-    assert refused(xlsx([]), "plan.xlsx") == ["Le fichier ne contient que des en-têtes : aucune ligne à importer."]
+    assert refused(xlsx([]), "plan.xlsx") == ["Le fichier ne contient que des en-têtes : aucune ligne à importer."]
 
 
 def test_a_file_over_5_mb_is_refused_before_it_is_read():
@@ -375,7 +375,7 @@ def test_formulas_are_refused_in_ods_too(lanaudiere):
     document.write(stream)
 
     messages = refused(stream.getvalue(), "plan.ods")
-    assert messages[0] == ("Ligne 2, colonne F (action_texte) : les formules ne sont pas acceptées ; "
+    assert messages[0] == ("Ligne 2, colonne F (action_texte) : les formules ne sont pas acceptées ; "
                            "inscrivez la valeur elle-même.")
 
 

@@ -116,7 +116,7 @@ def test_a_row_on_another_organisations_action_is_refused(client, partner):
 
     html = page.content.decode()
     row = len(dataset) + 2  # the row added at the end
-    assert f"Ligne {row}, colonne A (action) : l’action 1.1.1 n’est pas une action de votre organisme : ligne refusée." in html
+    assert f"Ligne {row}, colonne A (action) : l’action 1.1.1 n’est pas une action de votre organisme : ligne refusée." in html
     assert "Confirmer" not in html
     assert "token" not in page.context  # nothing to confirm
     assert database_state() == before

@@ -172,7 +172,7 @@ def test_a_step_takes_at_most_the_files_allowed(client, partner, settings):
     client.force_login(partner)
     response = post_files(client, *(pdf(f"piece-{n}.pdf") for n in range(4)))
     assert response.status_code == 422
-    assert "Une étape a au plus 3 fichiers joints : celle-ci en aurait 4." in response.content.decode()
+    assert "Une étape a au plus 3 fichiers joints : celle-ci en aurait 4." in response.content.decode()
     assert not Step.objects.exists() and not StepFile.objects.exists()
     assert post_files(client, *(pdf(f"piece-{n}.pdf") for n in range(3))).status_code == 302
 
@@ -185,7 +185,7 @@ def test_editing_a_step_counts_the_files_it_keeps(client, partner, settings):
     url = reverse("suivi:edit_step", args=[SLUG, step.pk])
     data = {**step_fields(), "version": step.version, "files": [pdf("c.pdf")]}
     response = client.post(url, data)
-    assert "Une étape a au plus 2 fichiers joints : celle-ci en aurait 3." in response.content.decode()
+    assert "Une étape a au plus 2 fichiers joints : celle-ci en aurait 3." in response.content.decode()
     assert sorted(StepFile.objects.values_list("name", flat=True)) == ["a.pdf", "b.pdf"]
     # Taking one away in the same submission makes room.
     removed = step.files.get(name="a.pdf").pk
