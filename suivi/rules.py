@@ -81,3 +81,5 @@ rules.add_perm("suivi.change_achievement_date", open_plan_of_result & (is_superu
 rules.add_perm("suivi.set_action_status", open_plan_of_action & (is_superuser | coordinates_plan_of_action))
 
 
+# The plan's activity log: what every person changed or recorded, read before a meeting by the coordination.
+rules.add_perm("suivi.view_activity", is_superuser | coordinates_plan)

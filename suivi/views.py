@@ -23,6 +23,7 @@ from plans.models import Action, ExpectedResult, mean_of
 from plans.rules import organisation_ids
 from plans.views import get_plan_for
 
+from .activity import ActivityFilter, activity, readable_rows
 from .filters import StepFilter
 from .forms import AchievementForm, ActionStatusForm, ReturnStepForm, StepForm
 from .models import Step, StepFile
@@ -404,3 +405,33 @@ def stale_actions(request, slug):
         .order_by("objective__axis__number", "objective__number", "number")
     )
     return render(request, "suivi/stale_actions.html", {"plan": plan, "actions": actions})
+
+
+ACTIVITY_PER_PAGE = 50
+
+
+def plan_activity(request, slug):
+    """The plan's activity log: who changed or recorded what, when, filterable, 50 a page."""
+    plan = get_plan_for(request.user, slug)
+    require(request.user, "suivi.view_activity", plan)
+    filters = ActivityFilter(request.GET or None, plan=plan)
+    chosen = filters.cleaned_data if filters.is_valid() else {}
+    rows = activity(
+        plan,
+        person=chosen.get("person"),
+        organisation=chosen.get("organisation"),
+        kind=chosen.get("kind") or None,
+        since=chosen.get("since"),
+        until=chosen.get("until"),
+    )
+    page = Paginator(rows, ACTIVITY_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "plan": plan,
+        "filters": filters,
+        "page": page,
+        "entries": readable_rows(page.object_list),
+        "query": query.urlencode(),
+    }
+    return render(request, "suivi/plan_activity.html", context)

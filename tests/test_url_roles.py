@@ -146,6 +146,7 @@ EXPECTED = {
     ("suivi:steps", "Lanaudière"): {"GET": IN_PLAN},
     ("suivi:steps_to_review", "Lanaudière"): {"GET": COORDINATION},
     ("suivi:stale_actions", "Lanaudière"): {"GET": IN_PLAN},
+    ("suivi:activity", "Lanaudière"): {"GET": COORDINATION},
     ("suivi:add_step", "action 3.1.1 (ALL)"): {
         "GET": WRITE_ONLY,
         "POST": "                                          login done  403   403    done   404   login  404   404",
