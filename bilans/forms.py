@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Bilan
+from .models import Bilan, reporting_year_label
 
 
 class BilanForm(forms.Form):
@@ -16,10 +16,10 @@ class BilanForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.plan = plan
         last = max(plan.last_year, timezone.localdate().year)
-        self.fields["year"].choices = [("", _("Autres dates"))] + [
-            (year, "%s (%s – %s)" % (year, *(f"{day:%Y-%m-%d}" for day in plan.reporting_year_starting(year))))
-            for year in range(plan.first_year - 1, last + 1)
-        ]
+        # « 2024-2025 » as the coalition says it; the two dates are the exception, so they come last.
+        self.fields["year"].choices = [
+            (year, reporting_year_label(year, plan.reporting_year_start_month)) for year in range(plan.first_year - 1, last + 1)
+        ] + [("", _("Autres dates"))]
         self.fields["year"].initial = self.current_year()
 
     def current_year(self):

@@ -9,12 +9,19 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lib import french
 from plans.models import Plan
 
 
 def bilan_pdf_path(bilan, filename):
     return f"bilans/{bilan.plan_id}/{filename}"
 
+
+
+def reporting_year_label(year, start_month=4):
+    """The reporting year that starts in `year`, as the coalition writes it: « 2024-2025 » (« 2024 » when
+    it is the calendar year)."""
+    return str(year) if start_month == 1 else f"{year}-{year + 1}"
 
 class BilanQuerySet(models.QuerySet):
     def adopted(self):
@@ -127,6 +134,13 @@ class Bilan(models.Model):
 
     def get_absolute_url(self):
         return reverse("bilans:detail", args=[self.plan.slug, self.pk])
+
+    @property
+    def period_shown(self):
+        """What the bilans page says of the period: « 2024-2025 », or « 1er avril 2024 – 15 mars 2025 »."""
+        if self.year is not None:
+            return reporting_year_label(self.year, self.plan.reporting_year_start_month)
+        return f"{french.date(self.starts_on)} – {french.date(self.ends_on)}"
 
     @property
     def period_label(self):

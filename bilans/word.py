@@ -314,13 +314,13 @@ def front(document, bilan):
     headers = ["", _("Au début"), _("À la fin"), _("Variation (points)"), _("Étapes validées")]
     table(document, headers, rows, bold_rows=(0,))
     paragraph(document, _(
-        "Avancement d’une action\u00a0: part de ses résultats attendus atteints, au début de la période (avant le "
-        "premier jour) et à sa fin (au dernier jour). Avancement d’un objectif, d’un axe ou du plan\u00a0: moyenne de "
+        "Avancement d’une action : part de ses résultats attendus atteints, au début de la période (avant le "
+        "premier jour) et à sa fin (au dernier jour). Avancement d’un objectif, d’un axe ou du plan : moyenne de "
         "l’avancement de ses actions en vigueur qui ont des résultats attendus. Le trait noir du graphique marque "
-        "l’avancement au début. L’état d’une action est celui de la fin de la période\u00a0: l’état que la "
+        "l’avancement au début. L’état d’une action est celui de la fin de la période : l’état que la "
         "coordination avait fixé à cette date, selon l’historique, sinon celui que suivent ses résultats atteints "
         "et ses étapes à cette date. Quand l’état du jour de production diffère, il est indiqué entre "
-        "parenthèses (« aujourd’hui\u00a0: … »)."
+        "parenthèses (« aujourd’hui : … »)."
     ))
 
     committee_section(document, texts, "highlights")
@@ -455,7 +455,7 @@ def back(document, bilan):
         heading(document, _("Annexe – Étapes en attente de validation ou renvoyées"), 2)
         paragraph(document, _(
             "Ces étapes ont été inscrites durant la période mais la coordination ne les a pas encore validées "
-            "(ou les a renvoyées)\u00a0: elles ne comptent pas dans le bilan."
+            "(ou les a renvoyées) : elles ne comptent pas dans le bilan."
         ))
         for step in bilan["pending"]:
             step_line(document, step, prefix=(f"[{step['review_label']}]", step["action_code"]))

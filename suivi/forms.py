@@ -107,17 +107,17 @@ class StepForm(VersionedForm):
         self.fields["results"].queryset = action.results.active().order_by("number")
         self.fields["results"].label_from_instance = lambda result: f"{result.code} {result.text}"
         self.fields["results"].required = False
-        organisations = recording_organisations(action, user)
-        self.fields["organisation"].queryset = organisations
+        allowed = recording_organisation_ids(action, user)
+        self.fields["organisation"].queryset = Organisation.objects.filter(pk__in=allowed)
         self.fields["organisation"].label_from_instance = lambda org: org.display_name
         # The person's own organisation, never the first of the list: a step credited to the wrong
         # organisation goes unnoticed. A coordinator acting for none of the partners chooses.
-        own = [pk for pk in organisations.values_list("pk", flat=True) if pk in organisation_ids(user, action.plan_id)]
+        own = allowed & organisation_ids(user, action.plan_id)
         if own:
             self.fields["organisation"].empty_label = None
             if not self.instance.pk:
-                self.initial.setdefault("organisation", own[0])
-        elif len(organisations) == 1:
+                self.initial.setdefault("organisation", min(own))
+        elif len(allowed) == 1:
             self.fields["organisation"].empty_label = None
         else:
             self.fields["organisation"].empty_label = _("Choisir l’organisation")
@@ -148,13 +148,13 @@ class StepForm(VersionedForm):
         return uploads
 
 
-def recording_organisations(action, user):
+def recording_organisation_ids(action, user):
     """The organisations a person may record a step for on this action: the action's partners that
     they act for in its plan; a coordinator (or superuser) may record for any of them."""
-    partner_ids = partner_organisation_ids(action)
+    partner_ids = set(partner_organisation_ids(action))
     if not user.has_perm("plans.change_plan", action.plan):
         partner_ids &= organisation_ids(user, action.plan_id)
-    return Organisation.objects.filter(pk__in=partner_ids)
+    return partner_ids
 
 
 class AchievementForm(forms.Form):

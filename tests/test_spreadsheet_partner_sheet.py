@@ -130,8 +130,8 @@ def test_a_step_in_the_future_or_without_description_is_refused(client, partner)
         "3.1.2": {"etape_date": "2025-01-15"},
     })
     errors = [str(error) for error in upload(client, content).context["report"].errors]
-    assert any("colonne F (etape_date) : une étape réalisée ne peut pas être datée dans le futur." in e for e in errors)
-    assert any("colonne G (etape_description) : décrivez ce qui a été fait." in e for e in errors)
+    assert any("colonne F (etape_date)\u00a0: une étape réalisée ne peut pas être datée dans le futur." in e for e in errors)
+    assert any("colonne G (etape_description)\u00a0: décrivez ce qui a été fait." in e for e in errors)
 
 
 @pytest.mark.parametrize("person", ["coordinator", "committee_member"])
@@ -163,9 +163,9 @@ def test_step_rows_are_checked_by_the_step_form_and_achievements_by_the_result(c
 
     errors = [str(error) for error in upload(client, content).context["report"].errors]
 
-    assert any("colonne E (atteint_le) : un résultat ne peut pas être atteint à une date future." in e for e in errors)
-    assert any("colonne F (etape_date) : « 2025-02-30 » n’est pas une date" in e for e in errors)
-    assert any("colonne F (etape_date) : indiquez la date de l’étape." in e for e in errors)
+    assert any("colonne E (atteint_le)\u00a0: un résultat ne peut pas être atteint à une date future." in e for e in errors)
+    assert any("colonne F (etape_date)\u00a0: « 2025-02-30 » n’est pas une date" in e for e in errors)
+    assert any("colonne F (etape_date)\u00a0: indiquez la date de l’étape." in e for e in errors)
     assert len(errors) == 3
     assert database_state() == before
     assert not ExpectedResult.objects.get(plan__slug=SLUG, code="3.1.1.1").is_achieved

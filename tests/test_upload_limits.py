@@ -134,7 +134,7 @@ def test_a_file_past_the_limit_is_stored_no_further_and_refused_at_the_field(cli
     body = StreamedBody(step_fields(), "files", "rapport.pdf", 6 * MB)  # under the request's cap: read to its end
     response = streamed_post(client, reverse("suivi:add_step", args=[SLUG, "3.1.1"]), body)
     assert response.status_code == 422
-    assert "«\u00a0rapport.pdf\u00a0» pèse 6\u00a0Mo : un fichier ne peut dépasser 1\u00a0Mo." in response.content.decode()
+    assert "«\u00a0rapport.pdf\u00a0» pèse 6\u00a0Mo\u00a0: un fichier ne peut dépasser 1\u00a0Mo." in response.content.decode()
     # What reached Django's handlers: the file up to its limit (64 kB chunks), none of the 5 MB after it.
     assert CountingHandler.stored <= 1 * MB
     assert body.read_so_far == body.length  # the whole request read: the browser gets the page, no reset
