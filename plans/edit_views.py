@@ -61,12 +61,21 @@ def anchor(item):
 def back_to_plan(request, plan, item=None, message=""):
     """After a change: for htmx, the plan page (the form selects the plan from it); otherwise a redirect to
     the item on the plan page, with a message."""
+    if message:  # for htmx too: the plan page's message region comes back with it (hx-select-oob)
+        messages.success(request, message)
     if request.htmx:
         return plan_detail(request, plan.slug)
-    if message:
-        messages.success(request, message)
     url = plan.get_absolute_url()
     return redirect(f"{url}#{anchor(item)}" if item is not None and item.archived_at is None else url)
+
+
+def searched(form, request):
+    """The form, its list of partners narrowed to the organisations searched for without JavaScript."""
+    words = request.GET.get("recherche", "").strip()
+    if words and hasattr(form, "only_partners_matching"):
+        form.only_partners_matching(words)
+    form.searched_for = words
+    return form
 
 
 def panel_response(request, context, panel_id):
@@ -133,7 +142,7 @@ def edit_item(request, slug, kind, pk):
                 return back_to_plan(request, plan, item, _("%(item)s\u00a0: modifications enregistrées.") % {"item": item.code})
             form, theirs = refuse_stale_edit(form_class, request.POST, item)
     else:
-        form = form_class(instance=item)
+        form = searched(form_class(instance=item), request)
     context = {"plan": plan, "item": item, "kind": kind, "form": form, "theirs": theirs}
     return panel_response(request, context, f"panel-{kind}-{item.pk}")
 
@@ -167,7 +176,7 @@ def add_item(request, slug, kind):
                     form.save_partners()
             return back_to_plan(request, plan, item, _("%(item)s\u00a0: ajouté.") % {"item": item.code})
     else:
-        form = form_class(instance=item)
+        form = searched(form_class(instance=item), request)
     context = {"plan": plan, "item": None, "parent": parent, "kind": kind, "model": model, "form": form}
     return panel_response(request, context, f"panel-{kind}-new-{parent.pk if parent else plan.pk}")
 

@@ -6,8 +6,10 @@ the view refuses a save made on an older version.
 """
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from lib import french
 from lib.converters import IdsField
 from lib.locking import VersionedForm
 from partners.models import Organisation
@@ -103,6 +105,16 @@ class PartnersMixin(forms.ModelForm):
         self.fields["partners"].initial = linked
         self.fields["lead"].initial = next((link.organisation_id for link in self.links if link.role == "lead"), None)
 
+    def only_partners_matching(self, words):
+        """Without JavaScript, the search box reloads the page: the list keeps the organisations whose name
+        or acronym contains these words (accents and case ignored), and those already chosen."""
+        folded = french.sort_key(words)
+        linked = [link.organisation_id for link in self.links]
+        field = self.fields["partners"]
+        field.queryset = field.queryset.filter(
+            Q(sort_key__contains=folded) | Q(acronym__icontains=words.strip()) | Q(pk__in=linked)
+        )
+
     def clean(self):
         cleaned = super().clean()
         lead, partners = cleaned.get("lead"), cleaned.get("partners")
@@ -163,6 +175,14 @@ class ExpectedResultForm(ItemForm):
         model = ExpectedResult
         fields = ["text", "period_start", "period_end"]
         widgets = {"text": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        action = self.instance.action if self.instance.action_id else None
+        if self.instance.pk is None and action is not None:  # a new result: its action's years
+            for field in ("period_start", "period_end"):
+                if self.initial.get(field) is None:
+                    self.initial[field] = getattr(action, field)
 
 
 FORMS = {Axis: AxisForm, Objective: ObjectiveForm, Action: ActionForm, ExpectedResult: ExpectedResultForm}

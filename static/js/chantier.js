@@ -20,5 +20,31 @@ document.addEventListener("input", (event) => {
 document.addEventListener("click", (event) => {
   const button = event.target.closest("[data-closes]");
   if (!button) return;
-  button.closest(button.dataset.closes).remove();
+  const panel = button.closest(button.dataset.closes);
+  if (panel.matches(".edit-panel")) closePanel(panel);
+  else panel.remove();
+});
+
+// An edit panel remembers what opened it, so that closing it (« Fermer » or Escape) puts the focus back
+// there rather than at the top of a page of many links.
+const openers = new WeakMap();
+
+document.addEventListener("htmx:afterSwap", (event) => {
+  const target = event.detail.target;
+  const panel = target && (target.matches(".edit-panel") ? target : target.querySelector(".edit-panel"));
+  if (panel && event.detail.requestConfig) openers.set(panel, event.detail.requestConfig.elt);
+});
+
+function closePanel(panel) {
+  const opener = openers.get(panel);
+  panel.remove();
+  if (opener && opener.isConnected) opener.focus();
+}
+
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") return;
+  const panel = document.activeElement && document.activeElement.closest(".edit-panel");
+  if (!panel || !panel.querySelector("[data-closes]")) return;
+  event.preventDefault();
+  closePanel(panel);
 });
