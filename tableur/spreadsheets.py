@@ -36,6 +36,7 @@ from import_export.fields import Field
 from import_export.instance_loaders import CachedInstanceLoader
 from simple_history.utils import bulk_create_with_history
 
+from lib import french
 from lib.spreadsheets import FORMULA_PREFIXES, SpreadsheetError, neutralise, read_dataset
 from partners.models import Organisation
 from plans.models import (
@@ -734,6 +735,7 @@ class LevelCount:
     name: str
     new: list = field(default_factory=list)
     changed: list = field(default_factory=list)
+    created: list = field(default_factory=list)  # (code, text) of each item to create, for the preview
     unchanged: int = 0
     absent: int = 0  # in the plan, not in the file: left as they are
 
@@ -793,12 +795,42 @@ def import_sheet(sheet, *, plan=None, new_plan=None, commit=False, choices=None,
     return report
 
 
+YEARS_IN_TITLE = re.compile(r"(?<!\d)(20\d\d)\s*[-–]\s*(20\d\d)(?!\d)")
+SINGLE_YEAR_IN_TITLE = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+# Quebec's administrative regions, as a coalition's title names them.
+REGIONS = [
+    "Abitibi-Témiscamingue", "Bas-Saint-Laurent", "Capitale-Nationale", "Centre-du-Québec", "Chaudière-Appalaches",
+    "Côte-Nord", "Estrie", "Gaspésie–Îles-de-la-Madeleine", "Lanaudière", "Laurentides", "Laval", "Mauricie",
+    "Montérégie", "Montréal", "Nord-du-Québec", "Outaouais", "Saguenay–Lac-Saint-Jean",
+]
+
+
+def years_in_title(title):
+    """« Plan d’action 2025-2027 » → (2025, 2027); « Plan 2026 » → (2026, 2026); None without a year."""
+    span = YEARS_IN_TITLE.search(title or "")
+    if span and int(span[1]) <= int(span[2]):
+        return int(span[1]), int(span[2])
+    single = SINGLE_YEAR_IN_TITLE.search(title or "")
+    return (int(single[1]), int(single[1])) if single else None
+
+
+def region_in_title(title):
+    """The administrative region a title names (accents and case ignored), or ""."""
+    words = french.sort_key(title).replace("–", "-")
+    for region in sorted(REGIONS, key=len, reverse=True):  # « Centre-du-Québec » before « Québec »
+        if french.sort_key(region).replace("–", "-") in words:
+            return region
+    return ""
+
+
 def import_levels(report, sheet, plan, new_plan, matches, choices, user, commit):
     if plan is None:
-        first, last = sheet.years
+        # The title's years first (« Plan d’action 2025-2027 »), else the span of the sheet's reference years.
+        first, last = years_in_title(new_plan["title"]) or sheet.years
         this_year = timezone.localdate().year
         plan = Plan(title=new_plan["title"], slug=new_plan["slug"], first_year=first or this_year,
-                    last_year=last or first or this_year)
+                    last_year=last or first or this_year,
+                    region=new_plan.get("region") or region_in_title(new_plan["title"]))
         if commit:
             plan.save()
             if user is not None and user.is_authenticated:
@@ -817,6 +849,7 @@ def import_levels(report, sheet, plan, new_plan, matches, choices, user, commit)
         for entry, row_result in zip(entries, result.rows):
             if row_result.import_type == "new":
                 count.new.append(entry.code)
+                count.created.append((entry.code, entry.text))
             elif row_result.import_type == "update":
                 count.changed.append(entry.code)
             elif row_result.import_type == "skip":

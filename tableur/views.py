@@ -54,19 +54,36 @@ class UploadForm(forms.Form):
 
 
 class NewPlanForm(UploadForm):
-    title = forms.CharField(label=gettext_lazy("Titre du plan"), max_length=200)
-    slug = forms.SlugField(
-        label=gettext_lazy("Identifiant"),
-        max_length=80,
-        help_text=gettext_lazy("Dans l’adresse\u00a0: lettres, chiffres, tirets."),
+    title = forms.CharField(
+        label=gettext_lazy("Titre du plan"),
+        max_length=200,
+        help_text=gettext_lazy("Ses années et sa région en sont tirées (« … Lanaudière 2025-2027 »)."),
+        widget=forms.TextInput(attrs={"data-slug-source": "id_slug"}),
     )
-    field_order = ["title", "slug", "file"]
+    slug = forms.SlugField(
+        label=gettext_lazy("Identifiant dans l’adresse"),
+        max_length=80,
+        required=False,
+        help_text=gettext_lazy("Tiré du titre si vous le laissez vide\u00a0: lettres, chiffres, tirets."),
+    )
+    region = forms.CharField(
+        label=gettext_lazy("Région"),
+        max_length=100,
+        required=False,
+        help_text=gettext_lazy("Tirée du titre si vous la laissez vide."),
+    )
+    field_order = ["title", "slug", "region", "file"]
 
-    def clean_slug(self):
-        slug = self.cleaned_data["slug"]
-        if Plan.objects.filter(slug=slug).exists():
-            raise forms.ValidationError(_("Un plan a déjà cet identifiant."))
-        return slug
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("title") and not cleaned.get("slug") and "slug" not in self.errors:
+            cleaned["slug"] = slugify(cleaned["title"])[:80].strip("-")
+            if not cleaned["slug"]:
+                self.add_error("slug", _("Indiquez un identifiant\u00a0: le titre n’en donne aucun."))
+        if cleaned.get("slug") and Plan.objects.filter(slug=cleaned["slug"]).exists():
+            self.add_error("slug", _("Un plan a déjà l’identifiant « %(slug)s »\u00a0: choisissez-en un autre.")
+                           % {"slug": cleaned["slug"]})
+        return cleaned
 
 
 def read_upload(upload):
@@ -190,7 +207,7 @@ def new_plan_import(request):
     form = NewPlanForm(request.POST or None, request.FILES or None)
     context = {"form": form}
     if request.method == "POST" and form.is_valid():
-        new_plan = {"title": form.cleaned_data["title"], "slug": form.cleaned_data["slug"]}
+        new_plan = {key: form.cleaned_data[key] for key in ("title", "slug", "region")}
         preview(request, form, context, import_to={"new_plan": new_plan}, keep_for={"new_plan": new_plan})
     return render(request, "tableur/new_plan.html", context)
 

@@ -48,3 +48,13 @@ document.addEventListener("keydown", (event) => {
   event.preventDefault();
   closePanel(panel);
 });
+
+// A new plan's web identifier shown as it will be derived from its title (the server derives the same when
+// the field is left empty; typing one there replaces it).
+document.addEventListener("input", (event) => {
+  const title = event.target.closest("[data-slug-source]");
+  if (!title) return;
+  const slug = document.getElementById(title.dataset.slugSource);
+  if (!slug) return;
+  slug.placeholder = fold(title.value).replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 80);
+});
