@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
+from lib import french
 from lib.access import require
 from lib.history import history_entries
 from lib.lists import TableListView
@@ -212,8 +213,8 @@ def account_reactivate(request, user_id):
     else:
         messages.success(
             request,
-            _("Le compte de %(name)s est rouvert. Cette personne n’a pas encore choisi son mot de passe\u00a0: "
-              "la coordination de son plan peut lui renvoyer l’invitation.") % {"name": person.get_full_name() or person},
+            _("Le compte %(of_name)s est rouvert. Cette personne n’a pas encore choisi son mot de passe\u00a0: "
+              "la coordination de son plan peut lui renvoyer l’invitation.") % {"of_name": french.of(person.get_full_name() or person)},
         )
     return redirect("partners:accounts")
 

@@ -931,6 +931,26 @@ PARTNER_COLUMNS = [
     "etape_resultats",
 ]
 PARTNER_REQUIRED = [column for column in PARTNER_COLUMNS if column not in ("action_texte", "resultat_texte")]
+# The headers a partner reads in their sheet; the technical names above are still accepted on import (sheets
+# downloaded before these headers), and errors name the column as its header says.
+PARTNER_HEADERS = {
+    "action": gettext_lazy("Action"),
+    "action_texte": gettext_lazy("Texte de l’action"),
+    "resultat": gettext_lazy("Résultat attendu"),
+    "resultat_texte": gettext_lazy("Texte du résultat"),
+    "atteint_le": gettext_lazy("Atteint le"),
+    "etape_date": gettext_lazy("Date de l’étape"),
+    "etape_description": gettext_lazy("Ce qui a été fait"),
+    "etape_resultats": gettext_lazy("Résultats que l’étape fait avancer"),
+}
+
+
+def partner_column(header):
+    """The column a partner sheet's header names: its French header or its technical name, or None."""
+    header = normalise_header(header)
+    if header in PARTNER_HEADERS:
+        return header
+    return next((key for key, label in PARTNER_HEADERS.items() if normalise_header(label) == header), None)
 # Where the step form's errors go: its fields and the sheet's columns.
 STEP_COLUMNS = {"done_on": "etape_date", "description": "etape_description", "results": "etape_resultats"}
 # The sheet's words for a step form's field left empty.
@@ -954,7 +974,8 @@ def partner_actions(plan, organisation):
 def partner_dataset(plan, organisation):
     """The organisation's actions: a row per expected result (« atteint_le » to fill in when it is
     achieved), then empty rows to describe the steps done (date, what, which results)."""
-    dataset = tablib.Dataset(headers=PARTNER_COLUMNS, title=_("Mes actions")[:31])
+    dataset = tablib.Dataset(headers=[str(PARTNER_HEADERS[column]) for column in PARTNER_COLUMNS],
+                             title=_("Mes actions")[:31])
     for action in partner_actions(plan, organisation):
         rows = [
             {"resultat": result.code, "resultat_texte": result.text, "atteint_le": result.achieved_on or ""}
@@ -1021,17 +1042,17 @@ def read_partner_sheet(content, filename, plan, user, organisation):
     their organisation's) is refused; each step is checked by the step page's form (suivi.forms.StepForm),
     each achievement by the result's own rules; nothing is written here (see save_partner_sheet)."""
     dataset = read_dataset(content, filename)
-    headers = [normalise_header(header) for header in dataset.headers]
+    headers = [partner_column(header) for header in dataset.headers]
     report = PartnerReport()
     seen = {header: index for index, header in reversed(list(enumerate(headers))) if header}
-    missing = [column for column in PARTNER_REQUIRED if column not in seen]
+    missing = [str(PARTNER_HEADERS[column]) for column in PARTNER_REQUIRED if column not in seen]
     if missing:
         report.errors.append(RowError(1, "", _("colonnes manquantes\u00a0: %(list)s.") % {"list": ", ".join(missing)}))
         return report
     letters = {column: column_letter(index) for column, index in seen.items()}
 
     def error(row, column, message):
-        report.errors.append(RowError(row, column, message, letters.get(column, "")))
+        report.errors.append(RowError(row, str(PARTNER_HEADERS.get(column, column)), message, letters.get(column, "")))
 
     actions = {
         action.code: action
@@ -1085,7 +1106,7 @@ def read_partner_sheet(content, filename, plan, user, organisation):
                     else:
                         error(row, "atteint_le", _("vous ne pouvez pas marquer ce résultat atteint."))
             elif result.is_achieved and not cells["atteint_le"]:
-                report.notes.append(RowError(row, "atteint_le", _("le résultat %(code)s reste atteint\u00a0: un import ne "
+                report.notes.append(RowError(row, str(PARTNER_HEADERS["atteint_le"]), _("le résultat %(code)s reste atteint\u00a0: un import ne "
                                                                   "retire pas une atteinte.") % {"code": result.code},
                                              letters["atteint_le"]))
             elif result.is_achieved:
