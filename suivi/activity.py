@@ -22,6 +22,11 @@ KINDS = {
     "resultats": (_("Résultats attendus"), ExpectedResult, "plan_id", F("code")),
     "etapes": (_("Étapes réalisées"), Step, "action__plan_id", F("action__code")),
 }
+# What one row of the log names: « Action 1.1.1 », « Résultat attendu 1.1.1.2 ».
+ITEM = {
+    "axes": _("Axe"), "objectifs": _("Objectif"), "actions": _("Action"), "resultats": _("Résultat attendu"),
+    "plan": _("Réglages du plan"), "etapes": _("Étape"),
+}
 WHAT = {"+": _("création"), "~": _("modification"), "-": _("suppression")}
 
 
@@ -103,7 +108,7 @@ def readable_rows(rows):
             "person": users.get(user_id),
             "what": WHAT.get(change, change),
             "kind": kind,
-            "kind_label": KINDS[kind][0],
+            "kind_label": ITEM[kind],
             "object_id": object_id,
             "label": label,
             "organisation": organisations.get(organisation_id),

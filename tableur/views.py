@@ -57,7 +57,7 @@ class NewPlanForm(UploadForm):
     title = forms.CharField(
         label=gettext_lazy("Titre du plan"),
         max_length=200,
-        help_text=gettext_lazy("Ses années et sa région en sont tirées (« … Lanaudière 2025-2027 »)."),
+        help_text=gettext_lazy("Ses années et sa région en sont tirées («\u00a0… Lanaudière 2025-2027\u00a0»)."),
         widget=forms.TextInput(attrs={"data-slug-source": "id_slug"}),
     )
     slug = forms.SlugField(

@@ -58,14 +58,14 @@ def test_coordinator_reads_who_changed_or_recorded_what(client, coordinator, par
     html = client.get(f"/plans/{lanaudiere.slug}/activite/").content.decode()
     assert "Activité du plan" in html
     assert "étape sur l’action 3.1.1" in html and "(ALL)" in html
-    assert "Actions · 1.1.1" in html
+    assert "Action 1.1.1" in html
 
     only_partner = client.get(f"/plans/{lanaudiere.slug}/activite/", {"person": partner.pk}).content.decode()
-    assert "étape sur l’action 3.1.1" in only_partner and "Actions · 1.1.1" not in only_partner
+    assert "étape sur l’action 3.1.1" in only_partner and "Action 1.1.1" not in only_partner
     of_all = client.get(f"/plans/{lanaudiere.slug}/activite/", {"organisation": organisation.pk}).content.decode()
-    assert "étape sur l’action 3.1.1" in of_all and "Actions · 1.1.1" not in of_all
+    assert "étape sur l’action 3.1.1" in of_all and "Action 1.1.1" not in of_all
     actions_only = client.get(f"/plans/{lanaudiere.slug}/activite/", {"kind": "actions"}).content.decode()
-    assert "Actions · 1.1.1" in actions_only and "étape sur l’action" not in actions_only
+    assert "Action 1.1.1" in actions_only and "étape sur l’action" not in actions_only
     future = client.get(f"/plans/{lanaudiere.slug}/activite/", {"since": "2999-01-01"}).content.decode()
     assert "Aucun changement ne correspond." in future
 

@@ -97,3 +97,24 @@ def test_main_pages_follow_french_typography(client, request, person):
 
 def test_the_sign_in_page_follows_french_typography(client):
     assert typography_faults(client.get("/comptes/login/").content.decode(), []) == []
+
+
+def test_dates_times_and_percentages_have_one_way_of_being_written():
+    import datetime
+
+    from django.template import engines
+
+    template = engines["django"].from_string(
+        '{{ day|date }}|{{ moment|date:"DATETIME_FORMAT" }}|{{ moment|time }}|{{ 50|percent }}|{{ "Action-Logement"|de }}'
+    )
+    rendered = template.render({"day": datetime.date(2025, 4, 1), "moment": datetime.datetime(2025, 4, 12, 19, 57)})
+    assert rendered == "1er avril 2025|12 avril 2025, 19\u00a0h\u00a057|19\u00a0h\u00a057|50\u00a0%|d’Action-Logement"
+
+
+def test_zero_is_singular_in_french(client, coordinator, lanaudiere):
+    from django.utils.translation import ngettext
+
+    assert ngettext("%(counter)s étape", "%(counter)s étapes", 0) == "%(counter)s étape"
+    client.force_login(coordinator)
+    page = client.get(f"/plans/{lanaudiere.slug}/activite/", {"since": "2999-01-01"}).content.decode()
+    assert "0 changement<" in page
