@@ -15,7 +15,7 @@ def date(value, arg=None):
     """Django's `date`, with « 1er » for the first day of a month: « 1er avril 2025 »."""
     try:
         return french.date(value, arg or "DATE_FORMAT")
-    except AttributeError:
+    except (AttributeError, TypeError):  # not a date (as Django's own filter): nothing
         return ""
 
 
