@@ -6,6 +6,8 @@ code or name (never its internal number). The plan's activity log (plans.activit
 import datetime
 from typing import NamedTuple
 
+from django.contrib.auth import get_user_model
+from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from lib import french
@@ -17,9 +19,10 @@ class Change(NamedTuple):
     new: object
 
 
-def readable(field, value, related=None):
+def readable(field, value, related=None, person=str):
     """A stored value as a person reads it. `related` maps a foreign key's stored ids to their objects
-    (read once for a whole history, see `related_objects`)."""
+    (read once for a whole history, see `related_objects`); `person` names an account (the apps above pass
+    partners' `name_of_person`, which names no erased person)."""
     if value is None or value == "":
         return None
     if isinstance(value, list):
@@ -28,9 +31,13 @@ def readable(field, value, related=None):
         return dict(field.flatchoices).get(value, value)
     if isinstance(value, bool):
         return _("Oui") if value else _("Non")
+    if isinstance(value, Model):  # an object already (a version shown beside a refused save)
+        return person(value) if isinstance(value, get_user_model()) else str(value)
     if field.is_relation:
         item = (related or {}).get((field.name, value))
-        return str(item) if item is not None else _("élément supprimé")
+        if item is None:
+            return _("élément supprimé")
+        return person(item) if field.related_model is get_user_model() else str(item)
     if isinstance(value, datetime.datetime):
         return french.date(value, "DATETIME_FORMAT")
     if isinstance(value, datetime.date):
@@ -52,7 +59,7 @@ def related_objects(fields, records):
     return found
 
 
-def history_entries(instance, hidden=("id",)):
+def history_entries(instance, hidden=("id",), person=str):
     """The history of `instance`, newest first: each record with its changes. The first record (the
     creation, or the oldest kept) lists every value."""
     records = list(instance.history.select_related("history_user").order_by("history_date", "history_id"))
@@ -66,7 +73,7 @@ def history_entries(instance, hidden=("id",)):
     for record in records:
         if previous is None:
             changes = [
-                Change(field.verbose_name, None, readable(field, getattr(record, field.attname), related))
+                Change(field.verbose_name, None, readable(field, getattr(record, field.attname), related, person))
                 for field in fields
             ]
         else:
@@ -74,8 +81,8 @@ def history_entries(instance, hidden=("id",)):
             changes = [
                 Change(
                     by_name[change.field].verbose_name,
-                    readable(by_name[change.field], stored(previous, by_name[change.field]), related),
-                    readable(by_name[change.field], stored(record, by_name[change.field]), related),
+                    readable(by_name[change.field], stored(previous, by_name[change.field]), related, person),
+                    readable(by_name[change.field], stored(record, by_name[change.field]), related, person),
                 )
                 for change in sorted(delta.changes, key=lambda change: names.index(change.field))
             ]

@@ -28,7 +28,7 @@ from lib.locking import refuse_stale, save_from_version
 
 from .filters import AccountFilter, OrganisationFilter
 from .forms import MergeForm, OrganisationForm, invitation_token
-from .models import Deactivation, Organisation, is_invited
+from .models import Deactivation, Organisation, is_invited, name_of_person
 from .rules import in_plans, visible_plan_ids
 from .signals import client_address
 from .sign_in import lift_lockout, locked_out_usernames
@@ -86,7 +86,7 @@ def organisation_detail(request, pk):
     it, in the plans this person takes part in, are the plans' part of the page (its template tag
     `organisation_in_plans`)."""
     organisation = get_organisation_for(request.user, pk)
-    context = {"organisation": organisation, "changes": history_entries(organisation)}
+    context = {"organisation": organisation, "changes": history_entries(organisation, person=name_of_person)}
     return render(request, "partners/organisation_detail.html", context)
 
 

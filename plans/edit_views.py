@@ -22,6 +22,7 @@ from lib.access import require
 from lib.converters import whole_number
 from lib.history import history_entries, readable
 from lib.locking import refuse_stale
+from partners.models import name_of_person
 
 from .forms import FORMS, NewPlanForm, PlanSettingsForm
 from .models import Action, Axis, ExpectedResult, Objective, Plan, PlanRole, Role
@@ -287,7 +288,7 @@ def item_history(request, slug, kind, pk):
         "plan": plan,
         "item": item,
         "kind": kind,
-        "entries": history_entries(item, hidden=HIDDEN_IN_HISTORY),
+        "entries": history_entries(item, hidden=HIDDEN_IN_HISTORY, person=name_of_person),
         "partner_changes": partner_changes,
     }
     return render(request, "plans/edit/item_history.html", context)
@@ -299,7 +300,7 @@ def plan_history(request, slug):
     return render(
         request,
         "plans/edit/item_history.html",
-        {"plan": plan, "item": plan, "entries": history_entries(plan, hidden=HIDDEN_IN_HISTORY)},
+        {"plan": plan, "item": plan, "entries": history_entries(plan, hidden=HIDDEN_IN_HISTORY, person=name_of_person)},
     )
 
 

@@ -121,6 +121,12 @@ class StepForm(VersionedForm):
             self.fields["organisation"].empty_label = None
         else:
             self.fields["organisation"].empty_label = _("Choisir l’organisation")
+        # Read once, here: the select would otherwise query again to learn whether it starts with an empty
+        # choice, and only when it does not (a query count that would depend on the plan's data).
+        field = self.fields["organisation"]
+        field.choices = ([("", field.empty_label)] if field.empty_label is not None else []) + [
+            (organisation.pk, organisation.display_name) for organisation in field.queryset
+        ]
         if not self.fields["results"].queryset:
             del self.fields["results"]
 

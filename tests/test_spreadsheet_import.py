@@ -229,7 +229,7 @@ def refused(content, filename="plan.xlsx"):
 def test_missing_headers_are_named(lanaudiere):
     headers = [h for h in HEADERS if h not in ("objectif_titre", "annee_reference")]
     messages = refused(xlsx([["1"] * len(headers)], headers=headers))
-    assert messages == ["Ligne 1\u00a0: colonnes manquantes : objectif_titre, annee_reference."]
+    assert messages == ["Ligne 1\u00a0: colonnes manquantes\u00a0: objectif_titre, annee_reference."]
 
 
 def test_unknown_header_is_named_with_its_column(lanaudiere):
@@ -244,7 +244,7 @@ def test_action_under_the_wrong_objective(lanaudiere):
 
 def test_duplicate_codes(lanaudiere):
     messages = refused(xlsx([row(), row()]))
-    assert messages == ["Ligne 3, colonne G (resultat)\u00a0: code en double : 1.1.1.1 est déjà à la ligne 2."]
+    assert messages == ["Ligne 3, colonne G (resultat)\u00a0: code en double\u00a0: 1.1.1.1 est déjà à la ligne 2."]
 
 
 def test_a_parent_repeated_with_another_title(lanaudiere):
@@ -326,7 +326,7 @@ def test_import_plan_command_dry_run_then_import(lanaudiere, tmp_path, capsys):
     path = FIXTURES / "batir-ensemble.csv"
     before = database_state()
     call_command("import_plan", str(path), "--plan", "batir", "--title", "Bâtir ensemble", "--dry-run")
-    assert "Actions : 9 à créer" in capsys.readouterr().out
+    assert "Actions\u00a0: 9 à créer" in capsys.readouterr().out
     assert database_state() == before
     call_command("import_plan", str(path), "--plan", "batir", "--title", "Bâtir ensemble")
     assert Plan.objects.get(slug="batir").title == "Bâtir ensemble"

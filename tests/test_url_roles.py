@@ -39,7 +39,7 @@ from plans.forms import ActionForm, PlanSettingsForm
 from plans.models import Action, ActionPartner, Axis, ExpectedResult, Objective, Plan, PlanRole
 from suivi.forms import ActionStatusForm, StepForm
 from suivi.models import Step, StepFile
-from tableur.spreadsheets import export_dataset, partner_dataset
+from tableur.spreadsheets import export_dataset, partner_column, partner_dataset
 from tableur.views import keep_upload
 from tests.conftest import LANAUDIERE, OTHER_PLAN, make_person, shared_person
 from tests.spreadsheet_helpers import ROW, csv_bytes
@@ -567,11 +567,11 @@ def partner_file(w, person):
     organisation = w.tpdsl if person == w.person("other_partner") else w.all_org
     dataset = partner_dataset(w.lanaudiere, organisation)
     rows = [list(row) for row in dataset]
-    headers = dataset.headers
+    headers = [partner_column(header) for header in dataset.headers]  # the sheet's French headers, by their keys
     row = next(row for row in rows if not row[headers.index("resultat")])
     row[headers.index("etape_date")] = today()
     row[headers.index("etape_description")] = "Rencontre inscrite dans la feuille"
-    return tablib.Dataset(*rows, headers=headers).export("xlsx")
+    return tablib.Dataset(*rows, headers=dataset.headers).export("xlsx")
 
 
 class Uploader:
