@@ -7,7 +7,7 @@ import pytest
 
 from lib.french import of, sort_key
 from partners.models import Organisation
-from plans.models import Membership, PlanRole
+from plans.models import PlanRole
 from tests.conftest import make_person
 
 pytestmark = pytest.mark.django_db
