@@ -5,7 +5,8 @@ plan's structure and its steps (README, « Layout »)."""
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import CharField, F, IntegerField, Value
+from django.db.models import BigIntegerField, CharField, F, Value
+from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import Organisation
@@ -74,27 +75,31 @@ def activity(plan, person=None, organisation=None, kind=None, since=None, until=
             rows = rows.filter(history_date__date__gte=since)
         if until is not None:
             rows = rows.filter(history_date__date__lte=until)
-        step_organisation = F("organisation_id") if model is Step else Value(None, output_field=IntegerField())
+        # A typed NULL: PostgreSQL reads a bare NULL in a UNION's first part as text.
+        step_organisation = F("organisation_id") if model is Step else Cast(Value(None), BigIntegerField())
         if members is not None:
             if model is Step:
                 rows = rows.filter(organisation_id=organisation) | rows.filter(history_user_id__in=members)
             else:
                 rows = rows.filter(history_user_id__in=members)
-        parts.append(
-            rows.order_by()
-            .annotate(
-                row_kind=Value(key, output_field=CharField()),
-                row_label=label,
-                row_organisation=step_organisation,
-            )
-            .values_list("history_id", "history_date", "history_type", "history_user_id", "id", "row_kind",
-                         "row_label", "row_organisation")
-        )
+        # Every column an annotation of the same name and type in every part: a UNION matches columns by
+        # position, and Django puts plain fields before annotations in the SELECT.
+        columns = {
+            "row_history": F("history_id"),
+            "row_date": F("history_date"),
+            "row_change": F("history_type"),
+            "row_person": F("history_user_id"),
+            "row_object": F("id"),
+            "row_kind": Value(key, output_field=CharField()),
+            "row_label": label,
+            "row_organisation": step_organisation,
+        }
+        parts.append(rows.order_by().annotate(**columns).values_list(*columns))
     if not parts:
-        return Plan.history.none().values_list("history_id")
+        return Plan.history.none().values_list("history_id")  # an unknown kind: nothing
     first, *others = parts
     rows = first.union(*others, all=True) if others else first
-    return rows.order_by("-history_date", "-history_id")
+    return rows.order_by("-row_date", "-row_history")
 
 
 def readable_rows(rows):
