@@ -30,6 +30,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from lib import french
 from lib.spreadsheets import spreadsheet_bytes
 from meetings.models import Amendment, Attendance, Decision, Meeting
 from plans.models import (
@@ -304,7 +305,7 @@ def gather(plan, start, end, texts=None):
         counts["validated" if step.review == Step.Review.VALIDATED else "pending"] += 1
     organisations = [
         {"name": org.name, "acronym": org.acronym, **counts}
-        for org, counts in sorted(contributors.items(), key=lambda item: item[0].name.casefold())
+        for org, counts in sorted(contributors.items(), key=lambda item: french.sort_key(item[0].name))
     ]
 
     data = {
@@ -415,7 +416,7 @@ def acronyms_used(plan, organisations, data):
     for acronym, meaning in plan.terms.values_list("acronym", "meaning"):
         if re.search(rf"(?<!\w){re.escape(acronym)}(?!\w)", text):
             entries[acronym] = meaning
-    return sorted(entries.items(), key=lambda entry: entry[0].casefold())
+    return sorted(entries.items(), key=lambda entry: french.sort_key(entry[0]))
 
 
 def revive(value):

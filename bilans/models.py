@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lib import french
 from meetings.models import Meeting
 from plans.models import Plan
 
@@ -16,6 +17,12 @@ from plans.models import Plan
 def bilan_pdf_path(bilan, filename):
     return f"bilans/{bilan.plan_id}/{filename}"
 
+
+
+def reporting_year_label(year, start_month=4):
+    """The reporting year that starts in `year`, as the coalition writes it: « 2024-2025 » (« 2024 » when
+    it is the calendar year)."""
+    return str(year) if start_month == 1 else f"{year}-{year + 1}"
 
 class BilanQuerySet(models.QuerySet):
     def adopted(self):
@@ -89,7 +96,7 @@ class Bilan(models.Model):
         _("adopté par"),
         max_length=200,
         blank=True,
-        help_text=_("Qui a adopté le bilan : le comité de coordination, l’assemblée des partenaires…"),
+        help_text=_("Qui a adopté le bilan\u00a0: le comité de coordination, l’assemblée des partenaires…"),
     )
 
     # The committee's words, typed on a draft with the markup of `narrative.py`: the keys of TEXTS, and
@@ -138,6 +145,13 @@ class Bilan(models.Model):
 
     def get_absolute_url(self):
         return reverse("bilans:detail", args=[self.plan.slug, self.pk])
+
+    @property
+    def period_shown(self):
+        """What the bilans page says of the period: « 2024-2025 », or « 1er avril 2024 – 15 mars 2025 »."""
+        if self.year is not None:
+            return reporting_year_label(self.year, self.plan.reporting_year_start_month)
+        return f"{french.date(self.starts_on)} – {french.date(self.ends_on)}"
 
     @property
     def period_label(self):
@@ -204,7 +218,7 @@ class Bilan(models.Model):
         """A version is adopted on or after the day it was produced, and not in the future."""
         if self.produced_on and adopted_on < self.produced_on:
             raise ValidationError(
-                _("Ce bilan a été produit le %(date)s : il ne peut pas avoir été adopté avant.")
+                _("Ce bilan a été produit le %(date)s\u00a0: il ne peut pas avoir été adopté avant.")
                 % {"date": self.produced_on}
             )
         if adopted_on > timezone.localdate():

@@ -21,6 +21,8 @@ from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords, registered_models
 
+from lib import french
+
 
 class OrganisationQuerySet(models.QuerySet):
     def active(self):
@@ -58,14 +60,16 @@ class Organisation(models.Model):
     website = models.URLField(_("site web"), blank=True)
     archived_at = models.DateTimeField(_("archivée le"), null=True, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    # The name as French lists file it (lib.french.sort_key), kept by save(): one order on every database.
+    sort_key = models.CharField(_("clé de tri"), max_length=200, editable=False, default="", db_index=True)
 
     objects = OrganisationQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["version"])
+    history = HistoricalRecords(excluded_fields=["version", "sort_key"])
 
     class Meta:
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
-        ordering = [Lower("name")]
+        ordering = ["sort_key", Lower("name")]
         constraints = [
             models.UniqueConstraint(Lower("name"), name="unique_organisation_name"),
             models.UniqueConstraint(
@@ -78,6 +82,12 @@ class Organisation(models.Model):
 
     def __str__(self):
         return self.acronym or self.name
+
+    def save(self, *args, **kwargs):
+        self.sort_key = french.sort_key(self.name)
+        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "sort_key"}
+        super().save(*args, **kwargs)
 
     @property
     def display_name(self):

@@ -106,7 +106,7 @@ def personal_data(person):
         "administration_de_l_instance_depuis": timezone.localtime(administrator.since) if administrator else None,
     }
     memberships = {}
-    for membership in person.memberships.select_related("organisation").order_by("organisation__name"):
+    for membership in person.memberships.select_related("organisation").order_by("organisation__sort_key"):
         memberships.setdefault(membership.plan_id, []).append(membership.organisation.name)
     plans = [
         {"plan": role.plan.title, "role": role.get_role_display(), "organisations": memberships.get(role.plan_id, [])}

@@ -15,11 +15,12 @@ from django.conf import settings
 from django.db.models import Sum
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.formats import date_format
 
 from axes.helpers import get_client_username
 from axes.models import AccessAttempt
 from axes.utils import reset
+
+from lib import french
 
 FAILURES_FROM_ONE_CLIENT = 5
 FAILURES_FROM_EVERYWHERE = 20
@@ -74,7 +75,6 @@ def lockout_response(request, original_response, credentials):
     until = timezone.localtime(timezone.now() + settings.AXES_COOLOFF_TIME)
     context = {
         "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
-        # Spelled out: fr_CA's TIME_FORMAT leaves its "h" unescaped, which prints the hour twice.
-        "until": date_format(until, "H\xa0\\h\xa0i"),
+        "until": french.date(until, "TIME_FORMAT"),
     }
     return render(request, "registration/locked_out.html", context, status=429)

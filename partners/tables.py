@@ -2,7 +2,7 @@
 of the CSV and XLSX exports)."""
 
 import django_tables2 as tables
-from django.db.models.functions import Lower
+from django.db.models import F
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -27,7 +27,7 @@ class OrganisationTable(tables.Table):
         attrs = {"class": "table"}
 
     def order_name(self, queryset, is_descending):
-        field = Lower("name")
+        field = F("sort_key")
         return queryset.order_by(field.desc() if is_descending else field.asc()), True
 
     def render_archived_at(self, value):

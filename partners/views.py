@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
+from lib import french
 from lib.access import require
 from lib.history import history_entries
 from lib.lists import TableListView
@@ -27,7 +28,7 @@ from lib.locking import refuse_stale, save_from_version
 
 from .filters import AccountFilter, OrganisationFilter
 from .forms import MergeForm, OrganisationForm, invitation_token
-from .models import Deactivation, Organisation, is_invited
+from .models import Deactivation, Organisation, is_invited, name_of_person
 from .rules import in_plans, visible_plan_ids
 from .signals import client_address
 from .sign_in import lift_lockout, locked_out_usernames
@@ -85,7 +86,7 @@ def organisation_detail(request, pk):
     it, in the plans this person takes part in, are the plans' part of the page (its template tag
     `organisation_in_plans`)."""
     organisation = get_organisation_for(request.user, pk)
-    context = {"organisation": organisation, "changes": history_entries(organisation)}
+    context = {"organisation": organisation, "changes": history_entries(organisation, person=name_of_person)}
     return render(request, "partners/organisation_detail.html", context)
 
 
@@ -140,7 +141,7 @@ def organisation_merge(request, pk):
             try:
                 duplicate.merge_into(kept)
             except ProtectedError:
-                messages.error(request, _("Cette fusion est impossible : le doublon est encore utilisé ailleurs."))
+                messages.error(request, _("Cette fusion est impossible\u00a0: le doublon est encore utilisé ailleurs."))
                 return redirect("partners:organisation", kept.pk)
             messages.success(request, _("« %(name)s » est fusionnée dans cette organisation.") % {"name": name})
             return redirect("partners:organisation", kept.pk)
@@ -212,8 +213,8 @@ def account_reactivate(request, user_id):
     else:
         messages.success(
             request,
-            _("Le compte de %(name)s est rouvert. Cette personne n’a pas encore choisi son mot de passe\u00a0: "
-              "la coordination de son plan peut lui renvoyer l’invitation.") % {"name": person.get_full_name() or person},
+            _("Le compte %(of_name)s est rouvert. Cette personne n’a pas encore choisi son mot de passe\u00a0: "
+              "la coordination de son plan peut lui renvoyer l’invitation.") % {"of_name": french.of(person.get_full_name() or person)},
         )
     return redirect("partners:accounts")
 
@@ -294,7 +295,7 @@ class AcceptInvitationView(PasswordResetConfirmView):
     def form_valid(self, form):
         form.user.is_active = True
         response = super().form_valid(form)
-        messages.success(self.request, _("Bienvenue! Votre mot de passe est enregistré."))
+        messages.success(self.request, _("Bienvenue\u202f! Votre mot de passe est enregistré."))
         return response
 
 

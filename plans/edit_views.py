@@ -22,6 +22,7 @@ from lib.access import require
 from lib.converters import whole_number
 from lib.history import history_entries, readable
 from lib.locking import refuse_stale
+from partners.models import name_of_person
 
 from .forms import FORMS, NewPlanForm, PlanSettingsForm
 from .models import Action, Axis, ExpectedResult, Objective, Plan, PlanRole, Role
@@ -61,12 +62,21 @@ def anchor(item):
 def back_to_plan(request, plan, item=None, message=""):
     """After a change: for htmx, the plan page (the form selects the plan from it); otherwise a redirect to
     the item on the plan page, with a message."""
+    if message:  # for htmx too: the plan page's message region comes back with it (hx-select-oob)
+        messages.success(request, message)
     if request.htmx:
         return plan_detail(request, plan.slug)
-    if message:
-        messages.success(request, message)
     url = plan.get_absolute_url()
     return redirect(f"{url}#{anchor(item)}" if item is not None and item.archived_at is None else url)
+
+
+def searched(form, request):
+    """The form, its list of partners narrowed to the organisations searched for without JavaScript."""
+    words = request.GET.get("recherche", "").strip()
+    if words and hasattr(form, "only_partners_matching"):
+        form.only_partners_matching(words)
+    form.searched_for = words
+    return form
 
 
 def panel_response(request, context, panel_id):
@@ -103,7 +113,7 @@ def their_version(theirs, form_class):
 
 
 STALE_SAVE = gettext_lazy(
-    "Quelqu’un d’autre a enregistré cet élément pendant que vous le modifiiez : vos modifications ne "
+    "Quelqu’un d’autre a enregistré cet élément pendant que vous le modifiiez\u00a0: vos modifications ne "
     "sont pas enregistrées. Sa version (version %(version)s) est affichée ci-dessous; enregistrez de "
     "nouveau pour la remplacer par la vôtre."
 )
@@ -130,10 +140,10 @@ def edit_item(request, slug, kind, pk):
                 if saved and hasattr(form, "save_partners"):
                     form.save_partners()
             if saved:
-                return back_to_plan(request, plan, item, _("%(item)s : modifications enregistrées.") % {"item": item.code})
+                return back_to_plan(request, plan, item, _("%(item)s\u00a0: modifications enregistrées.") % {"item": item.code})
             form, theirs = refuse_stale_edit(form_class, request.POST, item)
     else:
-        form = form_class(instance=item)
+        form = searched(form_class(instance=item), request)
     context = {"plan": plan, "item": item, "kind": kind, "form": form, "theirs": theirs}
     return panel_response(request, context, f"panel-{kind}-{item.pk}")
 
@@ -165,9 +175,9 @@ def add_item(request, slug, kind):
                 item.insert_at(form.cleaned_data.get("position"))
                 if hasattr(form, "save_partners"):
                     form.save_partners()
-            return back_to_plan(request, plan, item, _("%(item)s : ajouté.") % {"item": item.code})
+            return back_to_plan(request, plan, item, _("%(item)s\u00a0: ajouté.") % {"item": item.code})
     else:
-        form = form_class(instance=item)
+        form = searched(form_class(instance=item), request)
     context = {"plan": plan, "item": None, "parent": parent, "kind": kind, "model": model, "form": form}
     return panel_response(request, context, f"panel-{kind}-new-{parent.pk if parent else plan.pk}")
 
@@ -188,7 +198,7 @@ def move_item(request, slug, kind, pk):
         messages.error(request, _("Indiquez une position (1, 2, 3…)."))
         return redirect(reverse("plans:edit_item", args=[plan.slug, kind, item.pk]))
     item.move_to(target)
-    return back_to_plan(request, plan, item, _("Déplacé : c’est maintenant %(code)s.") % {"code": item.code})
+    return back_to_plan(request, plan, item, _("Déplacé\u00a0: c’est maintenant %(code)s.") % {"code": item.code})
 
 
 @require_http_methods(["GET", "POST"])
@@ -200,10 +210,10 @@ def delete_item(request, slug, kind, pk):
         return render(request, "plans/edit/confirm_delete.html", {"plan": plan, "item": item, "kind": kind})
     code, parent = item.code, item.parent
     if item.delete_or_archive():
-        message = _("%(item)s : supprimé.") % {"item": code}
+        message = _("%(item)s\u00a0: supprimé.") % {"item": code}
     else:
         message = _(
-            "%(item)s : archivé plutôt que supprimé, parce que des étapes ou des résultats atteints y sont "
+            "%(item)s\u00a0: archivé plutôt que supprimé, parce que des étapes ou des résultats atteints y sont "
             "inscrits. Il reste dans les éléments archivés, d’où vous pouvez le restaurer."
         ) % {"item": code}
     return back_to_plan(request, plan, parent, message)
@@ -215,7 +225,7 @@ def archive_item(request, slug, kind, pk):
     plan, item = get_item_to_edit(request.user, slug, kind, pk)
     code, parent = item.code, item.parent
     item.archive()
-    message = _("%(item)s : archivé. Il reste dans les éléments archivés, d’où vous pouvez le restaurer.") % {"item": code}
+    message = _("%(item)s\u00a0: archivé. Il reste dans les éléments archivés, d’où vous pouvez le restaurer.") % {"item": code}
     return back_to_plan(request, plan, parent, message)
 
 
@@ -228,13 +238,13 @@ def restore_item(request, slug, kind, pk):
         if parent.archived_at is not None:
             messages.error(
                 request,
-                _("%(item)s est sous un élément archivé (%(parent)s) : restaurez d’abord celui-ci.")
+                _("%(item)s est sous un élément archivé (%(parent)s)\u00a0: restaurez d’abord celui-ci.")
                 % {"item": item.code, "parent": parent.code},
             )
             return redirect("plans:archived", plan.slug)
         parent = parent.parent
     item.restore()
-    return back_to_plan(request, plan, item, _("Restauré : c’est maintenant %(code)s.") % {"code": item.code})
+    return back_to_plan(request, plan, item, _("Restauré\u00a0: c’est maintenant %(code)s.") % {"code": item.code})
 
 
 @require_http_methods(["GET", "POST"])
@@ -249,7 +259,7 @@ def archive_plan(request, slug):
         plan.archive()
         messages.success(
             request,
-            _("Le plan est archivé : il se lit comme vous l’avez laissé, plus rien ne s’y inscrit. Vous pouvez le restaurer ici."),
+            _("Le plan est archivé\u00a0: il se lit comme vous l’avez laissé, plus rien ne s’y inscrit. Vous pouvez le restaurer ici."),
         )
     return redirect(plan)
 
@@ -261,7 +271,7 @@ def restore_plan(request, slug):
     require(request.user, "plans.archive_plan", plan)
     if plan.is_archived:
         plan.restore()
-        messages.success(request, _("Le plan est restauré : il est de nouveau ouvert."))
+        messages.success(request, _("Le plan est restauré\u00a0: il est de nouveau ouvert."))
     return redirect(plan)
 
 
@@ -278,7 +288,7 @@ def item_history(request, slug, kind, pk):
         "plan": plan,
         "item": item,
         "kind": kind,
-        "entries": history_entries(item, hidden=HIDDEN_IN_HISTORY),
+        "entries": history_entries(item, hidden=HIDDEN_IN_HISTORY, person=name_of_person),
         "partner_changes": partner_changes,
     }
     return render(request, "plans/edit/item_history.html", context)
@@ -290,7 +300,7 @@ def plan_history(request, slug):
     return render(
         request,
         "plans/edit/item_history.html",
-        {"plan": plan, "item": plan, "entries": history_entries(plan, hidden=HIDDEN_IN_HISTORY)},
+        {"plan": plan, "item": plan, "entries": history_entries(plan, hidden=HIDDEN_IN_HISTORY, person=name_of_person)},
     )
 
 

@@ -6,8 +6,10 @@ the view refuses a save made on an older version.
 """
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from lib import french
 from lib.converters import IdsField
 from lib.locking import VersionedForm
 from partners.models import Organisation
@@ -60,14 +62,14 @@ class NewPlanForm(forms.ModelForm):
         label=_("Reprendre la structure du plan"),
         queryset=Plan.objects.none(),
         required=False,
-        empty_label=_("aucun : plan vide"),
+        empty_label=_("aucun\u00a0: plan vide"),
         help_text=_("Axes, objectifs, actions, résultats attendus et partenaires sont repris; aucune étape."),
     )
 
     class Meta:
         model = Plan
         fields = ["title", "slug", "region", "first_year", "last_year"]
-        help_texts = {"slug": _("Dans l’adresse du plan : lettres, chiffres et traits d’union (ex. lanaudiere-2027-2029).")}
+        help_texts = {"slug": _("Dans l’adresse du plan\u00a0: lettres, chiffres et traits d’union (ex. lanaudiere-2027-2029).")}
 
     def __init__(self, *args, sources, **kwargs):
         super().__init__(*args, **kwargs)
@@ -97,13 +99,22 @@ class PartnersMixin(forms.ModelForm):
         self.links = list(self.instance.partner_links.select_related("organisation")) if self.instance.pk else []
         linked = [link.organisation_id for link in self.links]
         choices = Organisation.objects.filter(archived_at__isnull=True) | Organisation.objects.filter(pk__in=linked)
-        choices = choices.order_by("name")
         self.fields["partners"].queryset = choices
         # Searchable by acronym and by name.
-        self.fields["partners"].label_from_instance = lambda org: f"{org.acronym} – {org.name}" if org.acronym else org.name
+        self.fields["partners"].label_from_instance = lambda org: org.display_name
         self.fields["lead"].queryset = choices
         self.fields["partners"].initial = linked
         self.fields["lead"].initial = next((link.organisation_id for link in self.links if link.role == "lead"), None)
+
+    def only_partners_matching(self, words):
+        """Without JavaScript, the search box reloads the page: the list keeps the organisations whose name
+        or acronym contains these words (accents and case ignored), and those already chosen."""
+        folded = french.sort_key(words)
+        linked = [link.organisation_id for link in self.links]
+        field = self.fields["partners"]
+        field.queryset = field.queryset.filter(
+            Q(sort_key__contains=folded) | Q(acronym__icontains=words.strip()) | Q(pk__in=linked)
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -165,6 +176,14 @@ class ExpectedResultForm(ItemForm):
         model = ExpectedResult
         fields = ["text", "period_start", "period_end"]
         widgets = {"text": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        action = self.instance.action if self.instance.action_id else None
+        if self.instance.pk is None and action is not None:  # a new result: its action's years
+            for field in ("period_start", "period_end"):
+                if self.initial.get(field) is None:
+                    self.initial[field] = getattr(action, field)
 
 
 FORMS = {Axis: AxisForm, Objective: ObjectiveForm, Action: ActionForm, ExpectedResult: ExpectedResultForm}

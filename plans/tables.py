@@ -2,11 +2,11 @@
 of the CSV and XLSX exports, so each value a spreadsheet needs plain has a `value_<column>` method."""
 
 import django_tables2 as tables
-from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
+from lib import french
 from partners.models import account_status
 from partners.tables import LOCKED_OUT
 
@@ -141,8 +141,7 @@ class PersonTable(tables.Table):
         return PERSON_STATUS[account_status(record.user)]
 
     def render_last_login(self, value):
-        # Spelled out: fr_CA's SHORT_DATETIME_FORMAT leaves its "h" unescaped, which prints the hour twice.
-        return date_format(localtime(value), "Y-m-d H\xa0\\h\xa0i") if value else _("Jamais")
+        return french.date(localtime(value), "DATETIME_FORMAT") if value else _("Jamais")
 
     def value_last_login(self, value):
         return localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""

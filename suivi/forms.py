@@ -56,7 +56,7 @@ class MultipleFileField(forms.FileField):
     def check(self, upload):
         if upload.size > settings.STEP_FILE_MAX_BYTES:
             raise ValidationError(
-                _("«\u00a0%(name)s\u00a0» pèse %(size)s\u00a0Mo : un fichier ne peut dépasser %(max)s\u00a0Mo."),
+                _("«\u00a0%(name)s\u00a0» pèse %(size)s\u00a0Mo\u00a0: un fichier ne peut dépasser %(max)s\u00a0Mo."),
                 params={"name": upload.name, "size": megabytes(upload.size), "max": megabytes(settings.STEP_FILE_MAX_BYTES)},
             )
         kind = filetype.guess(upload.read(8192))
@@ -107,8 +107,26 @@ class StepForm(VersionedForm):
         self.fields["results"].queryset = action.results.active().order_by("number")
         self.fields["results"].label_from_instance = lambda result: f"{result.code} {result.text}"
         self.fields["results"].required = False
-        self.fields["organisation"].queryset = recording_organisations(action, user)
-        self.fields["organisation"].empty_label = None
+        allowed = recording_organisation_ids(action, user)
+        self.fields["organisation"].queryset = Organisation.objects.filter(pk__in=allowed)
+        self.fields["organisation"].label_from_instance = lambda org: org.display_name
+        # The person's own organisation, never the first of the list: a step credited to the wrong
+        # organisation goes unnoticed. A coordinator acting for none of the partners chooses.
+        own = allowed & organisation_ids(user, action.plan_id)
+        if own:
+            self.fields["organisation"].empty_label = None
+            if not self.instance.pk:
+                self.initial.setdefault("organisation", min(own))
+        elif len(allowed) == 1:
+            self.fields["organisation"].empty_label = None
+        else:
+            self.fields["organisation"].empty_label = _("Choisir l’organisation")
+        # Read once, here: the select would otherwise query again to learn whether it starts with an empty
+        # choice, and only when it does not (a query count that would depend on the plan's data).
+        field = self.fields["organisation"]
+        field.choices = ([("", field.empty_label)] if field.empty_label is not None else []) + [
+            (organisation.pk, organisation.display_name) for organisation in field.queryset
+        ]
         if not self.fields["results"].queryset:
             del self.fields["results"]
 
@@ -121,7 +139,7 @@ class StepForm(VersionedForm):
         count, most = files.count() - removed.count() + len(uploads), settings.STEP_FILES_MAX
         if count > most:
             raise ValidationError(
-                _("Une étape a au plus %(max)s fichiers joints : celle-ci en aurait %(count)s. Retirez-en avant "
+                _("Une étape a au plus %(max)s fichiers joints\u00a0: celle-ci en aurait %(count)s. Retirez-en avant "
                   "d’en joindre d’autres."),
                 params={"max": most, "count": count},
             )
@@ -129,20 +147,20 @@ class StepForm(VersionedForm):
         adding, quota = sum(upload.size for upload in uploads), settings.PLAN_FILES_MAX_BYTES
         if used + adding > quota:
             raise ValidationError(
-                _("Les fichiers des étapes de ce plan occupent déjà %(used)s\u00a0Mo sur les %(max)s\u00a0Mo permis : "
+                _("Les fichiers des étapes de ce plan occupent déjà %(used)s\u00a0Mo sur les %(max)s\u00a0Mo permis\u00a0: "
                   "ces %(size)s\u00a0Mo de plus ne peuvent être joints. Demandez à la coordination de faire de la place."),
                 params={"used": megabytes(used), "max": megabytes(quota), "size": megabytes(adding)},
             )
         return uploads
 
 
-def recording_organisations(action, user):
+def recording_organisation_ids(action, user):
     """The organisations a person may record a step for on this action: the action's partners that
     they act for in its plan; a coordinator (or superuser) may record for any of them."""
-    partner_ids = partner_organisation_ids(action)
+    partner_ids = set(partner_organisation_ids(action))
     if not user.has_perm("plans.change_plan", action.plan):
         partner_ids &= organisation_ids(user, action.plan_id)
-    return Organisation.objects.filter(pk__in=partner_ids)
+    return partner_ids
 
 
 class AchievementForm(forms.Form):
@@ -170,7 +188,7 @@ class AchievementForm(forms.Form):
 
 class ReturnStepForm(forms.Form):
     comment = forms.CharField(
-        label=_("Pourquoi renvoyer cette étape?"),
+        label=_("Pourquoi renvoyer cette étape\u202f?"),
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("L’organisation verra ce commentaire avec son étape."),
     )

@@ -120,3 +120,5 @@ rules.add_perm("suivi.tick_planned_step", acts_on_planned_step & planned_step_is
 rules.add_perm("suivi.untick_planned_step", acts_on_planned_step & planned_step_is_done)
 # « Rien de nouveau, toujours en cours »: said by the organisation doing the action, for itself.
 rules.add_perm("suivi.add_check_in", open_plan_of_action & partner_on_action)
+# The plan's activity log: what every person changed or recorded, read before a meeting by the coordination.
+rules.add_perm("suivi.view_activity", is_superuser | coordinates_plan)

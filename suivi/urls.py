@@ -27,4 +27,5 @@ urlpatterns = [
     path("plans/<slug:slug>/resultats/<id:pk>/atteint/", views.toggle_result, name="toggle_result"),
     path("plans/<slug:slug>/fichiers/<id:pk>/", views.download_file, name="step_file"),
     path("plans/<slug:slug>/a-relancer/", views.stale_actions, name="stale_actions"),
+    path("plans/<slug:slug>/activite/", views.plan_activity, name="activity"),
 ]

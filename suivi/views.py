@@ -8,12 +8,12 @@ from django.db import transaction
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from lib import french
 from lib.access import require
 from lib.converters import whole_number, whole_numbers
 from lib.locking import refuse_stale
@@ -24,6 +24,7 @@ from plans.models import Action, ExpectedResult, mean_of
 from plans.rules import organisation_ids
 from plans.views import get_plan_for
 
+from .activity import ActivityFilter, activity, readable_rows
 from .filters import StepFilter
 from .forms import AchievementForm, ActionStatusForm, PlannedStepForm, ReturnStepForm, StepForm, TickForm
 from .models import CheckIn, PlannedStep, Step, StepFile
@@ -39,7 +40,7 @@ CHECK_INS_SHOWN = 5  # on the action's page: the latest; older ones only tell th
 step_files = accepts_files(lambda: settings.STEP_FILE_MAX_BYTES, lambda: settings.STEP_FILES_MAX)
 
 STALE_STEP = gettext_lazy(
-    "Quelqu’un d’autre a enregistré cette étape pendant que vous la modifiiez : vos modifications (et les "
+    "Quelqu’un d’autre a enregistré cette étape pendant que vous la modifiiez\u00a0: vos modifications (et les "
     "fichiers que vous joigniez) ne sont pas enregistrées. Sa version est affichée ci-dessous; enregistrez "
     "de nouveau pour la remplacer par la vôtre."
 )
@@ -49,7 +50,7 @@ VALIDATED_MEANWHILE = gettext_lazy(
     "si elle doit changer, écrivez-lui. Ce que vous aviez saisi est repris ci-dessous."
 )
 STALE_STATUS = gettext_lazy(
-    "Quelqu’un d’autre a modifié cette action pendant que vous en fixiez l’état : rien n’est enregistré. "
+    "Quelqu’un d’autre a modifié cette action pendant que vous en fixiez l’état\u00a0: rien n’est enregistré. "
     "Voici son état actuel; choisissez de nouveau."
 )
 
@@ -318,7 +319,7 @@ def as_saved(step):
     results = ", ".join(f"{result.code} {result.text}" for result in step.results.order_by("number"))
     return [
         (fields["description"], step.description),
-        (fields["done_on"], formats.date_format(step.done_on)),
+        (fields["done_on"], french.date(step.done_on)),
         (fields["organisation"], step.organisation),
         (fields["link"], step.link),
         (Step._meta.get_field("results").verbose_name, results),
@@ -351,7 +352,7 @@ def return_step(request, slug, pk):
     step = get_step_for(request.user, slug, pk, "suivi.review_step")
     form = ReturnStepForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Indiquez pourquoi vous renvoyez l’étape : l’organisation verra ce commentaire."))
+        messages.error(request, _("Indiquez pourquoi vous renvoyez l’étape\u00a0: l’organisation verra ce commentaire."))
         return redirect(back(request, step.action.get_absolute_url()))
     step.set_review(Step.Review.RETURNED, by=request.user, comment=form.cleaned_data["comment"])
     messages.success(request, _("Étape renvoyée à l’organisation avec votre commentaire."))
@@ -476,3 +477,33 @@ def stale_actions(request, slug):
         .order_by("objective__axis__number", "objective__number", "number")
     )
     return render(request, "suivi/stale_actions.html", {"plan": plan, "actions": actions})
+
+
+ACTIVITY_PER_PAGE = 50
+
+
+def plan_activity(request, slug):
+    """The plan's activity log: who changed or recorded what, when, filterable, 50 a page."""
+    plan = get_plan_for(request.user, slug)
+    require(request.user, "suivi.view_activity", plan)
+    filters = ActivityFilter(request.GET or None, plan=plan)
+    chosen = filters.cleaned_data if filters.is_valid() else {}
+    rows = activity(
+        plan,
+        person=chosen.get("person"),
+        organisation=chosen.get("organisation"),
+        kind=chosen.get("kind") or None,
+        since=chosen.get("since"),
+        until=chosen.get("until"),
+    )
+    page = Paginator(rows, ACTIVITY_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "plan": plan,
+        "filters": filters,
+        "page": page,
+        "entries": readable_rows(page.object_list),
+        "query": query.urlencode(),
+    }
+    return render(request, "suivi/plan_activity.html", context)

@@ -36,6 +36,7 @@ from import_export.fields import Field
 from import_export.instance_loaders import CachedInstanceLoader
 from simple_history.utils import bulk_create_with_history
 
+from lib import french
 from lib.spreadsheets import FORMULA_PREFIXES, SpreadsheetError, neutralise, read_dataset
 from partners.models import Organisation
 from plans.models import (
@@ -67,9 +68,9 @@ class RowError:
 
     def __str__(self):
         if not self.column:
-            return _("Ligne %(row)s : %(message)s") % {"row": self.row, "message": self.message}
+            return _("Ligne %(row)s\u00a0: %(message)s") % {"row": self.row, "message": self.message}
         where = f"{self.letter} ({self.column})" if self.letter else self.column
-        return _("Ligne %(row)s, colonne %(column)s : %(message)s") % {
+        return _("Ligne %(row)s, colonne %(column)s\u00a0: %(message)s") % {
             "row": self.row, "column": where, "message": self.message,
         }
 
@@ -123,7 +124,7 @@ def join_names(names):
 
 
 def formula_refused():
-    return _("les formules ne sont pas acceptées ; inscrivez la valeur elle-même.")
+    return _("les formules ne sont pas acceptées\u202f; inscrivez la valeur elle-même.")
 
 
 # Resources: the columns of each level, for import and export --------------------------------------------
@@ -495,7 +496,7 @@ def read_sheet(content, filename):
             if any(cell_text(row[index]) for row in dataset):
                 errors.append(RowError(1, "", _("la colonne %(letter)s n’a pas d’en-tête.") % {"letter": letter}))
         elif header not in known:
-            errors.append(RowError(1, header, _("en-tête inconnu. Les en-têtes attendus sont : %(list)s.")
+            errors.append(RowError(1, header, _("en-tête inconnu. Les en-têtes attendus sont\u00a0: %(list)s.")
                                    % {"list": ", ".join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)}, letter))
         elif header in seen:
             errors.append(RowError(1, header, _("en-tête en double (déjà en colonne %(letter)s).")
@@ -504,11 +505,11 @@ def read_sheet(content, filename):
             seen[header] = index
     missing = [column for column in REQUIRED_COLUMNS if column not in seen]
     if missing:
-        errors.append(RowError(1, "", _("colonnes manquantes : %(list)s.") % {"list": ", ".join(missing)}))
+        errors.append(RowError(1, "", _("colonnes manquantes\u00a0: %(list)s.") % {"list": ", ".join(missing)}))
     if errors:
         return sheet
     if not len(dataset):
-        raise SpreadsheetError(_("Le fichier ne contient que des en-têtes : aucune ligne à importer."))
+        raise SpreadsheetError(_("Le fichier ne contient que des en-têtes\u00a0: aucune ligne à importer."))
 
     letters = {column: column_letter(index) for column, index in seen.items()}
     owners = {}  # code of a row's own item → its row, to find duplicates
@@ -548,7 +549,7 @@ def read_sheet(content, filename):
         for position, level in enumerate(LEVELS[:depth]):
             code = codes[level.key]
             if not code:
-                error(row, level.key, _("code manquant : la ligne décrit un élément plus bas dans le plan."))
+                error(row, level.key, _("code manquant\u00a0: la ligne décrit un élément plus bas dans le plan."))
                 row_ok = False
                 break
             if not re.fullmatch(r"[1-9][0-9]*(\.[1-9][0-9]*){%d}" % position, code):
@@ -582,7 +583,7 @@ def read_sheet(content, filename):
                 entry.text = text
             if position == depth - 1:
                 if code in owners:
-                    error(row, level.key, _("code en double : %(code)s est déjà à la ligne %(other)s.")
+                    error(row, level.key, _("code en double\u00a0: %(code)s est déjà à la ligne %(other)s.")
                           % {"code": code, "other": owners[code]})
                     row_ok = False
                 owners[code] = row
@@ -734,6 +735,7 @@ class LevelCount:
     name: str
     new: list = field(default_factory=list)
     changed: list = field(default_factory=list)
+    created: list = field(default_factory=list)  # (code, text) of each item to create, for the preview
     unchanged: int = 0
     absent: int = 0  # in the plan, not in the file: left as they are
 
@@ -755,17 +757,17 @@ class ImportReport:
     def summary_lines(self):
         lines = []
         for level in self.levels:
-            lines.append(_("%(name)s : %(new)s à créer, %(changed)s modifiés, %(unchanged)s inchangés, "
+            lines.append(_("%(name)s\u00a0: %(new)s à créer, %(changed)s modifiés, %(unchanged)s inchangés, "
                            "%(absent)s absents du fichier laissés tels quels.") % {
                 "name": level.name, "new": len(level.new), "changed": len(level.changed),
                 "unchanged": level.unchanged, "absent": level.absent,
             })
         for match in self.organisations:
             if match.proposal:
-                lines.append(_("Organisation « %(text)s » : associée à « %(org)s ».")
+                lines.append(_("Organisation « %(text)s »\u00a0: associée à « %(org)s ».")
                              % {"text": match.text, "org": match.proposal.display_name})
             else:
-                lines.append(_("Organisation « %(text)s » : sera créée.") % {"text": match.text})
+                lines.append(_("Organisation « %(text)s »\u00a0: sera créée.") % {"text": match.text})
         return lines
 
 
@@ -793,12 +795,42 @@ def import_sheet(sheet, *, plan=None, new_plan=None, commit=False, choices=None,
     return report
 
 
+YEARS_IN_TITLE = re.compile(r"(?<!\d)(20\d\d)\s*[-–]\s*(20\d\d)(?!\d)")
+SINGLE_YEAR_IN_TITLE = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+# Quebec's administrative regions, as a coalition's title names them.
+REGIONS = [
+    "Abitibi-Témiscamingue", "Bas-Saint-Laurent", "Capitale-Nationale", "Centre-du-Québec", "Chaudière-Appalaches",
+    "Côte-Nord", "Estrie", "Gaspésie–Îles-de-la-Madeleine", "Lanaudière", "Laurentides", "Laval", "Mauricie",
+    "Montérégie", "Montréal", "Nord-du-Québec", "Outaouais", "Saguenay–Lac-Saint-Jean",
+]
+
+
+def years_in_title(title):
+    """« Plan d’action 2025-2027 » → (2025, 2027); « Plan 2026 » → (2026, 2026); None without a year."""
+    span = YEARS_IN_TITLE.search(title or "")
+    if span and int(span[1]) <= int(span[2]):
+        return int(span[1]), int(span[2])
+    single = SINGLE_YEAR_IN_TITLE.search(title or "")
+    return (int(single[1]), int(single[1])) if single else None
+
+
+def region_in_title(title):
+    """The administrative region a title names (accents and case ignored), or ""."""
+    words = french.sort_key(title).replace("–", "-")
+    for region in sorted(REGIONS, key=len, reverse=True):  # « Centre-du-Québec » before « Québec »
+        if french.sort_key(region).replace("–", "-") in words:
+            return region
+    return ""
+
+
 def import_levels(report, sheet, plan, new_plan, matches, choices, user, commit):
     if plan is None:
-        first, last = sheet.years
+        # The title's years first (« Plan d’action 2025-2027 »), else the span of the sheet's reference years.
+        first, last = years_in_title(new_plan["title"]) or sheet.years
         this_year = timezone.localdate().year
         plan = Plan(title=new_plan["title"], slug=new_plan["slug"], first_year=first or this_year,
-                    last_year=last or first or this_year)
+                    last_year=last or first or this_year,
+                    region=new_plan.get("region") or region_in_title(new_plan["title"]))
         if commit:
             plan.save()
             if user is not None and user.is_authenticated:
@@ -817,6 +849,7 @@ def import_levels(report, sheet, plan, new_plan, matches, choices, user, commit)
         for entry, row_result in zip(entries, result.rows):
             if row_result.import_type == "new":
                 count.new.append(entry.code)
+                count.created.append((entry.code, entry.text))
             elif row_result.import_type == "update":
                 count.changed.append(entry.code)
             elif row_result.import_type == "skip":
@@ -900,6 +933,30 @@ PARTNER_COLUMNS = [
 # The planned steps' columns came later: a sheet downloaded before them still imports.
 PARTNER_OPTIONAL = ("action_texte", "resultat_texte", "prevue", "prevue_texte", "prevue_pour", "faite_le")
 PARTNER_REQUIRED = [column for column in PARTNER_COLUMNS if column not in PARTNER_OPTIONAL]
+# The headers a partner reads in their sheet; the technical names above are still accepted on import (sheets
+# downloaded before these headers), and errors name the column as its header says.
+PARTNER_HEADERS = {
+    "action": gettext_lazy("Action"),
+    "action_texte": gettext_lazy("Texte de l’action"),
+    "resultat": gettext_lazy("Résultat attendu"),
+    "resultat_texte": gettext_lazy("Texte du résultat"),
+    "atteint_le": gettext_lazy("Atteint le"),
+    "etape_date": gettext_lazy("Date de l’étape"),
+    "etape_description": gettext_lazy("Ce qui a été fait"),
+    "etape_resultats": gettext_lazy("Résultats que l’étape fait avancer"),
+    "prevue": gettext_lazy("N° de l’étape prévue"),
+    "prevue_texte": gettext_lazy("Étape prévue"),
+    "prevue_pour": gettext_lazy("Prévue pour le"),
+    "faite_le": gettext_lazy("Faite le"),
+}
+
+
+def partner_column(header):
+    """The column a partner sheet's header names: its French header or its technical name, or None."""
+    header = normalise_header(header)
+    if header in PARTNER_HEADERS:
+        return header
+    return next((key for key, label in PARTNER_HEADERS.items() if normalise_header(label) == header), None)
 # Where the step form's errors go: its fields and the sheet's columns.
 STEP_COLUMNS = {"done_on": "etape_date", "description": "etape_description", "results": "etape_resultats"}
 # The sheet's words for a step form's field left empty.
@@ -924,7 +981,8 @@ def partner_dataset(plan, organisation):
     """The organisation's actions: a row per expected result (« atteint_le » to fill in when it is
     achieved), a row per planned step still to do (« faite_le » to fill in when it is done), then empty
     rows to describe the steps done (date, what, which results)."""
-    dataset = tablib.Dataset(headers=PARTNER_COLUMNS, title=_("Mes actions")[:31])
+    dataset = tablib.Dataset(headers=[str(PARTNER_HEADERS[column]) for column in PARTNER_COLUMNS],
+                             title=_("Mes actions")[:31])
     planned_steps = Prefetch(
         "planned_steps", queryset=PlannedStep.objects.open().filter(organisation=organisation).order_by("due_on", "pk"),
         to_attr="open_planned_steps",
@@ -1001,17 +1059,17 @@ def read_partner_sheet(content, filename, plan, user, organisation):
     their organisation's) is refused; each step is checked by the step page's form (suivi.forms.StepForm),
     each achievement by the result's own rules; nothing is written here (see save_partner_sheet)."""
     dataset = read_dataset(content, filename)
-    headers = [normalise_header(header) for header in dataset.headers]
+    headers = [partner_column(header) for header in dataset.headers]
     report = PartnerReport()
     seen = {header: index for index, header in reversed(list(enumerate(headers))) if header}
-    missing = [column for column in PARTNER_REQUIRED if column not in seen]
+    missing = [str(PARTNER_HEADERS[column]) for column in PARTNER_REQUIRED if column not in seen]
     if missing:
-        report.errors.append(RowError(1, "", _("colonnes manquantes : %(list)s.") % {"list": ", ".join(missing)}))
+        report.errors.append(RowError(1, "", _("colonnes manquantes\u00a0: %(list)s.") % {"list": ", ".join(missing)}))
         return report
     letters = {column: column_letter(index) for column, index in seen.items()}
 
     def error(row, column, message):
-        report.errors.append(RowError(row, column, message, letters.get(column, "")))
+        report.errors.append(RowError(row, str(PARTNER_HEADERS.get(column, column)), message, letters.get(column, "")))
 
     actions = {
         action.code: action
@@ -1046,7 +1104,7 @@ def read_partner_sheet(content, filename, plan, user, organisation):
             error(row, "action", _("aucune action %(code)s dans ce plan.") % {"code": cells["action"] or "—"})
             continue
         if action.code not in theirs or not user.has_perm("suivi.add_step", action):
-            error(row, "action", _("l’action %(code)s n’est pas une action de votre organisme : ligne refusée.")
+            error(row, "action", _("l’action %(code)s n’est pas une action de votre organisme\u00a0: ligne refusée.")
                   % {"code": action.code})
             continue
         results = {result.code: result for result in action.results.all() if result.archived_at is None}
@@ -1070,7 +1128,7 @@ def read_partner_sheet(content, filename, plan, user, organisation):
                     else:
                         error(row, "atteint_le", _("vous ne pouvez pas marquer ce résultat atteint."))
             elif result.is_achieved and not cells["atteint_le"]:
-                report.notes.append(RowError(row, "atteint_le", _("le résultat %(code)s reste atteint : un import ne "
+                report.notes.append(RowError(row, str(PARTNER_HEADERS["atteint_le"]), _("le résultat %(code)s reste atteint\u00a0: un import ne "
                                                                   "retire pas une atteinte.") % {"code": result.code},
                                              letters["atteint_le"]))
             elif result.is_achieved:

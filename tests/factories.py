@@ -7,7 +7,8 @@ from plans.models import Action, ActionPartner, Axis, ExpectedResult, Objective,
 def make_plan(slug, actions, axes=4, objectives_per_axis=5, results_per_action=2, organisations=25):
     plan = Plan.objects.create(title=f"Plan {slug}", slug=slug, region="Test", first_year=2024, last_year=2026)
     orgs = Organisation.objects.bulk_create(
-        Organisation(name=f"Organisation {slug} {n}", acronym=f"O-{slug}-{n}") for n in range(organisations)
+        Organisation(name=f"Organisation {slug} {n}", acronym=f"O-{slug}-{n}", sort_key=f"organisation {slug} {n}")
+        for n in range(organisations)
     )
     axis_rows = Axis.objects.bulk_create(
         Axis(plan=plan, number=a, code=str(a), title=f"Axe {a}") for a in range(1, axes + 1)

@@ -19,7 +19,7 @@ def person(db):
 
 def test_sign_in_page_offers_the_forgotten_password_link_and_no_registration(client, db):
     page = client.get(reverse("login")).content.decode()
-    assert "Mot de passe oublié?" in page
+    assert "Mot de passe oublié ?" in page
     assert "inscri" not in page.lower()
 
 
@@ -52,7 +52,7 @@ def test_forgotten_password_link_by_email_sets_a_new_password(client, person, ma
     assert len(mailoutbox) == 1
     mail = mailoutbox[0]
     assert mail.to == ["marie@example.org"]
-    assert mail.subject == "Chantier : choisir un nouveau mot de passe"
+    assert mail.subject == "Chantier : choisir un nouveau mot de passe"
     assert "Bonjour Marie" in mail.body
 
     link = re.search(r"http://testserver(/comptes/reset/\S+/)", mail.body).group(1)

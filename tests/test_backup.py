@@ -201,7 +201,7 @@ def test_a_damaged_file_in_the_archive_is_refused_before_the_database_is_restore
 ):
     copy = rewritten(archive, tmp_path, change_member=("media/etapes/1/1/proces-verbal.pdf", lambda content: content[:-1] + b"X"))
     settings.MEDIA_ROOT = tmp_path / "restored-media"
-    with pytest.raises(CommandError, match="abîmée : le fichier etapes/1/1/proces-verbal.pdf"):
+    with pytest.raises(CommandError, match="abîmée : le fichier etapes/1/1/proces-verbal.pdf"):
         call_command("restore", str(copy), database=RESTORED, stdout=io.StringIO())
     assert row_counts(RESTORED) == {}
     assert not (tmp_path / "restored-media" / "etapes/1/1/proces-verbal.pdf").exists()
@@ -243,7 +243,7 @@ def test_the_backup_is_written_only_once_complete(db, media, tmp_path, monkeypat
 
 def test_without_pg_dump_the_backup_says_what_to_install(monkeypatch):
     monkeypatch.setattr(backups.shutil, "which", lambda name: None)
-    with pytest.raises(backups.BackupError, match="pg_dump est introuvable : installez le client PostgreSQL"):
+    with pytest.raises(backups.BackupError, match="pg_dump est introuvable : installez le client PostgreSQL"):
         backups.postgresql_tool("pg_dump")
 
 

@@ -128,7 +128,7 @@ def test_organisation_page_shows_its_history_with_who_and_what(client, coordinat
     page = client.get(reverse("partners:organisation", args=[all_org.pk])).content.decode()
     assert "Historique" in page
     assert "Claire Coordo" in page
-    assert "site web : « — » → « https://all.org »" in page
+    assert "site web\u00a0: « — » → « https://all.org »" in page
     assert "nouveau rejoint l’organisation" in page
 
 

@@ -314,7 +314,7 @@ def test_in_a_browser_the_coordinator_invites_and_the_person_arrives(live_server
     page.get_by_label("Nouveau mot de passe", exact=True).fill("Habitat-Lanaudiere-7")
     page.get_by_label("Confirmation du nouveau mot de passe").fill("Habitat-Lanaudiere-7")
     page.get_by_role("button", name="Activer mon compte").click()
-    expect(page.get_by_role("status")).to_contain_text("Bienvenue! Votre mot de passe est enregistré.")
+    expect(page.get_by_role("status")).to_contain_text("Bienvenue ! Votre mot de passe est enregistré.")
     expect(page.get_by_role("link", name="Chantier régional en habitation – Plan d’action 2024-2026", exact=True)).to_be_visible()
     expect(page.get_by_text("Julie Tremblay")).to_be_visible()
 

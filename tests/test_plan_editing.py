@@ -213,7 +213,7 @@ def test_deleting_an_action_with_nothing_recorded_deletes_it(client, coordinator
     response = client.post(url("delete_item", lanaudiere, "actions", one.pk), follow=True)
 
     assert not Action.objects.filter(pk=one.pk).exists()
-    assert "1.1.1 : supprimé." in response.content.decode()
+    assert "1.1.1\u00a0: supprimé." in response.content.decode()
     assert action(lanaudiere, "1.1.1").pk != one.pk  # 1.1.2 moved up
 
 
@@ -247,7 +247,7 @@ def test_archiving_an_objective_hides_it_and_its_actions_and_renumbers_the_next(
     response = client.post(url("archive_item", lanaudiere, "objectifs", objective.pk), follow=True)
 
     page = response.content.decode()
-    assert "2.1 : archivé." in page
+    assert "2.1\u00a0: archivé." in page
     assert objective.title not in page and actions[0] not in page
     assert Objective.objects.get(plan=lanaudiere, code="2.1").title == next_title
     assert Action.objects.filter(objective=objective).count() == len(actions)  # kept, below the archived one

@@ -53,7 +53,7 @@ def test_each_role_reads_the_whole_lanaudiere_plan(client, request, person, lana
     assert len(re.findall(r'<section class="objective"', page)) == 12
     assert len(re.findall(r'<li class="action"', page)) == 37
     assert len(re.findall(r'<li class="result', page)) == 40
-    assert "Axe 3 : Documentation, veille et transfert de connaissance et d’actions" in page
+    assert "Axe 3\u00a0: Documentation, veille et transfert de connaissance et d’actions" in page
     assert "Favoriser le maintien à domicile des aînés et des personnes en situation d&#x27;handicap" in page
     assert "Justice sociale et climatique" in page
 

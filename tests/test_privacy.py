@@ -249,10 +249,10 @@ def test_after_erasure_steps_stay_and_are_shown_as_their_organisations(client, c
     assert step.author_id == departed.pk  # still the same account
     client.force_login(partner)
     action_page = client.get(reverse("suivi:action", args=[SLUG, "3.1.1"])).content.decode()
-    assert "Inscrite par une personne de Action-Logement Lanaudière (ALL) le" in action_page
+    assert "Inscrite par une personne d’Action-Logement Lanaudière (ALL) le" in action_page
     assert "noté par une personne dont les données ont été effacées" in action_page
     steps_page = client.get(reverse("suivi:steps", args=[SLUG])).content.decode()
-    assert "une personne de Action-Logement Lanaudière (ALL)" in steps_page
+    assert "une personne d’Action-Logement Lanaudière (ALL)" in steps_page
     assert "personne-effacee" not in action_page + steps_page
 
 

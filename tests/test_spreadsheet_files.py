@@ -130,8 +130,8 @@ def test_an_ods_formula_in_a_repeated_cell_is_refused_at_each_place(lanaudiere):
     errors = [str(error) for error in read_sheet(content, "plan.ods").errors]
 
     assert errors == [
-        "Ligne 2, colonne K (objectif_precision) : les formules ne sont pas acceptées ; inscrivez la valeur elle-même.",
-        "Ligne 2, colonne L (objectif_partenaires) : les formules ne sont pas acceptées ; inscrivez la valeur elle-même.",
+        "Ligne 2, colonne K (objectif_precision) : les formules ne sont pas acceptées ; inscrivez la valeur elle-même.",
+        "Ligne 2, colonne L (objectif_partenaires) : les formules ne sont pas acceptées ; inscrivez la valeur elle-même.",
     ]
 
 

@@ -229,48 +229,48 @@ def refused(content, filename="plan.xlsx"):
 def test_missing_headers_are_named(lanaudiere):
     headers = [h for h in HEADERS if h not in ("objectif_titre", "annee_reference")]
     messages = refused(xlsx([["1"] * len(headers)], headers=headers))
-    assert messages == ["Ligne 1 : colonnes manquantes : objectif_titre, annee_reference."]
+    assert messages == ["Ligne 1\u00a0: colonnes manquantes\u00a0: objectif_titre, annee_reference."]
 
 
 def test_unknown_header_is_named_with_its_column(lanaudiere):
     messages = refused(xlsx([row() + ["x"]], headers=HEADERS + ["budget"]))
-    assert len(messages) == 1 and messages[0].startswith("Ligne 1, colonne K (budget) : en-tête inconnu")
+    assert len(messages) == 1 and messages[0].startswith("Ligne 1, colonne K (budget)\u00a0: en-tête inconnu")
 
 
 def test_action_under_the_wrong_objective(lanaudiere):
     messages = refused(xlsx([row(), row(action="2.1.3", resultat="2.1.3.1")]))
-    assert messages == ["Ligne 3, colonne E (action) : l’action 2.1.3 ne peut pas être sous l’objectif 1.1."]
+    assert messages == ["Ligne 3, colonne E (action)\u00a0: l’action 2.1.3 ne peut pas être sous l’objectif 1.1."]
 
 
 def test_duplicate_codes(lanaudiere):
     messages = refused(xlsx([row(), row()]))
-    assert messages == ["Ligne 3, colonne G (resultat) : code en double : 1.1.1.1 est déjà à la ligne 2."]
+    assert messages == ["Ligne 3, colonne G (resultat)\u00a0: code en double\u00a0: 1.1.1.1 est déjà à la ligne 2."]
 
 
 def test_a_parent_repeated_with_another_title(lanaudiere):
     messages = refused(xlsx([row(), row(resultat="1.1.1.2", objectif_titre="Autre titre")]))
-    assert messages == ["Ligne 3, colonne D (objectif_titre) : l’objectif 1.1 porte un autre texte à la ligne 2 "
+    assert messages == ["Ligne 3, colonne D (objectif_titre)\u00a0: l’objectif 1.1 porte un autre texte à la ligne 2 "
                         "(« Objectif un »)."]
 
 
 def test_an_empty_title(lanaudiere):
     messages = refused(xlsx([row(axe_titre="")]))
-    assert messages == ["Ligne 2, colonne B (axe_titre) : l’axe 1 n’a pas de titre ni de texte."]
+    assert messages == ["Ligne 2, colonne B (axe_titre)\u00a0: l’axe 1 n’a pas de titre ni de texte."]
 
 
 def test_a_text_too_long(lanaudiere):
     messages = refused(xlsx([row(objectif_titre="x" * 301)]))
-    assert messages[0] == "Ligne 2, colonne D (objectif_titre) : texte trop long (301 caractères, au plus 300)."
+    assert messages[0] == "Ligne 2, colonne D (objectif_titre)\u00a0: texte trop long (301 caractères, au plus 300)."
 
 
 def test_a_code_of_the_wrong_shape(lanaudiere):
     messages = refused(xlsx([row(resultat="1.1.1.a")]))
-    assert messages == ["Ligne 2, colonne G (resultat) : « 1.1.1.a » n’est pas un code de ce niveau (par exemple 1.2.3.4)."]
+    assert messages == ["Ligne 2, colonne G (resultat)\u00a0: « 1.1.1.a » n’est pas un code de ce niveau (par exemple 1.2.3.4)."]
 
 
 def test_a_bad_reference_year(lanaudiere):
     messages = refused(xlsx([row(annee_reference="l’an prochain")]))
-    assert messages[0].startswith("Ligne 2, colonne J (annee_reference) : « l’an prochain » n’est pas une année")
+    assert messages[0].startswith("Ligne 2, colonne J (annee_reference)\u00a0: « l’an prochain » n’est pas une année")
 
 
 def test_formulas_are_refused(lanaudiere):
@@ -285,22 +285,22 @@ def test_formulas_are_refused(lanaudiere):
     stream = io.BytesIO()
     book.save(stream)
     messages = refused(stream.getvalue())
-    assert messages[0] == ("Ligne 2, colonne F (action_texte) : les formules ne sont pas acceptées ; "
+    assert messages[0] == ("Ligne 2, colonne F (action_texte) : les formules ne sont pas acceptées ; "
                            "inscrivez la valeur elle-même.")
 
 
 def test_a_file_that_is_not_a_spreadsheet(lanaudiere):
     assert refused(b"%PDF-1.7\n\x00\x01\x02binary", "plan.pdf") == [
-        "Ce fichier n’est pas un tableur lisible : déposez un fichier XLSX, ODS ou CSV."
+        "Ce fichier n’est pas un tableur lisible : déposez un fichier XLSX, ODS ou CSV."
     ]
     assert refused(b"PK\x03\x04 not really a zip", "plan.xlsx") == [
-        "Ce fichier n’est pas un tableur lisible : déposez un fichier XLSX, ODS ou CSV."
+        "Ce fichier n’est pas un tableur lisible : déposez un fichier XLSX, ODS ou CSV."
     ]
 
 
 def test_an_empty_file(lanaudiere):
     assert refused(b"", "plan.csv") == ["Le fichier est vide."]
-    assert refused(xlsx([]), "plan.xlsx") == ["Le fichier ne contient que des en-têtes : aucune ligne à importer."]
+    assert refused(xlsx([]), "plan.xlsx") == ["Le fichier ne contient que des en-têtes : aucune ligne à importer."]
 
 
 def test_a_file_over_5_mb_is_refused_before_it_is_read():
@@ -326,7 +326,7 @@ def test_import_plan_command_dry_run_then_import(lanaudiere, tmp_path, capsys):
     path = FIXTURES / "batir-ensemble.csv"
     before = database_state()
     call_command("import_plan", str(path), "--plan", "batir", "--title", "Bâtir ensemble", "--dry-run")
-    assert "Actions : 9 à créer" in capsys.readouterr().out
+    assert "Actions\u00a0: 9 à créer" in capsys.readouterr().out
     assert database_state() == before
     call_command("import_plan", str(path), "--plan", "batir", "--title", "Bâtir ensemble")
     assert Plan.objects.get(slug="batir").title == "Bâtir ensemble"
@@ -347,7 +347,7 @@ def test_export_plan_command(lanaudiere, tmp_path):
 
 def test_a_text_without_its_code(lanaudiere):
     messages = refused(xlsx([row(resultat="")]))
-    assert messages == ["Ligne 2, colonne G (resultat) : code manquant pour le texte de la colonne resultat_texte."]
+    assert messages == ["Ligne 2, colonne G (resultat)\u00a0: code manquant pour le texte de la colonne resultat_texte."]
 
 
 def test_formulas_are_refused_in_ods_too(lanaudiere):
@@ -375,7 +375,7 @@ def test_formulas_are_refused_in_ods_too(lanaudiere):
     document.write(stream)
 
     messages = refused(stream.getvalue(), "plan.ods")
-    assert messages[0] == ("Ligne 2, colonne F (action_texte) : les formules ne sont pas acceptées ; "
+    assert messages[0] == ("Ligne 2, colonne F (action_texte) : les formules ne sont pas acceptées ; "
                            "inscrivez la valeur elle-même.")
 
 

@@ -79,7 +79,7 @@ def test_preview_lists_every_row_error_and_offers_no_confirmation(client, coordi
     page = client.post(reverse("tableur:spreadsheet", args=[SLUG]), {"file": upload(content)})
 
     html = page.content.decode()
-    assert "Ligne 3, colonne E (action) : l’action 2.1.3 ne peut pas être sous l’objectif 1.1." in html
+    assert "Ligne 3, colonne E (action)\u00a0: l’action 2.1.3 ne peut pas être sous l’objectif 1.1." in html
     assert "Ligne 4, colonne B (axe_titre)" in html
     assert "Confirmer l’import" not in html
     assert database_state() == before

@@ -12,6 +12,7 @@ from django.utils import timezone
 from partners.models import Organisation
 from plans.models import Action, ExpectedResult
 from suivi.models import Step
+from tableur.spreadsheets import partner_column
 
 from .spreadsheet_helpers import database_state
 
@@ -33,7 +34,7 @@ def download(client):
 def fill(dataset, changes):
     """Write into the first empty step row of an action, or into a result's row: {code: {column: value}}."""
     rows = [list(line) for line in dataset]
-    headers = dataset.headers
+    headers = [partner_column(header) for header in dataset.headers]  # the sheet's French headers, by their keys
     for code, values in changes.items():
         column = "resultat" if code.count(".") == 3 else "action"
         for line in rows:
@@ -44,7 +45,7 @@ def fill(dataset, changes):
                 break
         else:
             rows.append([values.get(h, code if h == "action" else "") for h in headers])
-    return tablib.Dataset(*rows, headers=headers).export("xlsx")
+    return tablib.Dataset(*rows, headers=dataset.headers).export("xlsx")
 
 
 def upload(client, content):
@@ -55,13 +56,13 @@ def upload(client, content):
 def test_partner_downloads_the_actions_of_their_organisation(client, partner):
     client.force_login(partner)
     dataset = download(client)
-    assert sorted({line["action"] for line in dataset.dict}) == ALL_ACTIONS
-    results = [line["resultat"] for line in dataset.dict if line["resultat"]]
+    assert sorted({line["Action"] for line in dataset.dict}) == ALL_ACTIONS
+    results = [line["Résultat attendu"] for line in dataset.dict if line["Résultat attendu"]]
     assert results == list(
         ExpectedResult.objects.filter(action__plan__slug=SLUG, action__code__in=ALL_ACTIONS)
         .order_by("action__code", "code").values_list("code", flat=True)
     )
-    assert sum(1 for line in dataset.dict if not line["resultat"]) == 3 * len(ALL_ACTIONS)  # rows for steps
+    assert sum(1 for line in dataset.dict if not line["Résultat attendu"]) == 3 * len(ALL_ACTIONS)  # rows for steps
 
 
 def test_partner_fills_the_sheet_previews_and_confirms(client, partner):
@@ -116,7 +117,7 @@ def test_a_row_on_another_organisations_action_is_refused(client, partner):
 
     html = page.content.decode()
     row = len(dataset) + 2  # the row added at the end
-    assert f"Ligne {row}, colonne A (action) : l’action 1.1.1 n’est pas une action de votre organisme : ligne refusée." in html
+    assert f"Ligne {row}, colonne A (Action) : l’action 1.1.1 n’est pas une action de votre organisme : ligne refusée." in html
     assert "Confirmer" not in html
     assert "token" not in page.context  # nothing to confirm
     assert database_state() == before
@@ -130,8 +131,8 @@ def test_a_step_in_the_future_or_without_description_is_refused(client, partner)
         "3.1.2": {"etape_date": "2025-01-15"},
     })
     errors = [str(error) for error in upload(client, content).context["report"].errors]
-    assert any("colonne F (etape_date) : une étape réalisée ne peut pas être datée dans le futur." in e for e in errors)
-    assert any("colonne G (etape_description) : décrivez ce qui a été fait." in e for e in errors)
+    assert any("colonne F (Date de l’étape)\u00a0: une étape réalisée ne peut pas être datée dans le futur." in e for e in errors)
+    assert any("colonne G (Ce qui a été fait)\u00a0: décrivez ce qui a été fait." in e for e in errors)
 
 
 @pytest.mark.parametrize("person", ["coordinator", "committee_member"])
@@ -163,9 +164,9 @@ def test_step_rows_are_checked_by_the_step_form_and_achievements_by_the_result(c
 
     errors = [str(error) for error in upload(client, content).context["report"].errors]
 
-    assert any("colonne E (atteint_le) : un résultat ne peut pas être atteint à une date future." in e for e in errors)
-    assert any("colonne F (etape_date) : « 2025-02-30 » n’est pas une date" in e for e in errors)
-    assert any("colonne F (etape_date) : indiquez la date de l’étape." in e for e in errors)
+    assert any("colonne E (Atteint le)\u00a0: un résultat ne peut pas être atteint à une date future." in e for e in errors)
+    assert any("colonne F (Date de l’étape)\u00a0: « 2025-02-30 » n’est pas une date" in e for e in errors)
+    assert any("colonne F (Date de l’étape)\u00a0: indiquez la date de l’étape." in e for e in errors)
     assert len(errors) == 3
     assert database_state() == before
     assert not ExpectedResult.objects.get(plan__slug=SLUG, code="3.1.1.1").is_achieved

@@ -72,7 +72,7 @@ def test_a_file_over_the_limit_is_refused(client, partner, settings, media):
     client.force_login(partner)
     response = post_step(client, SimpleUploadedFile("gros.pdf", PDF + b" " * 160_000, content_type="application/pdf"))
     assert response.status_code == 422
-    assert "«\u00a0gros.pdf\u00a0» pèse 0,2\u00a0Mo : un fichier ne peut dépasser 0,1\u00a0Mo." in response.content.decode()
+    assert "«\u00a0gros.pdf\u00a0» pèse 0,2\u00a0Mo\u00a0: un fichier ne peut dépasser 0,1\u00a0Mo." in response.content.decode()
     assert not Step.objects.exists()
 
 

@@ -239,7 +239,7 @@ def test_my_actions_lists_the_partner_actions_by_axis(client, partner):
     codes = [action.code for action in response.context["actions"]]
     assert codes == ["3.1.1", "3.1.2", "3.1.3", "3.2.1", "3.2.2", "3.3.3"]
     html = response.content.decode()
-    assert "Axe 3 : " in html and "Axe 1 : " not in html
+    assert "Axe 3\u00a0: " in html and "Axe 1\u00a0: " not in html
 
 
 def test_my_actions_shows_steps_newest_first_and_what_others_did(client, partner, own_action, all_org, tpdsl):

@@ -134,7 +134,7 @@ def test_a_file_past_the_limit_is_stored_no_further_and_refused_at_the_field(cli
     body = StreamedBody(step_fields(), "files", "rapport.pdf", 6 * MB)  # under the request's cap: read to its end
     response = streamed_post(client, reverse("suivi:add_step", args=[SLUG, "3.1.1"]), body)
     assert response.status_code == 422
-    assert "«\u00a0rapport.pdf\u00a0» pèse 6\u00a0Mo : un fichier ne peut dépasser 1\u00a0Mo." in response.content.decode()
+    assert "«\u00a0rapport.pdf\u00a0» pèse 6\u00a0Mo\u00a0: un fichier ne peut dépasser 1\u00a0Mo." in response.content.decode()
     # What reached Django's handlers: the file up to its limit (64 kB chunks), none of the 5 MB after it.
     assert CountingHandler.stored <= 1 * MB
     assert body.read_so_far == body.length  # the whole request read: the browser gets the page, no reset
@@ -172,7 +172,7 @@ def test_a_step_takes_at_most_the_files_allowed(client, partner, settings):
     client.force_login(partner)
     response = post_files(client, *(pdf(f"piece-{n}.pdf") for n in range(4)))
     assert response.status_code == 422
-    assert "Une étape a au plus 3 fichiers joints : celle-ci en aurait 4." in response.content.decode()
+    assert "Une étape a au plus 3 fichiers joints : celle-ci en aurait 4." in response.content.decode()
     assert not Step.objects.exists() and not StepFile.objects.exists()
     assert post_files(client, *(pdf(f"piece-{n}.pdf") for n in range(3))).status_code == 302
 
@@ -185,7 +185,7 @@ def test_editing_a_step_counts_the_files_it_keeps(client, partner, settings):
     url = reverse("suivi:edit_step", args=[SLUG, step.pk])
     data = {**step_fields(), "version": step.version, "files": [pdf("c.pdf")]}
     response = client.post(url, data)
-    assert "Une étape a au plus 2 fichiers joints : celle-ci en aurait 3." in response.content.decode()
+    assert "Une étape a au plus 2 fichiers joints : celle-ci en aurait 3." in response.content.decode()
     assert sorted(StepFile.objects.values_list("name", flat=True)) == ["a.pdf", "b.pdf"]
     # Taking one away in the same submission makes room.
     removed = step.files.get(name="a.pdf").pk

@@ -44,7 +44,7 @@ from suivi.models import PlannedStep, Step, StepFile
 from notifications.links import CHECK_IN, STEP, preferences_link
 from notifications.links import scope as link_scope
 from notifications.models import Notification
-from tableur.spreadsheets import export_dataset, partner_dataset
+from tableur.spreadsheets import export_dataset, partner_column, partner_dataset
 from tableur.views import keep_upload
 from tests.conftest import LANAUDIERE, OTHER_PLAN, make_person, shared_person
 from tests.spreadsheet_helpers import ROW, csv_bytes
@@ -151,6 +151,7 @@ EXPECTED = {
     ("suivi:steps", "Lanaudière"): {"GET": IN_PLAN},
     ("suivi:steps_to_review", "Lanaudière"): {"GET": COORDINATION},
     ("suivi:stale_actions", "Lanaudière"): {"GET": IN_PLAN},
+    ("suivi:activity", "Lanaudière"): {"GET": COORDINATION},
     ("suivi:add_step", "action 3.1.1 (ALL)"): {
         "GET": WRITE_ONLY,
         "POST": "                                          login done  403   403    done   404   login  404   404",
@@ -750,11 +751,11 @@ def partner_file(w, person):
     organisation = w.tpdsl if person == w.person("other_partner") else w.all_org
     dataset = partner_dataset(w.lanaudiere, organisation)
     rows = [list(row) for row in dataset]
-    headers = dataset.headers
+    headers = [partner_column(header) for header in dataset.headers]  # the sheet's French headers, by their keys
     row = next(row for row in rows if not row[headers.index("resultat")])
     row[headers.index("etape_date")] = today()
     row[headers.index("etape_description")] = "Rencontre inscrite dans la feuille"
-    return tablib.Dataset(*rows, headers=headers).export("xlsx")
+    return tablib.Dataset(*rows, headers=dataset.headers).export("xlsx")
 
 
 class Uploader:

@@ -5,6 +5,7 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lib import french
 from partners.models import is_erased, name_of_person
 
 from ..filters import StepFilter
@@ -46,5 +47,5 @@ def step_author(step):
     """Who recorded the step, as its card says it: once the author's data is erased, their organisation
     (the step stays theirs: it counts in the plan's reports)."""
     if is_erased(step.author):
-        return _("une personne de %(organisation)s") % {"organisation": step.organisation.display_name}
+        return _("une personne %(of_organisation)s") % {"of_organisation": french.of(step.organisation.display_name)}
     return name_of_person(step.author)

@@ -47,7 +47,7 @@ class Command(BaseCommand):
     def handle(self, *args, force=False, no_accounts=False, sans_activite=False, **options):
         if not no_accounts and not settings.DEBUG and not force:
             raise CommandError(
-                "DEBUG est désactivé : les comptes de démonstration ont un mot de passe connu. "
+                "DEBUG est désactivé\u00a0: les comptes de démonstration ont un mot de passe connu. "
                 "Ajoutez --force pour les créer quand même, ou --no-accounts pour charger le plan seulement."
             )
         plan = Plan.objects.filter(slug=PLAN_SLUG).first()

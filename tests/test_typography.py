@@ -1,0 +1,120 @@
+"""The interface writes French as the PDF does, on its main pages for each role: no ordinary space before
+« : ; ! ? » (a non-breaking one before « : », a narrow one before the others), and « 1er avril », never
+« 1 avril ». The plan's own texts are kept as the document writes them, so they are left out of the check."""
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+pytestmark = pytest.mark.django_db
+
+SLUG = "lanaudiere-2024-2026"
+MONTHS = "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre"
+PAGES = {
+    "coordinator": ["/", f"/plans/{SLUG}/", f"/plans/{SLUG}/actions/", f"/plans/{SLUG}/etapes/",
+                    f"/plans/{SLUG}/etapes/a-valider/", f"/plans/{SLUG}/a-relancer/", f"/plans/{SLUG}/personnes/",
+                    f"/plans/{SLUG}/activite/", f"/plans/{SLUG}/bilans/", f"/plans/{SLUG}/tableur/",
+                    f"/plans/{SLUG}/modifier/", f"/plans/{SLUG}/actions/1.1.1/", "/organisations/", "/plans/importer/",
+                    "/comptes/password_change/"],
+    "partner": ["/", f"/plans/{SLUG}/", f"/plans/{SLUG}/mes-actions/", f"/plans/{SLUG}/actions/3.1.1/",
+                f"/plans/{SLUG}/tableur/mon-organisme/", "/comptes/mes-donnees/"],
+    "committee_member": ["/", f"/plans/{SLUG}/", f"/plans/{SLUG}/bilans/"],
+}
+
+
+class TextNodes(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.texts, self.skipping = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        self.skipping += tag in ("script", "style", "textarea")
+
+    def handle_endtag(self, tag):
+        self.skipping -= tag in ("script", "style", "textarea") and self.skipping > 0
+
+    def handle_data(self, data):
+        if not self.skipping and data.strip():
+            self.texts.append(data)
+
+
+def plan_texts():
+    """Every text of the Lanaudière plan as its document writes it."""
+    found = []
+
+    def walk(value):
+        if isinstance(value, str):
+            found.append(value)
+        elif isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    walk(json.loads((Path(settings.BASE_DIR) / "fixtures" / "lanaudiere-2024-2026.json").read_text()))
+    return found
+
+
+def typography_faults(html, document_texts):
+    parser = TextNodes()
+    parser.feed(html)
+    faults = []
+    for text in parser.texts:
+        for match in re.finditer(rf" [:;!?]|(?<![\d.])1 ({MONTHS})\b", text):
+            around = text[max(0, match.start() - 25): match.end() + 10]
+            piece = text[max(0, match.start() - 12): match.end() + 3].strip()
+            if any(piece in document for document in document_texts):
+                continue  # the plan's own words
+            faults.append(around)
+    return faults
+
+
+def test_typography_checker_finds_what_it_should():
+    assert typography_faults("<p>Mot de passe oublié ?</p><p>le 1 avril 2025</p>", []) == [
+        "Mot de passe oublié ?", "le 1 avril 2025"
+    ]
+    assert typography_faults("<p>Mot de passe oublié\u202f?</p><p>le 1er avril</p><script>a ? b : c</script>", []) == []
+
+
+@pytest.mark.parametrize("person", list(PAGES))
+def test_main_pages_follow_french_typography(client, request, person):
+    client.force_login(request.getfixturevalue(person))
+    documents = plan_texts()
+    faults = {}
+    for url in PAGES[person]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        found = typography_faults(response.content.decode(), documents)
+        if found:
+            faults[url] = found[:5]
+    assert faults == {}
+
+
+def test_the_sign_in_page_follows_french_typography(client):
+    assert typography_faults(client.get("/comptes/login/").content.decode(), []) == []
+
+
+def test_dates_times_and_percentages_have_one_way_of_being_written():
+    import datetime
+
+    from django.template import engines
+
+    template = engines["django"].from_string(
+        '{{ day|date }}|{{ moment|date:"DATETIME_FORMAT" }}|{{ moment|time }}|{{ 50|percent }}|{{ "Action-Logement"|de }}'
+    )
+    rendered = template.render({"day": datetime.date(2025, 4, 1), "moment": datetime.datetime(2025, 4, 12, 19, 57)})
+    assert rendered == "1er avril 2025|12 avril 2025, 19\u00a0h\u00a057|19\u00a0h\u00a057|50\u00a0%|d’Action-Logement"
+
+
+def test_zero_is_singular_in_french(client, coordinator, lanaudiere):
+    from django.utils.translation import ngettext
+
+    assert ngettext("%(counter)s étape", "%(counter)s étapes", 0) == "%(counter)s étape"
+    client.force_login(coordinator)
+    page = client.get(f"/plans/{lanaudiere.slug}/activite/", {"since": "2999-01-01"}).content.decode()
+    assert "0 changement<" in page
