@@ -73,12 +73,14 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django_ratelimit",
-    # Lower apps never import higher ones: lib ← partners ← plans ← suivi ← bilans, tableur (README, Layout).
+    # Lower apps never import higher ones: lib ← partners ← plans ← suivi ← bilans, tableur, recherche
+    # (README, Layout).
     "partners",
     "plans",
     "suivi",
     "bilans",
     "tableur",
+    "recherche",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("suivi.urls")),
     path("", include("bilans.urls")),
     path("", include("partners.urls")),
+    path("", include("recherche.urls")),
     # Before Django's own: the same page, with its emails rate-limited.
     path("comptes/password_reset/", password_reset, name="password_reset"),
     path("comptes/", include("django.contrib.auth.urls")),

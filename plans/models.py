@@ -212,6 +212,26 @@ class Plan(models.Model):
             "objectives": {pk: mean_of(values) for pk, values in objectives.items()},
         }
 
+    def results_summary(self, since=None):
+        """How many of its expected results the plan holds, how many are achieved, in the current reporting
+        year, and (given the end of a person's previous visit) since then: one query. An achievement counts
+        from the day it is dated, which is the day it was ticked unless the person chose another."""
+        year_start, year_end = self.reporting_year()
+        achieved = Q(achieved_on__isnull=False)
+        counts = {
+            "total": models.Count("pk"),
+            "achieved": models.Count("pk", filter=achieved),
+            "achieved_this_year": models.Count("pk", filter=Q(achieved_on__gte=year_start, achieved_on__lte=year_end)),
+        }
+        if since is not None:
+            counts["achieved_since"] = models.Count("pk", filter=Q(achieved_on__gte=timezone.localdate(since)))
+        return ExpectedResult.objects.active().filter(
+            plan=self,
+            action__archived_at__isnull=True,
+            action__objective__archived_at__isnull=True,
+            action__objective__axis__archived_at__isnull=True,
+        ).aggregate(**counts)
+
     def reporting_year(self, on=None):
         """The reporting year containing a date (today by default), as (first day, last day)."""
         on = on or timezone.localdate()
@@ -455,6 +475,55 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} – {self.organisation} – {self.plan}"
+
+
+# Within this time of the last page of the plan opened, a person is still on the same visit: reloading the
+# page or coming back from an action does not empty « Depuis votre dernière visite ».
+VISIT_GAP = datetime.timedelta(hours=1)
+
+
+class PlanVisit(models.Model):
+    """When a person last opened a plan's page, so that the page tells them what changed since their
+    previous visit. One row per person and plan, overwritten at each visit."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="visits", verbose_name=_("plan"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="plan_visits", verbose_name=_("personne")
+    )
+    seen_at = models.DateTimeField(_("dernière page ouverte le"))
+    # The end of the previous visit: what happened after it is new to the person (None on a first visit).
+    since = models.DateTimeField(_("visite précédente terminée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("visite d’un plan")
+        verbose_name_plural = _("visites des plans")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "user"], name="unique_visit_per_plan"),
+            models.CheckConstraint(condition=Q(since__isnull=True) | Q(since__lte=F("seen_at")), name="visit_since_before_seen"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.plan} – {self.seen_at}"
+
+    @classmethod
+    def record(cls, user, plan, now=None):
+        """Note this visit and answer when the previous one ended (None on a first visit): one read and one
+        write (an upsert), whatever the plan's size."""
+        now = now or timezone.now()
+        previous = cls.objects.filter(plan=plan, user=user).values_list("seen_at", "since").first()
+        if previous is None:
+            since = None
+        else:
+            seen_at, since = previous
+            if now - seen_at >= VISIT_GAP:  # a new visit: what came after the last one is new
+                since = seen_at
+        cls.objects.bulk_create(
+            [cls(plan=plan, user=user, seen_at=now, since=since)],
+            update_conflicts=True,
+            unique_fields=["plan", "user"],
+            update_fields=["seen_at", "since"],
+        )
+        return since
 
 
 class ItemQuerySet(models.QuerySet):
