@@ -49,6 +49,14 @@ class PlanQuerySet(models.QuerySet):
     def archived(self):
         return self.filter(archived_at__isnull=False)
 
+    def with_last_visit(self, user):
+        """Each plan with this person's last visit (`visit_seen_at`, `visit_since`: `PlanVisit`), read with
+        the plan rather than in a query of its own."""
+        visit = PlanVisit.objects.filter(plan=OuterRef("pk"), user=user.pk)
+        return self.annotate(
+            visit_seen_at=Subquery(visit.values("seen_at")[:1]), visit_since=Subquery(visit.values("since")[:1])
+        )
+
 
 class Plan(models.Model):
     title = models.CharField(_("titre"), max_length=200)
@@ -210,27 +218,26 @@ class Plan(models.Model):
             "plan": mean_of(plan),
             "axes": {pk: mean_of(values) for pk, values in axes.items()},
             "objectives": {pk: mean_of(values) for pk, values in objectives.items()},
+            "achieved_on": [day for days in dates.values() for day in days],  # each active result's
         }
 
     def results_summary(self, since=None):
         """How many of its expected results the plan holds, how many are achieved, in the current reporting
-        year, and (given the end of a person's previous visit) since then: one query. An achievement counts
-        from the day it is dated, which is the day it was ticked unless the person chose another."""
+        year, and (given the end of a person's previous visit) since then; from the rows
+        `measured_progress` reads, without a query of its own. An achievement counts from the day it is
+        dated, which is the day it was ticked unless the person chose another."""
         year_start, year_end = self.reporting_year()
-        achieved = Q(achieved_on__isnull=False)
-        counts = {
-            "total": models.Count("pk"),
-            "achieved": models.Count("pk", filter=achieved),
-            "achieved_this_year": models.Count("pk", filter=Q(achieved_on__gte=year_start, achieved_on__lte=year_end)),
+        dates = self.measured_progress["achieved_on"]
+        achieved = [day for day in dates if day is not None]
+        summary = {
+            "total": len(dates),
+            "achieved": len(achieved),
+            "achieved_this_year": sum(year_start <= day <= year_end for day in achieved),
         }
         if since is not None:
-            counts["achieved_since"] = models.Count("pk", filter=Q(achieved_on__gte=timezone.localdate(since)))
-        return ExpectedResult.objects.active().filter(
-            plan=self,
-            action__archived_at__isnull=True,
-            action__objective__archived_at__isnull=True,
-            action__objective__axis__archived_at__isnull=True,
-        ).aggregate(**counts)
+            since_day = timezone.localdate(since)
+            summary["achieved_since"] = sum(day >= since_day for day in achieved)
+        return summary
 
     def reporting_year(self, on=None):
         """The reporting year containing a date (today by default), as (first day, last day)."""
@@ -507,16 +514,12 @@ class PlanVisit(models.Model):
 
     @classmethod
     def record(cls, user, plan, now=None):
-        """Note this visit and answer when the previous one ended (None on a first visit): one read and one
-        write (an upsert), whatever the plan's size."""
+        """Note this visit and answer when the previous one ended (None on a first visit). The last visit is
+        read with the plan (`PlanQuerySet.with_last_visit`); this writes it, in one query (an upsert)."""
         now = now or timezone.now()
-        previous = cls.objects.filter(plan=plan, user=user).values_list("seen_at", "since").first()
-        if previous is None:
-            since = None
-        else:
-            seen_at, since = previous
-            if now - seen_at >= VISIT_GAP:  # a new visit: what came after the last one is new
-                since = seen_at
+        seen_at, since = plan.visit_seen_at, plan.visit_since
+        if seen_at is not None and now - seen_at >= VISIT_GAP:  # a new visit: what came after the last one is new
+            since = seen_at
         cls.objects.bulk_create(
             [cls(plan=plan, user=user, seen_at=now, since=since)],
             update_conflicts=True,

@@ -41,7 +41,7 @@ def plan_detail(request, slug):
     A large plan shows its axes and objectives at once and each objective's actions as it scrolls into view
     (or on the objective's own page without JavaScript): nobody reads thousands of actions on one page, and
     the page stays quick to open."""
-    plan = get_plan_for(request.user, slug)
+    plan = get_object_or_404(Plan.objects.visible_to(request.user).with_last_visit(request.user), slug=slug)
     since = PlanVisit.record(request.user, plan)
     inline = plan.actions.active().count() <= settings.PLAN_PAGE_INLINE_ACTIONS
     axes = plan.tree(with_actions=inline)

@@ -88,7 +88,9 @@ def test_plan_page_query_count_does_not_grow_with_the_plan(
     client.force_login(coordinator)
     counts = []
     for plan in (small, big):
-        with django_assert_max_num_queries(17) as captured:
+        # 17 for the tree; the overview adds its steps' counts and the visit's upsert, the navigation its
+        # counts (the last visit is read with the plan).
+        with django_assert_max_num_queries(20) as captured:
             response = client.get(plan_url(plan))
         assert response.status_code == 200
         counts.append(len(captured))
