@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.shortcuts import render
 from django.views.decorators.vary import vary_on_headers
 
-from lib.search import fold, folded
+from lib.search import Folded, fold
 from partners.models import Organisation
 from plans.models import Action, ExpectedResult, Plan
 from suivi.models import Step
@@ -21,7 +21,7 @@ LONGEST = 100
 def matching(queryset, words, *fields, also=None):
     """Rows where every word appears in one of the fields, folded (lib/search.py), or that match `also`."""
     names = [f"folded_{field}" for field in fields]
-    annotated = queryset.annotate(**{name: folded(field) for name, field in zip(names, fields)})
+    annotated = queryset.annotate(**{name: Folded(field) for name, field in zip(names, fields)})
     each_word = [reduce(or_, (Q(**{f"{name}__contains": word}) for name in names)) for word in words]
     condition = reduce(and_, each_word)
     return annotated.filter(condition | also if also is not None else condition)
