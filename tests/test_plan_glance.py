@@ -269,3 +269,18 @@ def test_mes_actions_says_when_nothing_is_late(client, partner, lanaudiere):
     assert "À faire avancer maintenant : 0 action" in page
     assert "Toutes vos actions prévues cette année ont une étape récente." in page
     assert "Étapes renvoyées par la coordination" not in page
+
+
+# The last visit is personal information (Law 25): shown in « Mes données », erased with the person.
+
+
+def test_a_person_sees_their_last_visit_in_their_data_and_it_goes_with_an_erasure(client, coordinator, partner, lanaudiere):
+    from partners.models import Erasure
+    from partners.personal_data import personal_data
+
+    client.force_login(partner)
+    client.get(lanaudiere.get_absolute_url())
+    entry = next(entry for entry in personal_data(partner)["plans"] if entry["plan"] == lanaudiere.title)
+    assert entry["derniere_visite"] is not None
+    Erasure.erase(partner, by=coordinator)
+    assert not PlanVisit.objects.filter(user=partner).exists()
