@@ -73,7 +73,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django_ratelimit",
-    # Lower apps never import higher ones: lib ← partners ← plans ← suivi ← meetings ← notifications ← bilans, tableur ← demo
+    # Lower apps never import higher ones: lib ← partners ← plans ← suivi ← meetings ← notifications ← bilans, tableur, recherche ← demo
     # (README, Layout).
     "partners",
     "plans",
@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "notifications",
     "bilans",
     "tableur",
+    "recherche",
     "demo",  # above them all: the first run's demo accounts and fictional activity (load_demo)
 ]
 

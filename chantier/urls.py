@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("meetings.urls")),
     path("", include("bilans.urls")),
     path("", include("partners.urls")),
+    path("", include("recherche.urls")),
     # Before Django's own: the same page, with its emails rate-limited.
     path("comptes/password_reset/", password_reset, name="password_reset"),
     path("comptes/", include("django.contrib.auth.urls")),

@@ -326,6 +326,7 @@ class Erasure(models.Model):
             role.delete()  # PlanRole.delete ends the memberships of that plan
         for membership in person.memberships.all():
             membership.delete()
+        person.plan_visits.all().delete()  # when they last opened each plan (plans' PlanVisit)
         InstanceAdministrator.objects.filter(user=person).delete()
         Session.objects.filter(pk__in=sessions_of(person)).delete()
 

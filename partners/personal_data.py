@@ -108,8 +108,14 @@ def personal_data(person):
     memberships = {}
     for membership in person.memberships.select_related("organisation").order_by("organisation__sort_key"):
         memberships.setdefault(membership.plan_id, []).append(membership.organisation.name)
+    visits = dict(person.plan_visits.values_list("plan_id", "seen_at"))  # plans' PlanVisit
     plans = [
-        {"plan": role.plan.title, "role": role.get_role_display(), "organisations": memberships.get(role.plan_id, [])}
+        {
+            "plan": role.plan.title,
+            "role": role.get_role_display(),
+            "organisations": memberships.get(role.plan_id, []),
+            "derniere_visite": timezone.localtime(visits[role.plan_id]) if role.plan_id in visits else None,
+        }
         for role in person.plan_roles.select_related("plan").order_by("plan__title")
     ]
     steps = person.steps.order_by("action__plan__title", "-done_on", "-created_at")

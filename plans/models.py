@@ -59,6 +59,14 @@ class PlanQuerySet(models.QuerySet):
     def archived(self):
         return self.filter(archived_at__isnull=False)
 
+    def with_last_visit(self, user):
+        """Each plan with this person's last visit (`visit_seen_at`, `visit_since`: `PlanVisit`), read with
+        the plan rather than in a query of its own."""
+        visit = PlanVisit.objects.filter(plan=OuterRef("pk"), user=user.pk)
+        return self.annotate(
+            visit_seen_at=Subquery(visit.values("seen_at")[:1]), visit_since=Subquery(visit.values("since")[:1])
+        )
+
 
 class Plan(models.Model):
     title = models.CharField(_("titre"), max_length=200)
@@ -240,7 +248,26 @@ class Plan(models.Model):
             "plan": mean_of(plan),
             "axes": {pk: mean_of(values) for pk, values in axes.items()},
             "objectives": {pk: mean_of(values) for pk, values in objectives.items()},
+            "achieved_on": [day for days in dates.values() for day in days],  # each active result's
         }
+
+    def results_summary(self, since=None):
+        """How many of its expected results the plan holds, how many are achieved, in the current reporting
+        year, and (given the end of a person's previous visit) since then; from the rows
+        `measured_progress` reads, without a query of its own. An achievement counts from the day it is
+        dated, which is the day it was ticked unless the person chose another."""
+        year_start, year_end = self.reporting_year()
+        dates = self.measured_progress["achieved_on"]
+        achieved = [day for day in dates if day is not None]
+        summary = {
+            "total": len(dates),
+            "achieved": len(achieved),
+            "achieved_this_year": sum(year_start <= day <= year_end for day in achieved),
+        }
+        if since is not None:
+            since_day = timezone.localdate(since)
+            summary["achieved_since"] = sum(day >= since_day for day in achieved)
+        return summary
 
     def reporting_year(self, on=None):
         """The reporting year containing a date (today by default), as (first day, last day)."""
@@ -486,6 +513,51 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} – {self.organisation} – {self.plan}"
+
+
+# Within this time of the last page of the plan opened, a person is still on the same visit: reloading the
+# page or coming back from an action does not empty « Depuis votre dernière visite ».
+VISIT_GAP = datetime.timedelta(hours=1)
+
+
+class PlanVisit(models.Model):
+    """When a person last opened a plan's page, so that the page tells them what changed since their
+    previous visit. One row per person and plan, overwritten at each visit."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="visits", verbose_name=_("plan"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="plan_visits", verbose_name=_("personne")
+    )
+    seen_at = models.DateTimeField(_("dernière page ouverte le"))
+    # The end of the previous visit: what happened after it is new to the person (None on a first visit).
+    since = models.DateTimeField(_("visite précédente terminée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("visite d’un plan")
+        verbose_name_plural = _("visites des plans")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "user"], name="unique_visit_per_plan"),
+            models.CheckConstraint(condition=Q(since__isnull=True) | Q(since__lte=F("seen_at")), name="visit_since_before_seen"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.plan} – {self.seen_at}"
+
+    @classmethod
+    def record(cls, user, plan, now=None):
+        """Note this visit and answer when the previous one ended (None on a first visit). The last visit is
+        read with the plan (`PlanQuerySet.with_last_visit`); this writes it, in one query (an upsert)."""
+        now = now or timezone.now()
+        seen_at, since = plan.visit_seen_at, plan.visit_since
+        if seen_at is not None and now - seen_at >= VISIT_GAP:  # a new visit: what came after the last one is new
+            since = seen_at
+        cls.objects.bulk_create(
+            [cls(plan=plan, user=user, seen_at=now, since=since)],
+            update_conflicts=True,
+            unique_fields=["plan", "user"],
+            update_fields=["seen_at", "since"],
+        )
+        return since
 
 
 class ItemQuerySet(models.QuerySet):

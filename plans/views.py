@@ -9,7 +9,7 @@ from django.views.decorators.vary import vary_on_headers
 from lib.lists import TableListView
 
 from .filters import ActionFilter
-from .models import Action, ExpectedResult, Objective, Plan
+from .models import Action, ExpectedResult, Objective, Plan, PlanVisit
 from .rules import plan_roles
 from .tables import ActionTable
 
@@ -34,12 +34,15 @@ def home(request):
 
 
 def plan_detail(request, slug):
-    """The whole plan as a tree, as the plan's own table reads: axes, objectives, actions, results.
+    """The plan at a glance, then the whole plan as a tree, as the plan's own table reads: axes, objectives,
+    actions, results. The overview (progress by axis, this reporting year's steps and results, what changed
+    since the person's previous visit) is a few aggregate queries, whatever the plan's size.
 
     A large plan shows its axes and objectives at once and each objective's actions as it scrolls into view
     (or on the objective's own page without JavaScript): nobody reads thousands of actions on one page, and
     the page stays quick to open."""
-    plan = get_plan_for(request.user, slug)
+    plan = get_object_or_404(Plan.objects.visible_to(request.user).with_last_visit(request.user), slug=slug)
+    since = PlanVisit.record(request.user, plan)
     inline = plan.actions.active().count() <= settings.PLAN_PAGE_INLINE_ACTIONS
     axes = plan.tree(with_actions=inline)
     context = {
@@ -47,6 +50,10 @@ def plan_detail(request, slug):
         "axes": axes,
         "actions_inline": inline,
         "progress": plan.measured_progress["plan"],
+        "since": since,
+        "results": plan.results_summary(since),
+        "year_start": plan.reporting_year()[0],
+        "year_end": plan.reporting_year()[1],
     }
     return render(request, "plans/plan_detail.html", context)
 

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -20,7 +21,7 @@ from lib.locking import refuse_stale
 from lib.redirects import back
 from lib.uploads import accepts_files, shown_file_name
 from partners.models import Organisation
-from plans.models import Action, ExpectedResult, mean_of
+from plans.models import Action, ExpectedResult, mean_of, months_before
 from plans.rules import organisation_ids
 from plans.views import get_plan_for
 
@@ -98,8 +99,9 @@ def open_planned_steps_of(organisations):
 
 @vary_on_headers("HX-Request")
 def my_actions(request, slug):
-    """A partner's home: the actions of the organisations they act for in this plan, by axis, with what was
-    done and what is due; or (htmx, `?action=<code>`) one action's latest steps, when its list is opened.
+    """A partner's home, answering « what should I do now »: the steps the coordination sent back first,
+    then the actions due this reporting year with no step for `stale_after_months` months, then their other
+    actions, by axis; or (htmx, `?action=<code>`) one action's latest steps, when its list is opened.
 
     An action's list of latest steps is closed unless its latest step was sent back, and is drawn only when
     opened: with the busiest partners the closed lists held most of the page's cards. Without JavaScript,
@@ -130,13 +132,11 @@ def my_actions(request, slug):
     prefetch_related_objects(actions, open_planned_steps_of(organisations))
     overdue = sum(1 for action in actions for planned in action.open_planned_steps if planned.state == "overdue")
     year_start, year_end = plan.reporting_year()
-    due = [
-        action
-        for action in actions
-        if action.status not in (Action.Status.DONE, Action.Status.ABANDONED)
-        and (action.period_start is None or action.period_start <= year_end.year)
-        and (action.period_end is None or action.period_end >= year_start.year)
-    ]
+    due = [action for action in actions if is_due(action, year_start, year_end)]
+    recent = months_before(timezone.localdate(), plan.stale_after_months)
+    now = [action for action in due if action.last_step_on is None or action.last_step_on < recent]
+    first = {action.pk for action in now}
+    rest = [action for action in actions if action.pk not in first]
     returned = Step.objects.for_display().filter(
         action__plan=plan, organisation__in=organisations, review=Step.Review.RETURNED
     )
@@ -155,12 +155,25 @@ def my_actions(request, slug):
             "actions": actions,
             "progress": mean_of(action.progress() for action in actions),
             "due": due,
+            "now_actions": now,
+            "other_actions": rest,
+            "recent_since": recent,
             "year_start": year_start,
             "year_end": year_end,
             "others_steps": others,
             "returned_steps": returned,
             "overdue_count": overdue,
         },
+    )
+
+
+def is_due(action, year_start, year_end):
+    """Still to do, and its reference years reach into this reporting year (an action without years is
+    due every year)."""
+    return (
+        action.status not in (Action.Status.DONE, Action.Status.ABANDONED)
+        and (action.period_start is None or action.period_start <= year_end.year)
+        and (action.period_end is None or action.period_end >= year_start.year)
     )
 
 

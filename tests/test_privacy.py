@@ -159,7 +159,7 @@ def test_person_downloads_their_data_as_readable_json(client, departed):
     assert data["identite"]["courriel"] == EMAIL
     assert data["identite"]["prenom"] == FIRST
     assert data["plans"] == [{"plan": data["plans"][0]["plan"], "role": "Partenaire",
-                              "organisations": ["Action-Logement Lanaudière"]}]
+                              "organisations": ["Action-Logement Lanaudière"], "derniere_visite": None}]
     [step] = data["etapes"]
     assert (step["action"], step["date"], step["organisation"]) == ("3.1.1", "2024-06-03", "Action-Logement Lanaudière")
     made = {(entry["objet"], entry["nombre"]) for entry in data["historique_de_vos_modifications"]}

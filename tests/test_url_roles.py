@@ -97,6 +97,8 @@ EXPECTED = {
     # Plans: the pages every person of the plan reads, and the coordinator's editing
     #                                                      anon  ALL   TPDSL comité coordo autre désact admin dehors
     ("plans:home", "-"): {"GET": SIGNED_IN},
+    # The search: everyone signed in, among the plans they take part in (tests/test_search.py)
+    ("recherche:search", "-"): {"GET": SIGNED_IN},
     ("plans:detail", "Lanaudière"): {"GET": IN_PLAN},
     ("plans:acronyms", "Lanaudière"): {"GET": IN_PLAN},
     ("plans:actions", "Lanaudière"): {"GET": IN_PLAN},

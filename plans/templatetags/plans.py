@@ -56,3 +56,32 @@ def organisation_in_plans(context, organisation):
         "members": members,
         "joined_and_left": joined_and_left,
     }
+
+
+# Which entry of the plan's navigation each page belongs to, by its URL's name (a whole app, or one view);
+# the pages not named here (an action, an objective, the acronyms…) belong to « Plan ».
+NAV_SECTIONS = {
+    "suivi:my_actions": "my_actions",
+    "suivi:steps": "steps",
+    "suivi:edit_step": "steps",
+    "suivi:delete_step": "steps",
+    "suivi:steps_to_review": "to_review",
+    "suivi:stale_actions": "stale",
+    "bilans": "bilans",
+    "tableur": "tableur",
+    "meetings": "meetings",
+    "plans:people": "people",
+    "plans:person_invite": "people",
+    "plans:plan_settings": "settings",
+    "plans:archived": "settings",
+    "plans:archive_plan": "settings",
+}
+
+
+@register.simple_tag(takes_context=True)
+def plan_nav_section(context):
+    """The entry of the plan's navigation the page in hand belongs to (`aria-current`)."""
+    match = getattr(context.get("request"), "resolver_match", None)
+    if match is None:
+        return "plan"
+    return NAV_SECTIONS.get(match.view_name) or NAV_SECTIONS.get(match.app_name) or "plan"

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.db.backends.signals import connection_created
+
+
+class RechercheConfig(AppConfig):
+    name = "recherche"
+    verbose_name = "Recherche"
+
+    def ready(self):
+        from lib.search import register_fold
+
+        connection_created.connect(register_fold, dispatch_uid="chantier_fold")
