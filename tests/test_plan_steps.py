@@ -4,6 +4,7 @@ page, a landscape PDF and a landscape Word document; nobody else does."""
 
 import datetime
 import io
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -20,6 +21,7 @@ from suivi.models import Step
 from tests.bilan_fixtures import YEAR_2024, add_step, flat
 from tests.factories import make_plan
 
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 COLUMNS = ["Objectifs", "Moyens ou action", "Organismes partenaires", "Résultats attendus", "Année de référence",
            "Étapes réalisées"]
 
@@ -84,6 +86,8 @@ def test_the_pdf_is_landscape_tagged_and_holds_the_tables_and_steps(client, step
     response = client.get(page_url(steps, "bilans:plan_steps_pdf", year=2024))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert 'filename="plan-et-etapes-lanaudiere-2024-2026-20240401-20250331.pdf"' in response["Content-Disposition"]
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "plan-et-etapes.pdf").write_bytes(response.content)
     reader = PdfReader(io.BytesIO(response.content))
     box = reader.pages[0].mediabox
     assert float(box.width) > float(box.height)  # landscape
