@@ -53,3 +53,22 @@ def test_coordinator_opens_it_from_the_plan_page_on_a_desk_and_on_a_phone(live_s
     text = flat(" ".join(p.extract_text() for p in printed.pages))
     assert "Inventaire des études existantes réalisé" in text and "Se déconnecter" not in text, text[:3000]
     assert violations == []
+
+
+def test_the_bilans_preview_with_its_comparison_fits_a_phone(live_server, page, violations, demo):
+    from bilans.documents import gather
+    from bilans.models import Bilan
+    from plans.models import Plan
+
+    plan = Plan.objects.get(slug=PLAN)
+    start, end = datetime.date(2024, 4, 1), datetime.date(2025, 3, 31)
+    bilan = Bilan.create_draft(plan, start, end, year=2024, user=None)
+    Bilan.objects.filter(pk=bilan.pk).update(data=gather(plan, start, end))
+    sign_in(page, live_server.url, "coordination")
+    for width in (1366, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(f"{live_server.url}/plans/{PLAN}/bilans/{bilan.pk}/apercu/")
+        page.locator("#comparaison").scroll_into_view_if_needed()
+        page.screenshot(path=ARTIFACTS / f"bilan-preview-comparison-{width}.png")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, page.evaluate(WIDER_THAN_THE_SCREEN)
+    assert violations == []
