@@ -1,5 +1,6 @@
 """Filters and tags of the bilan document: French typography and the progress charts."""
 
+import datetime
 import re
 
 from django import template
@@ -138,10 +139,11 @@ def page_of(pages, anchor):
 
 
 def year_label(starts_on, ends_on):
-    """« 2024-2025 » for a reporting year; the two dates for any other period."""
-    if starts_on.year != ends_on.year:
-        return f"{starts_on:%Y}-{ends_on:%Y}"
-    return f"{starts_on:%Y-%m-%d} – {ends_on:%Y-%m-%d}" if (starts_on.month, starts_on.day) != (1, 1) else f"{starts_on:%Y}"
+    """« 2024-2025 » for a reporting year, « 2024 » for a calendar year, the two dates for any other period."""
+    following = ends_on + datetime.timedelta(days=1)
+    if (following.month, following.day) == (starts_on.month, starts_on.day) and following.year == starts_on.year + 1:
+        return f"{starts_on:%Y}" if (starts_on.month, starts_on.day) == (1, 1) else f"{starts_on:%Y}-{ends_on:%Y}"
+    return f"{starts_on:%Y-%m-%d} – {ends_on:%Y-%m-%d}"
 
 
 @register.simple_tag
