@@ -185,6 +185,8 @@ def test_checking_achievements_asks_the_same_queries_for_one_row_or_six(client, 
     organisation = Organisation.objects.get(acronym="ALL")
     codes = [line["resultat"] for line in dataset.dict if line["resultat"]]
     counts = []
+    # Once before counting: the first reading fills the process's caches (the person's roles…).
+    read_partner_sheet(fill(dataset, {codes[0]: {"atteint_le": "2025-03-15"}}), "feuille.xlsx", plan, partner, organisation)
     for chosen in (codes[:1], codes[:6]):
         content = fill(dataset, {code: {"atteint_le": "2025-03-15"} for code in chosen})
         with CaptureQueriesContext(connection) as queries:
