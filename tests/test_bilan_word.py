@@ -223,3 +223,16 @@ def test_command_writes_the_word_document_and_still_the_pdf(year, tmp_path):
     call_command("bilan", "lanaudiere-2024-2026", "--year", "2024", "--output", str(pdf_file), stdout=io.StringIO())
     assert "Rencontre des partenaires de la MRC" in docx_text(read_docx(docx_file.read_bytes()))
     assert pdf_file.read_bytes().startswith(b"%PDF") and not Bilan.objects.exists()
+
+
+def test_each_numbered_list_of_the_committee_starts_again_at_one(year):
+    texts = {"word": "1. Mobiliser\n2. Documenter", "outlook": "1. Adopter le plan 2027\n2. Élargir le comité"}
+    document = read_docx(render_docx(gather(year, *YEAR_2024, texts=texts)))
+    numbered = [p for p in document.paragraphs if p.style.name == "List Number"]
+    assert [p.text for p in numbered] == ["Mobiliser", "Documenter", "Adopter le plan 2027", "Élargir le comité"]
+    lists = [p._p.pPr.numPr.numId.val for p in numbered]
+    assert lists[0] == lists[1] != lists[2] == lists[3]
+    numbering = document.part.numbering_part.element
+    for number_id in (lists[0], lists[2]):
+        override = numbering.num_having_numId(number_id).xpath("./w:lvlOverride/w:startOverride/@w:val")
+        assert override == ["1"]
