@@ -4,6 +4,7 @@ with 10,000 steps (figures in docs/benchmarks.md).
     .venv/bin/python bench/bilan.py            # a throwaway SQLite database in /tmp
     DATABASE_URL=postgres://… .venv/bin/python bench/bilan.py   # an empty PostgreSQL database
     .venv/bin/python bench/bilan.py --only large                # one case
+    .venv/bin/python bench/bilan.py --only lanaudiere --modes plan-pdf,plan-docx   # some of the documents
 
 Each case runs three times, each time in a process of its own so that its peak memory (ru_maxrss) is its
 own: once as the app makes the PDF (`render_pdf`: in one piece and tagged, or in parts for a long report),
@@ -27,6 +28,9 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chantier.settings")
 
 CASES = {"lanaudiere": (None, 300), "large": (2000, 10_000)}
+# "plan-pdf", "plan-docx": « Le plan et ses étapes réalisées » (bilans/plan_steps.py) over the same year, its
+# PDF in one piece and tagged (the HTML column is its template).
+MODES = ("app", "weasyprint", "docx", "plan-pdf", "plan-docx")
 
 
 def peak_mb(who=resource.RUSAGE_SELF):
@@ -88,6 +92,7 @@ def run_case(name, mode):
         TAGGED,
         size_of,
     )
+    from bilans import plan_steps
     from bilans.word import render_docx
     from plans.models import Plan
     from tests.factories import make_plan
@@ -108,11 +113,21 @@ def run_case(name, mode):
 
     start = time.perf_counter()
     with CaptureQueriesContext(connection) as queries:
-        data = gather(plan, datetime.date(2024, 4, 1), datetime.date(2025, 3, 31))
+        if mode.startswith("plan-"):
+            data = plan_steps.gather(plan, datetime.date(2024, 4, 1), datetime.date(2025, 3, 31))
+        else:
+            data = gather(plan, datetime.date(2024, 4, 1), datetime.date(2025, 3, 31))
     gathered = time.perf_counter()
-    html = render_html(data) if mode != "docx" else ""
+    html = render_html(data) if mode in ("app", "weasyprint") else ""
+    html = plan_steps.render_html(data) if mode == "plan-pdf" else html
     written = time.perf_counter()
-    if mode == "docx":
+    if mode == "plan-pdf":
+        pdf = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesFetcher()).write_pdf(**TAGGED)
+        how = "plan table PDF"
+    elif mode == "plan-docx":
+        pdf = plan_steps.render_docx(data)
+        how = "plan table DOCX"
+    elif mode == "docx":
         pdf = render_docx(data)  # the "PDF size" column is then the DOCX's
         how = "DOCX (python-docx)"
     elif mode == "app":
@@ -147,9 +162,10 @@ def main():
         " | PDF size | RSS before | peak RSS | children's peak RSS (largest) | load average (1 min)"
     )
     print(f"load average before: {' '.join(f'{load:.2f}' for load in os.getloadavg())}", flush=True)
-    cases = sys.argv[2:] if sys.argv[1:2] == ["--only"] else CASES
+    cases = sys.argv[2:3] if sys.argv[1:2] == ["--only"] else CASES
     for name in cases:
-        for mode in ("app", "weasyprint", "docx"):
+        modes = sys.argv[sys.argv.index("--modes") + 1].split(",") if "--modes" in sys.argv else MODES
+        for mode in modes:
             env = dict(os.environ)
             if "DATABASE_URL" not in os.environ:
                 env["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"

@@ -25,7 +25,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -44,6 +44,8 @@ from plans.models import (
     status_following,
 )
 from suivi.models import PlannedStep, Step
+
+from .models import Bilan
 
 # WeasyPrint resolves the document's links against this address; the fetcher below answers only for
 # the static files under it, from disk, and refuses everything else (no network, no local files).
@@ -139,6 +141,29 @@ def status_at_end(action, results, has_steps, set_by_hand, end):
     return status_following(achieved_on, has_steps, by=end), ""
 
 
+def previous_period(start, end):
+    """The period just before `start`, of the same length: the previous reporting year when the period is
+    a whole year (1 April 2023 to 31 March 2024 before 2024-2025, whatever the leap days), otherwise as
+    many days ending the day before."""
+    def year_before(day):
+        # 29 February has no twin in the year before: the 28th stands for it.
+        return day.replace(year=day.year - 1, day=28 if (day.month, day.day) == (2, 29) else day.day)
+
+    following = end + datetime.timedelta(days=1)
+    if (following.month, following.day) == (start.month, start.day) and following.year == start.year + 1:
+        return year_before(start), start - datetime.timedelta(days=1)
+    previous_end = start - datetime.timedelta(days=1)
+    return previous_end - (end - start), previous_end
+
+
+def achieved_between(results, start, end):
+    """How many of the results in effect were achieved from `start` to `end`: each counts in the period
+    of its date."""
+    return sum(
+        1 for result in results if result.archived_at is None and result.achieved_on and start <= result.achieved_on <= end
+    )
+
+
 def step_data(step):
     return {
         "done_on": step.done_on,
@@ -179,6 +204,17 @@ def gather(plan, start, end, texts=None):
     set_by_hand = statuses_set_by_then(plan, end)
     # Planned steps due in the period (dropped ones aside), and how many of them were ticked off.
     planned_by_axis = PlannedStep.objects.filter(action__plan=plan).in_period(start, end).counts_by_axis()
+    # The previous period, for the comparison: its validated steps counted per action in one query; its
+    # results achieved and progress come from the results already read.
+    previous_start, previous_end = previous_period(start, end)
+    previous_steps = dict(
+        Step.objects.filter(action__plan=plan, review=Step.Review.VALIDATED)
+        .between(previous_start, previous_end)
+        .order_by()
+        .values("action_id")
+        .annotate(count=Count("id"))
+        .values_list("action_id", "count")
+    )
     with_steps_by_end = set(
         Step.objects.filter(action__plan=plan, done_on__lte=end).order_by().values_list("action_id", flat=True).distinct()
     )
@@ -203,11 +239,13 @@ def gather(plan, start, end, texts=None):
             named[link.organisation.pk] = link.organisation
         return [str(link.organisation) for link in links]
 
-    body, pending, all_progress = [], [], []
+    body, pending, all_progress, all_previous_progress = [], [], [], []
     achieved_count = 0  # results achieved during the period: each counts in the year of its date
     for axis in axes:
         axis_entry = {"code": axis.code, "title": axis.title, "archived": axis.archived_at is not None}
         axis_progress, axis_objectives = [], []
+        axis_previous = {"step_count": 0, "achieved_count": 0, "progress": []}
+        axis_achieved = 0
         for objective in objectives_by_axis[axis.pk]:
             objective_entry = {
                 "code": objective.code,
@@ -220,13 +258,18 @@ def gather(plan, start, end, texts=None):
             objective_progress, objective_actions = [], []
             for action in actions_by_objective[objective.pk]:
                 action_steps = steps_by_action[action.pk]
+                action_results = results_by_action[action.pk]
+                # The previous period counts every action of the axis, as it was then.
+                axis_previous["step_count"] += previous_steps.get(action.pk, 0)
+                axis_previous["achieved_count"] += achieved_between(action_results, previous_start, previous_end)
                 in_plan = not (axis.archived_at or objective.archived_at or action.archived_at)
                 if not in_plan and not action_steps:
                     continue  # archived items appear only with steps in the period
                 action.objective = objective  # its partners are prefetched: the action may inherit them
-                progress = progress_of(results_by_action[action.pk], start, end)
+                progress = progress_of(action_results, start, end)
                 if action.archived_at is None:
                     objective_progress.append(progress)
+                    axis_previous["progress"].append(progress_of(action_results, previous_start, previous_end))
                 validated = [step for step in action_steps if step.review == Step.Review.VALIDATED]
                 for step in action_steps:
                     named[step.organisation.pk] = step.organisation
@@ -235,11 +278,7 @@ def gather(plan, start, end, texts=None):
                 status, reason = status_at_end(
                     action, results_by_action[action.pk], action.pk in with_steps_by_end, set_by_hand, end
                 )
-                achieved_count += sum(
-                    1
-                    for result in results_by_action[action.pk]
-                    if result.archived_at is None and result.achieved_on and start <= result.achieved_on <= end
-                )
+                axis_achieved += achieved_between(action_results, start, end)
                 objective_actions.append(
                     {
                         "code": action.code,
@@ -282,7 +321,11 @@ def gather(plan, start, end, texts=None):
         axis_entry["progress"] = roll_up(axis_progress)
         axis_entry["step_count"] = sum(len(a["steps"]) for o in axis_objectives for a in o["actions"])
         axis_entry["planned_count"], axis_entry["planned_done_count"] = planned_by_axis.get(axis.pk, (0, 0))
+        axis_entry["achieved_count"] = axis_achieved
+        axis_entry["previous"] = {**axis_previous, "progress": roll_up(axis_previous["progress"])}
+        achieved_count += axis_achieved
         all_progress += axis_progress
+        all_previous_progress += axis_previous["progress"]
         body.append(axis_entry)
 
     committees = []
@@ -299,12 +342,26 @@ def gather(plan, start, end, texts=None):
 
     meetings = meetings_held(plan, start, end, named)
 
-    contributors = defaultdict(lambda: {"validated": 0, "pending": 0})
+    # Contributions by organisation: its steps of the period, and the actions its validated steps are on
+    # (in the plan's order).
+    action_order = {action.pk: index for index, action in enumerate(actions)}
+    action_codes = {action.pk: action.code for action in actions}
+    contributors = defaultdict(lambda: {"validated": 0, "pending": 0, "action_ids": set()})
     for step in steps:
         counts = contributors[step.organisation]
-        counts["validated" if step.review == Step.Review.VALIDATED else "pending"] += 1
+        if step.review == Step.Review.VALIDATED:
+            counts["validated"] += 1
+            counts["action_ids"].add(step.action_id)
+        else:
+            counts["pending"] += 1
     organisations = [
-        {"name": org.name, "acronym": org.acronym, **counts}
+        {
+            "name": org.name,
+            "acronym": org.acronym,
+            "validated": counts["validated"],
+            "pending": counts["pending"],
+            "actions": [action_codes[pk] for pk in sorted(counts["action_ids"], key=action_order.get)],
+        }
         for org, counts in sorted(contributors.items(), key=lambda item: french.sort_key(item[0].name))
     ]
 
@@ -333,6 +390,13 @@ def gather(plan, start, end, texts=None):
         "planned_done_count": sum(axis["planned_done_count"] for axis in body),
         "pending_count": len(pending),
         "achieved_count": achieved_count,
+        "previous": {
+            "starts_on": previous_start,
+            "ends_on": previous_end,
+            "step_count": sum(axis["previous"]["step_count"] for axis in body),
+            "achieved_count": sum(axis["previous"]["achieved_count"] for axis in body),
+            "progress": roll_up(all_previous_progress),
+        },
         "texts": texts or {},
     }
     data["acronyms"] = acronyms_used(plan, named.values(), data)
@@ -451,6 +515,7 @@ def render_html(data, for_print=True, part=None, axes=None, toc_pages=None, mark
         "axes_shown": axes or [],
         "toc_pages": toc_pages,
         "mark": mark,
+        "titles": Bilan.TEXTS,  # the committee's texts under the titles the form and the DOCX give them
     }
     with translation.override(settings.LANGUAGE_CODE):
         return render_to_string("bilans/document.html", context)

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from meetings.models import Meeting
 
 from .models import Bilan, reporting_year_label
+from .plan_steps import whole_plan
 
 
 class BilanForm(forms.Form):
@@ -127,3 +128,28 @@ class BilanTextsForm(forms.Form):
             k.removeprefix("objectif-"): v for k, v in data.items() if k.startswith("objectif-") and v
         }
         return texts
+
+
+class PlanStepsForm(BilanForm):
+    """The period of « Le plan et ses étapes réalisées »: the whole plan unless a reporting year or two dates
+    are chosen (read from the address, so the page, its PDF and its Word document share it)."""
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, plan=plan, **kwargs)
+        self.fields["year"].label = _("Période")
+        self.fields["year"].choices = [("", _("Tout le plan, ou les dates ci-dessous"))] + self.fields["year"].choices[1:]
+        self.fields["year"].initial = None
+
+    def clean(self):
+        data = forms.Form.clean(self)
+        if data.get("year") is None and not data.get("starts_on") and not data.get("ends_on"):
+            data["starts_on"], data["ends_on"] = whole_plan(self.plan)
+            return data
+        return super().clean()
+
+    def period(self):
+        """The period asked for, or the whole plan when the address asks none or asks it wrongly (the
+        form then says why, at its field)."""
+        if self.is_bound and self.is_valid():
+            return self.cleaned_data["starts_on"], self.cleaned_data["ends_on"]
+        return whole_plan(self.plan)

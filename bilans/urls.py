@@ -16,4 +16,7 @@ urlpatterns = [
     path("plans/<slug:slug>/bilans/<id:pk>/xlsx/", views.bilan_xlsx, name="xlsx"),
     path("plans/<slug:slug>/bilans/<id:pk>/adopter/", views.bilan_adopt, name="adopt"),
     path("plans/<slug:slug>/bilans/<id:pk>/textes/", views.bilan_texts, name="texts"),
+    path("plans/<slug:slug>/plan-et-etapes/", views.plan_steps_page, name="plan_steps"),
+    path("plans/<slug:slug>/plan-et-etapes/pdf/", views.plan_steps_pdf, name="plan_steps_pdf"),
+    path("plans/<slug:slug>/plan-et-etapes/docx/", views.plan_steps_docx, name="plan_steps_docx"),
 ]

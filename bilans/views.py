@@ -16,8 +16,9 @@ from lib.access import require
 from lib.spreadsheets import file_response
 from plans.views import get_plan_for
 
+from . import plan_steps
 from .documents import render_html, render_xlsx
-from .forms import AdoptionForm, BilanForm, BilanTextsForm
+from .forms import AdoptionForm, BilanForm, BilanTextsForm, PlanStepsForm
 from .models import Bilan
 from .tasks import prepare_bilan
 from .word import render_docx
@@ -158,3 +159,40 @@ def bilan_texts(request, slug, pk):
             )
         return redirect(edited)
     return render(request, "bilans/bilan_texts.html", {"plan": bilan.plan, "bilan": bilan, "form": form})
+
+
+# « Le plan et ses étapes réalisées »: whoever may read the plan's bilans may read and download it.
+
+
+def plan_steps_for(request, slug):
+    """The plan, its period form (from the address) and the table's data, under the bilans' refusals."""
+    plan = get_plan_for_bilans(request.user, slug)
+    form = PlanStepsForm(request.GET or None, plan=plan)
+    return plan, form, plan_steps.gather(plan, *form.period())
+
+
+def plan_steps_page(request, slug):
+    """The plan as its source document lays it out, with the steps validated over the period; printable on
+    landscape paper."""
+    plan, form, table = plan_steps_for(request, slug)
+    query = "?" + request.GET.urlencode() if request.GET and form.is_valid() else ""
+    context = {"plan": plan, "form": form, "table": table, "query": query}
+    return render(request, "bilans/plan_steps.html", context, status=400 if form.errors else 200)
+
+
+def plan_steps_file_name(table, extension):
+    return f"plan-et-etapes-{table['plan']['slug']}-{table['starts_on']:%Y%m%d}-{table['ends_on']:%Y%m%d}.{extension}"
+
+
+def plan_steps_pdf(request, slug):
+    _plan, _form, table = plan_steps_for(request, slug)
+    response = HttpResponse(plan_steps.render_pdf(table), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{plan_steps_file_name(table, "pdf")}"'
+    return response
+
+
+def plan_steps_docx(request, slug):
+    _plan, _form, table = plan_steps_for(request, slug)
+    response = HttpResponse(plan_steps.render_docx(table), content_type=DOCX)
+    response["Content-Disposition"] = f'attachment; filename="{plan_steps_file_name(table, "docx")}"'
+    return response

@@ -23,7 +23,17 @@ from PIL import Image, ImageDraw, ImageFont
 
 from .documents import revive
 from .models import Bilan
-from .templatetags.bilans import counted, long_date, narrative, percent, points, progress_chart, signed, typo
+from .templatetags.bilans import (
+    comparison,
+    counted,
+    long_date,
+    narrative,
+    percent,
+    points,
+    progress_chart,
+    signed,
+    typo,
+)
 
 LANGUAGE = "fr-CA"
 MARK_COLOUR = RGBColor(0x8A, 0x4B, 0x00)  # the PDF's colour for the version's mark
@@ -197,10 +207,29 @@ def committee_text(document, text):
             paragraph(document, block)
         elif block.tag in ("ul", "ol"):
             style = "List Bullet" if block.tag == "ul" else "List Number"
+            numbering = restarted_numbering(document) if block.tag == "ol" else None
             for item in block.iterchildren("li"):
-                inline(new_paragraph(document, style), item)
+                para = new_paragraph(document, style)
+                if numbering:
+                    number_pr = para._p.get_or_add_pPr().get_or_add_numPr()
+                    number_pr.get_or_add_ilvl().val = 0
+                    number_pr.get_or_add_numId().val = numbering
+                inline(para, item)
         else:
             inline(document.add_paragraph(), block)
+
+
+def restarted_numbering(document):
+    """A numbering of its own for one numbered list, starting at 1: every paragraph of the List Number style
+    otherwise shares the style's one numbering, and the « Perspectives » would go on from the « Mot de la
+    coordination »'s 1, 2, 3. A new instance (w:num) of the style's list definition, its first level
+    restarted."""
+    numbering = document.part.numbering_part.element
+    style = document.styles.element.get_by_id(STYLE_IDS["List Number"])
+    shared = numbering.num_having_numId(style.pPr.numPr.numId.val)
+    instance = numbering.add_num(shared.abstractNumId.val)
+    instance.add_lvlOverride(ilvl=0).add_startOverride(1)
+    return instance.numId
 
 
 def inline(para, element, bold=False):
@@ -313,6 +342,16 @@ def front(document, bilan):
     rows += [[axis_title(axis), *figures(axis["progress"]), axis["step_count"]] for axis in bilan["axes"]]
     headers = ["", _("Au début"), _("À la fin"), _("Variation (points)"), _("Étapes validées")]
     table(document, headers, rows, bold_rows=(0,))
+    compared = comparison(bilan)
+    if compared:
+        heading(document, _("L’année %(this)s comparée à %(previous)s") % compared, 3)
+        measures = [_("Étapes validées"), _("Résultats atteints"), _("Avancement à la fin")]
+        headers = [""] + [f"{measure} {period}" for measure in measures for period in (compared["previous"], compared["this"])]
+        table(document, headers, [[row["label"], *row["figures"]] for row in compared["rows"]], bold_rows=(0,))
+        paragraph(document, _(
+            "Période précédente\u00a0: du %(start)s au %(end)s, de même durée. Résultats atteints\u00a0: ceux dont "
+            "la date d’atteinte tombe dans la période."
+        ) % {"start": long_date(bilan["previous"]["starts_on"]), "end": long_date(bilan["previous"]["ends_on"])})
     paragraph(document, _(
         "Avancement d’une action : part de ses résultats attendus atteints, au début de la période (avant le "
         "premier jour) et à sa fin (au dernier jour). Avancement d’un objectif, d’un axe ou du plan : moyenne de "
@@ -438,10 +477,12 @@ def back(document, bilan):
                 org["name"] + (f" ({org['acronym']})" if org["acronym"] and org["acronym"] != org["name"] else ""),
                 org["validated"],
                 org["pending"],
+                ", ".join(org.get("actions", [])) or "–",
             ]
             for org in bilan["organisations"]
         ]
-        table(document, [_("Organisation"), _("Étapes validées"), _("En attente")], rows)
+        headers = [_("Organisation"), _("Étapes validées"), _("En attente"), _("Actions auxquelles elle a contribué")]
+        table(document, headers, rows)
     else:
         paragraph(document, _("Aucune organisation n’a inscrit d’étape durant la période."))
 

@@ -5,6 +5,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import formats, timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from lib.converters import IdsField
@@ -175,6 +176,11 @@ class AchievementForm(forms.Form):
         kwargs.setdefault("auto_id", f"id_resultat_{result.pk}_%s")
         super().__init__(*args, **kwargs)
         self.result = result
+        # One such field per result on the page: the result's code, read by screen readers only, tells
+        # the labels apart.
+        self.fields["achieved_on"].label = format_html(
+            '{} <span class="visually-hidden">– {}</span>', _("Atteint le"), result.code
+        )
         earliest, latest = result.achievement_dates()
         today = timezone.localdate()
         self.fields["achieved_on"].widget.attrs.update(min=earliest.isoformat(), max=min(today, latest).isoformat())

@@ -1074,7 +1074,11 @@ def read_partner_sheet(content, filename, plan, user, organisation):
     actions = {
         action.code: action
         for action in Action.objects.active().filter(plan=plan).select_related("plan", "objective")
-        .prefetch_related("partner_links", "objective__partner_links", "results")
+        # Each achievement is checked against its plan's years (ExpectedResult.achievement_dates) and its
+        # plan's rules: the plan comes with the results rather than once per row.
+        .prefetch_related(
+            "partner_links", "objective__partner_links", Prefetch("results", ExpectedResult.objects.select_related("plan"))
+        )
     }
     theirs = set(partner_actions(plan, organisation).values_list("code", flat=True))
     existing = set(
@@ -1117,7 +1121,9 @@ def read_partner_sheet(content, filename, plan, user, organisation):
             elif cells["atteint_le"] and not result.is_achieved:
                 try:
                     achieved_on = today if cells["atteint_le"].casefold() in YES else parse_date(cells["atteint_le"])
-                    check_achievement(result, achieved_on)
+                    # The result's own rule, as its page checks it (not the whole clean(), which would look
+                    # its code up in the database once per row).
+                    result.check_achieved_on(achieved_on)
                 except ValueError as problem:
                     error(row, "atteint_le", str(problem))
                 except ValidationError as problem:
@@ -1178,15 +1184,6 @@ def read_tick(row, cells, action, planned_steps, user, report, error):
                 error(row, "faite_le", lowercase_first(" ".join(problem.messages)))
         return
     report.ticks.append((row, planned, step_form))
-
-
-def check_achievement(result, achieved_on):
-    """The result's own rules (ExpectedResult.clean) on this date of achievement, without changing it."""
-    result.achieved_on = achieved_on
-    try:
-        result.clean()
-    finally:
-        result.achieved_on = None
 
 
 def read_step(row, cells, action, results, user, organisation, error):

@@ -2,36 +2,16 @@
 par … » once the committee has adopted it, after reading its adoption back and confirming it."""
 
 import datetime
-import io
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from pypdf import PdfReader
 
 from bilans.models import Bilan
 from bilans.templatetags.bilans import long_date
 
-IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    settings.TASKS = IMMEDIATE
-
-
-@pytest.fixture
-def draft(client, lanaudiere, committee_member):
-    client.force_login(committee_member)
-    client.post(reverse("bilans:create", args=[lanaudiere.slug]), {"year": "2024"})
-    return Bilan.objects.get(plan=lanaudiere)
-
-
-def pages_text(bilan):
-    with bilan.pdf.open("rb") as stored:
-        reader = PdfReader(io.BytesIO(stored.read()))
-    return [" ".join(page.extract_text().replace("\u00a0", " ").replace("\u202f", " ").split()) for page in reader.pages]
+from tests.bilan_fixtures import draft, media  # noqa: F401  (fixtures)
+from tests.bilan_fixtures import stored_pdf_pages as pages_text
 
 
 def adoption(**changes):

@@ -19,26 +19,13 @@ from plans.models import Action
 from suivi.models import Step
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-YEAR_2024 = (datetime.date(2024, 4, 1), datetime.date(2025, 3, 31))
-
-
-def add_step(action, done_on, description, organisation, review=Step.Review.VALIDATED):
-    reviewed = {} if review == Step.Review.PENDING else {"reviewed_at": timezone.now()}
-    comment = {"review_comment": "À préciser"} if review == Step.Review.RETURNED else {}
-    return Step.objects.create(
-        action=action, done_on=done_on, description=description, organisation=organisation, review=review,
-        **reviewed, **comment,
-    )
+from tests.bilan_fixtures import YEAR_2024, add_step, flat
 
 
 def pdf_text(pdf):
     reader = PdfReader(io.BytesIO(pdf))
     return reader, "\n".join(page.extract_text() for page in reader.pages)
 
-
-def flat(text):
-    """Extracted text with its line breaks and no-break spaces as plain spaces."""
-    return " ".join(text.replace("\u202f", " ").replace("\u00a0", " ").split())
 
 
 @pytest.fixture

@@ -18,14 +18,9 @@ from suivi.models import Step
 from tests.conftest import make_person
 from tests.factories import make_plan
 
-IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+from tests.bilan_fixtures import media  # noqa: F401  (fixture)
+
 DATABASE = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    settings.TASKS = IMMEDIATE
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 heading; a long report made in parts keeps its title, language and bookmarks (its tags are lost: see
 `render_pdf_in_parts`)."""
 
-import datetime
 import io
 
 import pytest
@@ -11,7 +10,7 @@ from pypdf import PdfReader
 from bilans import documents
 from bilans.documents import gather, render_pdf
 
-YEAR_2024 = (datetime.date(2024, 4, 1), datetime.date(2025, 3, 31))
+from tests.bilan_fixtures import YEAR_2024
 
 
 def outline_titles(reader, outline=None):

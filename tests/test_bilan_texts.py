@@ -1,30 +1,14 @@
 """The committee writes its words into a draft bilan in the browser; they are frozen with it at adoption,
 and a later edit makes a new draft."""
 
-import io
 
-import pytest
 from django.urls import reverse
 from django.utils import timezone
-from pypdf import PdfReader
 
 from bilans.models import Bilan
 from bilans.narrative import to_html
 
-IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    settings.TASKS = IMMEDIATE
-
-
-@pytest.fixture
-def draft(client, lanaudiere, committee_member):
-    client.force_login(committee_member)
-    client.post(reverse("bilans:create", args=[lanaudiere.slug]), {"year": "2024"})
-    return Bilan.objects.get(plan=lanaudiere)
+from tests.bilan_fixtures import draft, media, stored_pdf_pages  # noqa: F401  (fixtures)
 
 
 def texts_url(bilan):
@@ -32,9 +16,7 @@ def texts_url(bilan):
 
 
 def pdf_text(bilan):
-    with bilan.pdf.open("rb") as stored:
-        reader = PdfReader(io.BytesIO(stored.read()))
-    return " ".join(" ".join(p.extract_text().replace("\u00a0", " ").replace("\u202f", " ").split()) for p in reader.pages)
+    return " ".join(stored_pdf_pages(bilan))
 
 
 WORDS = {

@@ -1,13 +1,12 @@
 """The bilan's figures read the same everywhere, the French way: « 45 % », « 0 point », « 1 étape »."""
 
-import datetime
 import re
 
 from bilans.documents import gather, render_html
 from bilans.templatetags.bilans import counted, percent, points
 
 NBSP = "\u00a0"
-YEAR_2024 = (datetime.date(2024, 4, 1), datetime.date(2025, 3, 31))
+from tests.bilan_fixtures import YEAR_2024
 
 
 def test_percentages_have_a_no_break_space_before_the_sign():

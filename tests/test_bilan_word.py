@@ -20,19 +20,12 @@ from partners.models import Organisation
 from plans.models import Action
 from suivi.models import Step
 
-YEAR_2024 = (datetime.date(2024, 4, 1), datetime.date(2025, 3, 31))
+from tests.bilan_fixtures import YEAR_2024, add_step, media  # noqa: F401  (fixture)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def flat(text):
     return " ".join(text.replace("\u202f", " ").replace("\u00a0", " ").replace("’", "'").split())
-
-
-def add_step(action, done_on, description, organisation, review=Step.Review.VALIDATED):
-    reviewed = {} if review == Step.Review.PENDING else {"reviewed_at": timezone.now()}
-    return Step.objects.create(
-        action=action, done_on=done_on, description=description, organisation=organisation, review=review, **reviewed
-    )
 
 
 @pytest.fixture
@@ -129,8 +122,9 @@ def test_the_word_document_holds_the_same_figures_as_the_pdf(both):
     axis_3 = next(row for row in rows if row[0].startswith("Axe 3 "))
     assert axis_3[-1] == "2" and axis_3[2] != "0 %"  # the year's steps and the result achieved in March 2025
 
-    organisations = [[flat(cell.text) for cell in row.cells] for row in document.tables[1].rows]
-    assert ["Action-Logement Lanaudière (ALL)", "2", "1"] in [[row[0], row[1], row[2]] for row in organisations]
+    organisations = next(table for table in document.tables if table.rows[0].cells[0].text == "Organisation")
+    rows = [[flat(cell.text) for cell in row.cells] for row in organisations.rows]
+    assert ["Action-Logement Lanaudière (ALL)", "2", "1", "3.1.1"] in rows
 
 
 def test_the_committees_words_keep_their_paragraphs_lists_bold_and_links(both):
@@ -175,11 +169,6 @@ def test_a_draft_says_projet_and_an_adopted_bilan_adopte_on_every_page(year):
         header = flat(" ".join(p.text for p in document.sections[0].header.paragraphs))
         assert mark in header and "2024-2025" in header
     assert "Adopté" not in flat(" ".join(p.text for p in draft.sections[0].header.paragraphs))
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def test_committee_member_downloads_the_word_document_beside_the_pdf(client, year, committee_member):
@@ -234,3 +223,16 @@ def test_command_writes_the_word_document_and_still_the_pdf(year, tmp_path):
     call_command("bilan", "lanaudiere-2024-2026", "--year", "2024", "--output", str(pdf_file), stdout=io.StringIO())
     assert "Rencontre des partenaires de la MRC" in docx_text(read_docx(docx_file.read_bytes()))
     assert pdf_file.read_bytes().startswith(b"%PDF") and not Bilan.objects.exists()
+
+
+def test_each_numbered_list_of_the_committee_starts_again_at_one(year):
+    texts = {"word": "1. Mobiliser\n2. Documenter", "outlook": "1. Adopter le plan 2027\n2. Élargir le comité"}
+    document = read_docx(render_docx(gather(year, *YEAR_2024, texts=texts)))
+    numbered = [p for p in document.paragraphs if p.style.name == "List Number"]
+    assert [p.text for p in numbered] == ["Mobiliser", "Documenter", "Adopter le plan 2027", "Élargir le comité"]
+    lists = [p._p.pPr.numPr.numId.val for p in numbered]
+    assert lists[0] == lists[1] != lists[2] == lists[3]
+    numbering = document.part.numbering_part.element
+    for number_id in (lists[0], lists[2]):
+        override = numbering.num_having_numId(number_id).xpath("./w:lvlOverride/w:startOverride/@w:val")
+        assert override == ["1"]

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from sesame.utils import get_token
 
+from bilans import plan_steps
 from bilans.documents import gather
 from bilans.models import Bilan
 from notifications.links import CHECK_IN, STEP
@@ -257,9 +258,13 @@ def queries_of(client, address):
 
 
 def test_every_page_of_a_plan_answers_with_the_same_queries_at_37_and_at_2000_actions(
-    client, lanaudiere, coordinator, partner, settings, tmp_path
+    client, lanaudiere, coordinator, partner, settings, tmp_path, monkeypatch
 ):
     settings.MEDIA_ROOT = tmp_path
+    # « Le plan et ses étapes réalisées » is written as PDF and Word from its gathered data, with no query:
+    # its files are counted here without laying out 2,000 actions (test_plan_steps.py reads them back).
+    monkeypatch.setattr(plan_steps, "render_pdf", lambda data: PDF)
+    monkeypatch.setattr(plan_steps, "render_docx", lambda data: b"PK")
     # The plan's page as a large plan has it at both sizes: axes and objectives, each objective's actions
     # on their own page (tried below). Its other way, every action drawn, is counted in test_plan_pages.py.
     settings.PLAN_PAGE_INLINE_ACTIONS = 10

@@ -146,3 +146,23 @@ def test_partner_of_another_organisation_cannot_tick_with_a_date(client, other_p
     assert response.status_code == 403
     own_result.refresh_from_db()
     assert own_result.achieved_on is None
+
+
+def test_each_date_field_on_the_action_page_has_a_label_of_its_own(client, coordinator, lanaudiere):
+    """A screen reader lists the form fields by their labels: « Atteint le » once per result would be
+    the same name over and over."""
+    import re
+
+    action = Action.objects.get(plan=lanaudiere, code="3.1.1")
+    achieved = action.results.order_by("number").first()
+    achieved.achieved_on = datetime.date(2025, 3, 15)
+    achieved.save()
+    ExpectedResult.objects.create(plan=lanaudiere, action=action, number=2, code="3.1.1.2", text="Un second résultat")
+    client.force_login(coordinator)
+    page = client.get(reverse("suivi:action", args=[SLUG, "3.1.1"])).content.decode()
+    labels = re.findall(r'<label for="(id_resultat_\d+_achieved_on)">(.*?)</label>', page)
+    names = [" ".join(re.sub(r"<[^>]+>", " ", text).split()) for _for, text in labels]
+    results = list(action.results.filter(archived_at__isnull=True).order_by("number"))
+    assert len(results) >= 2 and len(labels) == len(results)  # the achieved one's date can be corrected
+    assert sorted(names) == sorted(f"Atteint le – {result.code}" for result in results)
+    assert len({target for target, _text in labels}) == len(labels)

@@ -170,3 +170,28 @@ def test_step_rows_are_checked_by_the_step_form_and_achievements_by_the_result(c
     assert len(errors) == 3
     assert database_state() == before
     assert not ExpectedResult.objects.get(plan__slug=SLUG, code="3.1.1.1").is_achieved
+
+
+def test_checking_achievements_asks_the_same_queries_for_one_row_or_six(client, partner):
+    """Each achievement row is checked against its plan's years: the plan comes with the results, not
+    once per row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tableur.spreadsheets import read_partner_sheet
+
+    client.force_login(partner)
+    dataset = download(client)
+    plan = partner.plan_roles.get().plan
+    organisation = Organisation.objects.get(acronym="ALL")
+    codes = [line["resultat"] for line in dataset.dict if line["resultat"]]
+    counts = []
+    # Once before counting: the first reading fills the process's caches (the person's roles…).
+    read_partner_sheet(fill(dataset, {codes[0]: {"atteint_le": "2025-03-15"}}), "feuille.xlsx", plan, partner, organisation)
+    for chosen in (codes[:1], codes[:6]):
+        content = fill(dataset, {code: {"atteint_le": "2025-03-15"} for code in chosen})
+        with CaptureQueriesContext(connection) as queries:
+            report = read_partner_sheet(content, "feuille.xlsx", plan, partner, organisation)
+        assert not report.errors and len(report.achievements) == len(chosen)
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts

@@ -258,6 +258,9 @@ EXPECTED = {
     # Yearly reports
     #                                                      anon  ALL   TPDSL comité coordo autre désact admin dehors
     ("bilans:list", "Lanaudière"): {"GET": BILAN_READERS},
+    ("bilans:plan_steps", "Lanaudière"): {"GET": BILAN_READERS},
+    ("bilans:plan_steps_pdf", "Lanaudière"): {"GET": BILAN_READERS},
+    ("bilans:plan_steps_docx", "Lanaudière"): {"GET": BILAN_READERS},
     ("bilans:create", "Lanaudière"): {
         "GET": WRITE_ONLY,
         "POST": "                                          login 403   403   done   done   404   login  404   404",

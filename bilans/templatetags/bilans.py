@@ -1,5 +1,6 @@
 """Filters and tags of the bilan document: French typography and the progress charts."""
 
+import datetime
 import re
 
 from django import template
@@ -135,3 +136,38 @@ def page_of(pages, anchor):
         return ""
     key = str(anchor)
     return pages.get(key) or pages.get(f"axe-{key}", "")
+
+
+def year_label(starts_on, ends_on):
+    """« 2024-2025 » for a reporting year, « 2024 » for a calendar year, the two dates for any other period."""
+    following = ends_on + datetime.timedelta(days=1)
+    if (following.month, following.day) == (starts_on.month, starts_on.day) and following.year == starts_on.year + 1:
+        return f"{starts_on:%Y}" if (starts_on.month, starts_on.day) == (1, 1) else f"{starts_on:%Y}-{ends_on:%Y}"
+    return f"{starts_on:%Y-%m-%d} – {ends_on:%Y-%m-%d}"
+
+
+@register.simple_tag
+def comparison(bilan):
+    """The year against the previous one, for the PDF's table and Word's: the labels of both periods and a
+    row for the whole plan, then one per axis (validated steps, results achieved, progress at the end).
+    None for a bilan gathered before the comparison existed (its frozen data has no previous period)."""
+    previous = bilan.get("previous")
+    if previous is None:
+        return None
+
+    def row(label, this, before, total=False):
+        return {
+            "label": label,
+            "total": total,
+            "figures": [
+                before["step_count"], this["step_count"],
+                before["achieved_count"], this["achieved_count"],
+                percent(before["progress"]["end"]), percent(this["progress"]["end"]),
+            ],
+        }
+
+    rows = [row(_("Ensemble du plan"), bilan, previous, total=True)]
+    rows += [row(_("Axe %(code)s\u00a0: %(title)s") % {"code": axis["code"], "title": typo(axis["title"])}, axis,
+                 axis["previous"]) for axis in bilan["axes"]]
+    labels = year_label(previous["starts_on"], previous["ends_on"]), year_label(bilan["starts_on"], bilan["ends_on"])
+    return {"previous": labels[0], "this": labels[1], "columns": labels * 3, "rows": rows}
