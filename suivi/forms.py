@@ -269,7 +269,8 @@ class PlannedStepForm(forms.ModelForm):
         self.fields["results"].queryset = action.results.active().order_by("number")
         self.fields["results"].label_from_instance = lambda result: f"{result.code} {result.text}"
         self.fields["results"].required = False
-        self.fields["organisation"].queryset = recording_organisations(action, user)
+        self.fields["organisation"].queryset = Organisation.objects.filter(pk__in=recording_organisation_ids(action, user))
+        self.fields["organisation"].label_from_instance = lambda org: org.display_name
         self.fields["organisation"].empty_label = None
         if not self.fields["results"].queryset:
             del self.fields["results"]

@@ -106,7 +106,7 @@ rules.add_perm("suivi.set_action_status", open_plan_of_action & (is_superuser | 
 
 
 # Planned steps: the coordination plans them for any partner organisation of the action, a partner for the
-# organisations they act for (the form offers only those: suivi.forms.recording_organisations). They are
+# organisations they act for (the form offers only those: suivi.forms.recording_organisation_ids). They are
 # read by everyone of the plan, as steps are; only their organisation and the coordination act on them.
 rules.add_perm(
     "suivi.add_planned_step", open_plan_of_action & (is_superuser | coordinates_plan_of_action | partner_on_action)
