@@ -47,7 +47,12 @@ serve: migrate
 	trap 'exit 130' INT TERM; \
 	$(BIN)/gunicorn --config chantier/gunicorn.conf.py
 
-test: install check-pdf
+# axe-core for the browser tests' accessibility checks, at the version package-lock.json pins (no CDN); the
+# checks say they are skipped when npm is missing.
+node_modules/axe-core/axe.min.js: package-lock.json
+	-command -v npm >/dev/null && npm ci --no-audit --no-fund --silent
+
+test: install check-pdf node_modules/axe-core/axe.min.js
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # Refresh constraints.txt (the lock) after changing pyproject.toml.
