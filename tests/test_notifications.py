@@ -107,14 +107,18 @@ def test_plan_links_count_steps_to_validate_and_steps_sent_back(client, lanaudie
     Step.objects.create(action=step.action, organisation=step.organisation, description="Autre", author=partner)
     step.set_review(Step.Review.RETURNED, by=coordinator, comment="À revoir")
     client.force_login(coordinator)
-    page = client.get(lanaudiere.get_absolute_url()).content.decode()
-    assert "À valider (1)" in page and "Renvoyées (" not in page
+    assert nav_counts(client, lanaudiere) == {"À valider": "1 étape"}
     client.force_login(partner)
-    page = client.get(lanaudiere.get_absolute_url()).content.decode()
-    assert "Renvoyées (1)" in page and "À valider (" not in page
+    assert nav_counts(client, lanaudiere) == {"Mes actions": "1 étape renvoyée"}
     client.force_login(other_partner)  # the TPDSL had nothing sent back
-    page = client.get(lanaudiere.get_absolute_url()).content.decode()
-    assert "Renvoyées (" not in page and "À valider (" not in page
+    assert nav_counts(client, lanaudiere) == {}
+
+
+def nav_counts(client, plan):
+    """{entry: its count as a screen reader says it} of the plan's navigation."""
+    nav = re.search(r'<nav class="plan-nav".*?</nav>', client.get(plan.get_absolute_url()).content.decode(), re.S).group()
+    entries = re.findall(r'<a [^>]*>([^<]+?) <span class="count"[^>]*>(.*?)</span></a>', nav, re.S)
+    return {name.strip(): re.sub(r"<[^>]+>", "", count).strip() for name, count in entries}
 
 
 def test_bilan_ready_and_adopted_reach_coordination_and_committee_only(lanaudiere, coordinator, committee_member, partner):

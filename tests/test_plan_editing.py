@@ -324,7 +324,7 @@ def test_plan_settings(client, coordinator, lanaudiere):
     data = {
         "title": "", "region": "Lanaudière", "first_year": 2024, "last_year": 2023, "priority": "", "mission": "",
         "values": "Solidarité\nRespect", "follow_up": "", "reporting_year_start_month": 4, "stale_after_months": 3,
-        "version": 1,
+        "reminder_frequency": "monthly", "version": 1,
     }
     response = client.post(url("plan_settings", lanaudiere), data)
     assert response.context["form"].errors == {
@@ -389,7 +389,7 @@ def test_editing_views_run_the_same_queries_for_37_and_2000_actions(client, djan
             "settings": lambda: client.get(url("plan_settings", plan)),
             "archived": lambda: client.get(url("archived", plan)),
         }
-        with django_assert_max_num_queries(40) as captured:
+        with django_assert_max_num_queries(45) as captured:  # deleting an action asks what still points at it: steps, planned steps, check-ins, meetings
             response = requests[view]()
         assert response.status_code in (200, 302)
         counts.append(len(captured))

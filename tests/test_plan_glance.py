@@ -43,24 +43,24 @@ def action(plan, code):
 def test_a_partner_sees_the_entries_they_may_open(client, partner, lanaudiere):
     client.force_login(partner)
     entries, current = nav_of(client.get(lanaudiere.get_absolute_url()).content.decode())
-    assert entries == ["Plan", "Mes actions", "Étapes", "À relancer", "Tableur"]
+    assert entries == ["Plan", "Mes actions", "Étapes", "À relancer", "Réunions", "Tableur"]
     assert current == ["Plan"]
 
 
 def test_the_coordinator_sees_every_entry_but_mes_actions(client, coordinator, lanaudiere):
     client.force_login(coordinator)
     entries, _current = nav_of(client.get(lanaudiere.get_absolute_url()).content.decode())
-    assert entries == ["Plan", "Étapes", "À valider", "À relancer", "Bilans", "Tableur", "Personnes", "Réglages"]
+    assert entries == ["Plan", "Étapes", "À valider", "À relancer", "Réunions", "Bilans", "Tableur", "Personnes", "Réglages"]
 
 
 def test_the_committee_sees_bilans_and_validates_only_when_the_plan_allows_it(client, committee_member, lanaudiere):
     client.force_login(committee_member)
     entries, _current = nav_of(client.get(lanaudiere.get_absolute_url()).content.decode())
-    assert entries == ["Plan", "Étapes", "À relancer", "Bilans"]
+    assert entries == ["Plan", "Étapes", "À relancer", "Réunions", "Bilans"]
     lanaudiere.committee_may_validate = True
     lanaudiere.save()
     entries, _current = nav_of(client.get(lanaudiere.get_absolute_url()).content.decode())
-    assert entries == ["Plan", "Étapes", "À valider", "À relancer", "Bilans"]
+    assert entries == ["Plan", "Étapes", "À valider", "À relancer", "Réunions", "Bilans"]
 
 
 @pytest.mark.parametrize(
@@ -85,7 +85,7 @@ def test_every_page_of_the_plan_has_the_navigation_with_its_entry_marked(client,
     assert response.status_code == 200
     entries, current = nav_of(response.content.decode())
     assert current == [marked]
-    assert len(entries) == 8
+    assert len(entries) == 9
 
 
 def test_mes_actions_is_marked_on_the_partners_page(client, partner, lanaudiere):
@@ -121,7 +121,8 @@ def test_an_archived_plan_offers_no_settings_and_no_spreadsheet(client, coordina
     lanaudiere.archive()
     client.force_login(coordinator)
     entries, _current = nav_of(client.get(lanaudiere.get_absolute_url()).content.decode())
-    assert entries == ["Plan", "Étapes", "À relancer", "Bilans"]
+    # Its people stay readable (an archived plan is read as it was left), not its settings or spreadsheet.
+    assert entries == ["Plan", "Étapes", "À relancer", "Réunions", "Bilans", "Personnes"]
 
 
 def test_outsiders_and_another_plans_coordinator_get_no_navigation_of_the_plan(client, outsider, other_coordinator, lanaudiere):
@@ -245,8 +246,8 @@ def test_mes_actions_puts_returned_steps_first_then_what_is_due_without_a_recent
     headings = [re.sub(r"<[^>]+>", "", h).strip() for h in re.findall(r"<h2[^>]*>(.*?)</h2>", page, re.S)]
     assert headings[:3] == [
         "Étapes renvoyées par la coordination",
-        "À faire avancer maintenant : 2 actions",
-        "Vos autres actions : 4",
+        "À faire avancer maintenant : 2 actions",
+        "Vos autres actions : 4",
     ]
     returned, now, rest = (
         page.split('id="titre-renvoyees"')[1].split('id="titre-maintenant"')[0],
@@ -266,7 +267,7 @@ def test_mes_actions_says_when_nothing_is_late(client, partner, lanaudiere):
         step(action(lanaudiere, code), all_, done_on=datetime.date(2026, 6, 1))
     client.force_login(partner)
     page = client.get(reverse("suivi:my_actions", args=[lanaudiere.slug])).content.decode()
-    assert "À faire avancer maintenant : 0 action" in page
+    assert "À faire avancer maintenant : 0 action" in page
     assert "Toutes vos actions prévues cette année ont une étape récente." in page
     assert "Étapes renvoyées par la coordination" not in page
 
