@@ -99,7 +99,7 @@ class Plan(models.Model):
         choices=ReminderFrequency.choices,
         default=ReminderFrequency.MONTHLY,
         help_text=_(
-            "Chaque partenaire reçoit à ce rythme un courriel : ses actions sans nouvelles, ses résultats attendus "
+            "Chaque partenaire reçoit à ce rythme un courriel : ses actions sans nouvelles, ses résultats attendus "
             "cette année, ses étapes renvoyées. Chacun peut changer le sien."
         ),
     )

@@ -92,7 +92,7 @@ def test_main_pages_follow_french_typography(client, request, person):
         found = typography_faults(response.content.decode(), documents)
         if found:
             faults[url] = found[:5]
-    assert faults == {}
+    assert faults == {}, "\n".join(f"{url}: {found}" for url, found in faults.items())
 
 
 def test_the_sign_in_page_follows_french_typography(client):

@@ -14,12 +14,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalplan',
             name='reminder_frequency',
-            field=models.CharField(choices=[('weekly', 'chaque semaine'), ('monthly', 'chaque mois'), ('never', 'jamais')], default='monthly', help_text='Chaque partenaire reçoit à ce rythme un courriel : ses actions sans nouvelles, ses résultats attendus cette année, ses étapes renvoyées. Chacun peut changer le sien.', max_length=10, verbose_name='rappels aux partenaires'),
+            field=models.CharField(choices=[('weekly', 'chaque semaine'), ('monthly', 'chaque mois'), ('never', 'jamais')], default='monthly', help_text='Chaque partenaire reçoit à ce rythme un courriel\xa0: ses actions sans nouvelles, ses résultats attendus cette année, ses étapes renvoyées. Chacun peut changer le sien.', max_length=10, verbose_name='rappels aux partenaires'),
         ),
         migrations.AddField(
             model_name='plan',
             name='reminder_frequency',
-            field=models.CharField(choices=[('weekly', 'chaque semaine'), ('monthly', 'chaque mois'), ('never', 'jamais')], default='monthly', help_text='Chaque partenaire reçoit à ce rythme un courriel : ses actions sans nouvelles, ses résultats attendus cette année, ses étapes renvoyées. Chacun peut changer le sien.', max_length=10, verbose_name='rappels aux partenaires'),
+            field=models.CharField(choices=[('weekly', 'chaque semaine'), ('monthly', 'chaque mois'), ('never', 'jamais')], default='monthly', help_text='Chaque partenaire reçoit à ce rythme un courriel\xa0: ses actions sans nouvelles, ses résultats attendus cette année, ses étapes renvoyées. Chacun peut changer le sien.', max_length=10, verbose_name='rappels aux partenaires'),
         ),
         migrations.AddConstraint(
             model_name='plan',
