@@ -388,9 +388,15 @@ def test_the_bilan_counts_per_axis_the_steps_planned_in_the_year_and_those_done(
 def sheet_rows(client):
     import tablib
 
+    from tableur.spreadsheets import partner_column
+
     response = client.get(reverse("tableur:partner_sheet_download", args=[SLUG]))
     assert response.status_code == 200
-    return tablib.Dataset().load(response.content, format="xlsx")
+    dataset = tablib.Dataset().load(response.content, format="xlsx")
+    assert {"N° de l’étape prévue", "Étape prévue", "Prévue pour le", "Faite le"} <= set(dataset.headers)
+    # By the columns' technical names, which an upload still reads (sheets downloaded before the French headers).
+    dataset.headers = [partner_column(header) for header in dataset.headers]
+    return dataset
 
 
 def filled(dataset, marks):

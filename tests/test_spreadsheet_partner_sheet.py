@@ -184,7 +184,8 @@ def test_checking_achievements_asks_the_same_queries_for_one_row_or_six(client, 
     dataset = download(client)
     plan = partner.plan_roles.get().plan
     organisation = Organisation.objects.get(acronym="ALL")
-    codes = [line["resultat"] for line in dataset.dict if line["resultat"]]
+    column = [partner_column(header) for header in dataset.headers].index("resultat")
+    codes = [line[column] for line in dataset if line[column]]
     counts = []
     # Once before counting: the first reading fills the process's caches (the person's roles…).
     read_partner_sheet(fill(dataset, {codes[0]: {"atteint_le": "2025-03-15"}}), "feuille.xlsx", plan, partner, organisation)
