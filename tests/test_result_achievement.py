@@ -110,9 +110,9 @@ def test_coordinator_corrects_the_date_and_the_history_shows_both(client, partne
     entries = history_entries(own_result, hidden=("id", "plan"))
     correction, achievement = entries[0], entries[1]
     assert correction["record"].history_user == coordinator
-    assert ("atteint le", datetime.date(2025, 4, 2), datetime.date(2025, 3, 15)) in correction["changes"]
+    assert ("atteint le", "2 avril 2025", "15 mars 2025") in correction["changes"]
     assert achievement["record"].history_user == partner
-    assert ("atteint le", None, datetime.date(2025, 4, 2)) in achievement["changes"]
+    assert ("atteint le", None, "2 avril 2025") in achievement["changes"]
     history_page = client.get(reverse("plans:item_history", args=[SLUG, "resultats", own_result.pk]))
     assert history_page.status_code == 200
     assert "15 mars 2025" in history_page.content.decode()
