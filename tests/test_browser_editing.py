@@ -84,7 +84,7 @@ def test_coordinator_edits_without_javascript(live_server, no_javascript, demo):
     page = no_javascript
     sign_in(page, live_server)
     page.get_by_role("link", name="Modifier 2.1.1", exact=True).click()
-    expect(page.get_by_role("heading", level=2)).to_contain_text("Modifier")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Modifier")
     page.get_by_label("Moyen ou action").fill("Une action revue sans JavaScript")
     page.get_by_role("button", name="Enregistrer").click()
     expect(page.get_by_role("status")).to_contain_text("2.1.1 : modifications enregistrées.")
