@@ -3,6 +3,7 @@ and marks the page in hand; the search gives its results as one types (and witho
 submitting)."""
 
 import os
+import re
 
 import pytest
 from django.core.management import call_command
@@ -45,8 +46,9 @@ def test_on_a_phone_the_plans_navigation_fits_and_works_with_the_keyboard(live_s
     sign_in(page, live_server.url + demo.get_absolute_url(), "partenaire")
     nav = page.get_by_role("navigation", name=f"Pages du plan {demo.title}")
     expect(nav.get_by_role("link", name="Plan", exact=True)).to_have_attribute("aria-current", "page")
-    for name in ("Plan", "Mes actions", "Étapes", "À relancer", "Tableur"):
-        link = nav.get_by_role("link", name=name, exact=True)
+    for name in ("Plan", "Mes actions", "Étapes", "À relancer", "Réunions", "Tableur"):
+        # « Mes actions » says its count of steps sent back when there are some: the name begins with it.
+        link = nav.get_by_role("link", name=re.compile(rf"^{name}( |$)"))
         expect(link).to_be_visible()
         box = link.bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], name
