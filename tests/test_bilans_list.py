@@ -31,7 +31,7 @@ def test_a_version_shows_its_year_and_who_noted_the_adoption_by_name(client, coo
     bilan = Bilan.create_draft(lanaudiere, start, end, year=2024, user=coordinator)
     client.force_login(coordinator)
     listing = client.get(f"/plans/{lanaudiere.slug}/bilans/").content.decode()
-    assert "<td>2024-2025</td>" in listing and "2024-04-01" not in listing
+    assert '<td data-label="Période">2024-2025</td>' in listing and "2024-04-01" not in listing
     other = Bilan.create_draft(lanaudiere, datetime.date(2024, 4, 1), datetime.date(2025, 1, 15), user=coordinator)
     listing = client.get(f"/plans/{lanaudiere.slug}/bilans/").content.decode()
     assert "1er avril 2024 – 15 janvier 2025" in listing
