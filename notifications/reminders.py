@@ -44,13 +44,6 @@ def period_of(frequency, today):
     return f"{today:%Y-%m-%d}"
 
 
-def overlaps(item, year_start, year_end):
-    """The item's reference period (years) meets the reporting year; an item without one always does."""
-    return (item.period_start is None or item.period_start <= year_end.year) and (
-        item.period_end is None or item.period_end >= year_start.year
-    )
-
-
 # The sections of a partner's digest: each answers {organisation id: [items]} for the whole plan.
 
 
@@ -84,7 +77,7 @@ def actions_without_news(plan, actions, today):
     found = []
     for pk, last_news_on in stale.items():
         action = actions.get(pk)
-        if action is not None and overlaps(action, year_start, year_end):
+        if action is not None and action.meets(year_start, year_end):
             action.last_news_on = last_news_on
             found.append(action)
     return by_organisation(sorted(found, key=code_order), lambda a: a.organisation_ids)
@@ -100,7 +93,7 @@ def results_due(plan, actions, today):
         if action is None:
             continue
         result.action = action
-        if overlaps(result if result.period_start else action, year_start, year_end):
+        if (result if result.period_start else action).meets(year_start, year_end):
             found.append(result)
     return by_organisation(found, lambda r: r.action.organisation_ids)
 

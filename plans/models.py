@@ -880,6 +880,13 @@ class ReferencePeriod(models.Model):
     def period(self):
         return format_period(self.period_start, self.period_end)
 
+    def meets(self, first_day, last_day):
+        """Its reference years reach into the period from first_day to last_day (a reporting year); an item
+        without years meets every period."""
+        return (self.period_start is None or self.period_start <= last_day.year) and (
+            self.period_end is None or self.period_end >= first_day.year
+        )
+
     def clean(self):
         super().clean()
         if (self.period_start is None) != (self.period_end is None):

@@ -170,11 +170,7 @@ def my_actions(request, slug):
 def is_due(action, year_start, year_end):
     """Still to do, and its reference years reach into this reporting year (an action without years is
     due every year)."""
-    return (
-        action.status not in (Action.Status.DONE, Action.Status.ABANDONED)
-        and (action.period_start is None or action.period_start <= year_end.year)
-        and (action.period_end is None or action.period_end >= year_start.year)
-    )
+    return action.status not in (Action.Status.DONE, Action.Status.ABANDONED) and action.meets(year_start, year_end)
 
 
 def action_detail(request, slug, code):
