@@ -128,6 +128,18 @@ def lanaudiere(db):
 
 
 @pytest.fixture
+def all_org(lanaudiere):
+    """Action-Logement Lanaudière, the organisation the `partner` acts for."""
+    return Organisation.objects.get(acronym="ALL")
+
+
+@pytest.fixture
+def tpdsl(lanaudiere):
+    """The organisation the `other_partner` acts for."""
+    return Organisation.objects.get(acronym="TPDSL")
+
+
+@pytest.fixture
 def other_plan(db):
     return Plan.objects.get(slug=OTHER_PLAN)
 

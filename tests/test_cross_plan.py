@@ -23,16 +23,6 @@ User = get_user_model()
 
 
 @pytest.fixture
-def all_org(lanaudiere):
-    return Organisation.objects.get(acronym="ALL")
-
-
-@pytest.fixture
-def tpdsl(lanaudiere):
-    return Organisation.objects.get(acronym="TPDSL")
-
-
-@pytest.fixture
 def second_plan(lanaudiere, all_org, tpdsl):
     """A second chantier, with organisations of its own; ALL and TPDSL are partners on its first action."""
     plan = make_plan("deuxieme-chantier", actions=3, organisations=3)

@@ -12,11 +12,6 @@ from tests.conftest import make_person
 from tests.factories import make_plan
 
 
-@pytest.fixture
-def all_org(lanaudiere):
-    return Organisation.objects.get(acronym="ALL")
-
-
 def snapshot():
     return list(Organisation.objects.order_by("pk").values_list("pk", "name", "acronym", "archived_at", "version"))
 

@@ -20,16 +20,6 @@ TODAY = timezone.localdate
 
 
 @pytest.fixture
-def all_org(lanaudiere):
-    return Organisation.objects.get(acronym="ALL")
-
-
-@pytest.fixture
-def tpdsl(lanaudiere):
-    return Organisation.objects.get(acronym="TPDSL")
-
-
-@pytest.fixture
 def own_action(lanaudiere):
     """3.1.1: ALL's (the partner's), not the TPDSL's."""
     return lanaudiere.actions.get(code="3.1.1")

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bilans.documents import gather
-from partners.models import Deactivation, Erasure, InstanceAdministrator, Organisation
+from partners.models import Deactivation, Erasure, InstanceAdministrator
 from plans.models import Membership, PlanRole, Role
 from suivi.models import Step
 from tests.conftest import make_person
@@ -25,11 +25,6 @@ User = get_user_model()
 SLUG = "lanaudiere-2024-2026"
 # Names found nowhere in the Lanaudière plan, so that a search of the database finds only this person.
 FIRST, LAST, EMAIL = "Zéphirine", "Quintal-Brouillard", "zephirine.qb@exemple.qc.ca"
-
-
-@pytest.fixture
-def all_org(lanaudiere):
-    return Organisation.objects.get(acronym="ALL")
 
 
 @pytest.fixture

@@ -15,16 +15,6 @@ SLUG = "lanaudiere-2024-2026"
 
 
 @pytest.fixture
-def all_org(lanaudiere):
-    return Organisation.objects.get(acronym="ALL")
-
-
-@pytest.fixture
-def tpdsl(lanaudiere):
-    return Organisation.objects.get(acronym="TPDSL")
-
-
-@pytest.fixture
 def own_action(lanaudiere):
     """3.1.1: Action-Logement Lanaudière is a partner through objective 3.1."""
     return lanaudiere.actions.get(code="3.1.1")
