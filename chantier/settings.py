@@ -90,6 +90,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Expiry after SESSION_COOKIE_AGE without a request, without writing the session on every page.
+    "lib.sessions.SlidingExpiryMiddleware",
     # No LocaleMiddleware yet: the English catalogue does not exist, and a browser set to English would
     # get Django's own strings in English beside ours in French. Everyone gets fr-CA until it does.
     "django.middleware.common.CommonMiddleware",
@@ -174,7 +176,7 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "plans:home"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 60 * 60 * 8)
-SESSION_SAVE_EVERY_REQUEST = True  # the age counts from the last request: expiry after inactivity
+# The age counts from the last request (expiry after inactivity): lib.sessions moves it every few minutes.
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
 
 # HTTPS in production: every plain-HTTP request is redirected and browsers are told (HSTS) to come back
