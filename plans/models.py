@@ -518,6 +518,8 @@ class Membership(models.Model):
 # Within this time of the last page of the plan opened, a person is still on the same visit: reloading the
 # page or coming back from an action does not empty « Depuis votre dernière visite ».
 VISIT_GAP = datetime.timedelta(hours=1)
+# A visit noted less than this ago is not written again: reading the plan page writes nothing each time.
+VISIT_REFRESH = datetime.timedelta(minutes=5)
 
 
 class PlanVisit(models.Model):
@@ -549,6 +551,8 @@ class PlanVisit(models.Model):
         read with the plan (`PlanQuerySet.with_last_visit`); this writes it, in one query (an upsert)."""
         now = now or timezone.now()
         seen_at, since = plan.visit_seen_at, plan.visit_since
+        if seen_at is not None and now - seen_at < VISIT_REFRESH:
+            return since
         if seen_at is not None and now - seen_at >= VISIT_GAP:  # a new visit: what came after the last one is new
             since = seen_at
         cls.objects.bulk_create(

@@ -8,6 +8,8 @@ import zoneinfo
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from partners.models import Organisation
@@ -285,3 +287,13 @@ def test_a_person_sees_their_last_visit_in_their_data_and_it_goes_with_an_erasur
     assert entry["derniere_visite"] is not None
     Erasure.erase(partner, by=coordinator)
     assert not PlanVisit.objects.filter(user=partner).exists()
+
+
+def test_reading_the_plan_page_again_soon_after_writes_no_visit(client, partner, lanaudiere):
+    client.force_login(partner)
+    client.get(lanaudiere.get_absolute_url())
+    noted = PlanVisit.objects.get(plan=lanaudiere, user=partner).seen_at
+    with CaptureQueriesContext(connection) as queries:
+        client.get(lanaudiere.get_absolute_url())
+    assert not [query for query in queries if "plans_planvisit" in query["sql"] and not query["sql"].startswith("SELECT")]
+    assert PlanVisit.objects.get(plan=lanaudiere, user=partner).seen_at == noted
