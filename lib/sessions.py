@@ -23,7 +23,12 @@ class SlidingExpiryMiddleware:
         session = getattr(request, "session", None)
         # An empty session (a visitor not signed in) stays unsaved, as Django leaves it.
         if session is not None and not session.is_empty():
-            now = int(time.time())
-            if now - session.get(REFRESHED_AT, 0) >= REFRESH:
-                session[REFRESHED_AT] = now
+            if time.time() - session.get(REFRESHED_AT, 0) >= REFRESH:
+                session[REFRESHED_AT] = int(time.time())
         return response
+
+
+def note_sign_in(sender, request, user, **kwargs):
+    """A sign-in saves the session with a new expiry (user_logged_in): noted, so the next page need not."""
+    if request is not None and hasattr(request, "session"):
+        request.session[REFRESHED_AT] = int(time.time())

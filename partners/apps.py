@@ -8,8 +8,11 @@ class PartnersConfig(AppConfig):
     verbose_name = _("Organisations et personnes")
 
     def ready(self):
+        from lib import sessions
+
         from . import signals
 
         auth.user_logged_in.connect(signals.log_sign_in, dispatch_uid="chantier.auth.sign_in")
+        auth.user_logged_in.connect(sessions.note_sign_in, dispatch_uid="chantier.sessions.sign_in")
         auth.user_login_failed.connect(signals.log_failed_sign_in, dispatch_uid="chantier.auth.sign_in_failed")
         auth.user_logged_out.connect(signals.log_sign_out, dispatch_uid="chantier.auth.sign_out")
