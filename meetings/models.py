@@ -166,7 +166,7 @@ class Attendance(models.Model):
         Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("organisation")
     )
     person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="attendances",
         verbose_name=_("personne"),
     )
     presence = models.CharField(_("présence"), max_length=10, choices=Presence.choices)
