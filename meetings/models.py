@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from lib.uploads import short_file_name
 from partners.models import Organisation
@@ -143,6 +144,8 @@ class AgendaPoint(models.Model):
     # The app's proposal it came from (agenda.py, "<kind>:<id>"), so that it is not proposed again.
     source = models.CharField(_("proposition d’origine"), max_length=40, blank=True, editable=False)
     actions = models.ManyToManyField(Action, blank=True, related_name="agenda_points", verbose_name=_("actions"))
+    # Who added or deleted a point, and when: the meeting page's history.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("point de l’ordre du jour")
@@ -219,6 +222,7 @@ class Decision(models.Model):
     text = models.TextField(_("décision"))
     actions = models.ManyToManyField(Action, blank=True, related_name="decisions", verbose_name=_("actions"))
     recorded_at = models.DateTimeField(_("inscrite le"), auto_now_add=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("décision")
@@ -228,6 +232,11 @@ class Decision(models.Model):
 
     def __str__(self):
         return self.text[:80]
+
+    def can_be_deleted(self):
+        """A decision that amended the plan cannot be deleted: the plan's items were changed by it, and
+        their history names its meeting. Reads the prefetched amendments when there are."""
+        return not self.amendments.all()
 
 
 class Amendment(models.Model):
@@ -240,7 +249,8 @@ class Amendment(models.Model):
         MERGED = "merged", _("Action fusionnée avec une autre")
         ABANDONED = "abandoned", _("Action abandonnée")
 
-    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="amendments", verbose_name=_("décision"))
+    # A decision that changed the plan stays: the action's history names it (Decision.can_be_deleted).
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="amendments", verbose_name=_("décision"))
     kind = models.CharField(_("modification du plan"), max_length=10, choices=Kind.choices)
     action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="amendments", verbose_name=_("action"))
     merged_into = models.ForeignKey(
