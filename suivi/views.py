@@ -100,7 +100,8 @@ def open_planned_steps_of(organisations):
 @vary_on_headers("HX-Request")
 def my_actions(request, slug):
     """A partner's home, answering « what should I do now »: the steps the coordination sent back first,
-    then the actions due this reporting year with no step for `stale_after_months` months, then their other
+    then the actions due this reporting year with no step nor check-in for `stale_after_months` months (the
+    rule of « Actions à relancer » and of the reminders, `ActionQuerySet.stale`), then their other
     actions, by axis; or (htmx, `?action=<code>`) one action's latest steps, when its list is opened.
 
     An action's list of latest steps is closed unless its latest step was sent back, and is drawn only when
@@ -134,7 +135,9 @@ def my_actions(request, slug):
     year_start, year_end = plan.reporting_year()
     due = [action for action in actions if is_due(action, year_start, year_end)]
     recent = months_before(timezone.localdate(), plan.stale_after_months)
-    now = [action for action in due if action.last_step_on is None or action.last_step_on < recent]
+    # Without news as « Actions à relancer » and the reminders say it: no step nor check-in (stale()).
+    without_news = set(plan.stale_actions().for_user(request.user, plan).values_list("pk", flat=True))
+    now = [action for action in due if action.pk in without_news]
     first = {action.pk for action in now}
     rest = [action for action in actions if action.pk not in first]
     returned = Step.objects.for_display().filter(

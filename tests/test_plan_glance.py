@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from partners.models import Organisation
 from plans.models import Action, PlanVisit
-from suivi.models import Step
+from suivi.models import CheckIn, Step
 
 MONTREAL = zoneinfo.ZoneInfo("America/Toronto")
 JUNE_2026 = datetime.datetime(2026, 6, 15, 10, 0, tzinfo=MONTREAL)  # the reporting year 2026-2027
@@ -261,6 +261,24 @@ def test_mes_actions_puts_returned_steps_first_then_what_is_due_without_a_recent
 
 
 @time_machine.travel(JUNE_2026, tick=False)
+def test_a_recent_check_in_is_news_in_mes_actions_as_in_the_reminders_and_a_relancer(client, coordinator, partner, lanaudiere):
+    """3.1.3 and 3.2.2 are due with no recent step; the partner said « rien de nouveau » on 3.1.3 last week,
+    and on 3.2.2 before the plan's months without news began."""
+    all_ = Organisation.objects.get(acronym="ALL")
+    said_on = {"3.1.3": datetime.date(2026, 6, 8), "3.2.2": datetime.date(2025, 10, 1)}
+    for code, day in said_on.items():
+        CheckIn.objects.create(action=action(lanaudiere, code), organisation=all_, person=partner, checked_on=day)
+    client.force_login(partner)
+    page = client.get(reverse("suivi:my_actions", args=[lanaudiere.slug])).content.decode()
+    now = page.split('id="titre-maintenant"')[1].split('id="titre-autres-actions"')[0]
+    codes = re.findall(r'<li class="action" id="action-([\d.]+)">', now)
+    assert "3.2.2" in codes and "3.1.3" not in codes
+    assert "sans étape ni «\u00a0rien de nouveau\u00a0» depuis plus de" in now
+    stale = set(lanaudiere.stale_actions().values_list("code", flat=True))  # « Actions à relancer », the reminders
+    assert "3.2.2" in stale and "3.1.3" not in stale
+
+
+@time_machine.travel(JUNE_2026, tick=False)
 def test_mes_actions_says_when_nothing_is_late(client, partner, lanaudiere):
     all_ = Organisation.objects.get(acronym="ALL")
     for code in ("3.1.2", "3.1.3", "3.2.2", "3.3.3"):
@@ -268,7 +286,7 @@ def test_mes_actions_says_when_nothing_is_late(client, partner, lanaudiere):
     client.force_login(partner)
     page = client.get(reverse("suivi:my_actions", args=[lanaudiere.slug])).content.decode()
     assert "À faire avancer maintenant : 0 action" in page
-    assert "Toutes vos actions prévues cette année ont une étape récente." in page
+    assert "Toutes vos actions prévues cette année ont des nouvelles récentes." in page
     assert "Étapes renvoyées par la coordination" not in page
 
 
