@@ -19,6 +19,7 @@ from .models import (
     ObjectivePartner,
     Plan,
     PlanRole,
+    PlanVisit,
     Term,
 )
 
@@ -164,6 +165,27 @@ class PlanRoleAdmin(admin.ModelAdmin):
     list_filter = ["plan", "role"]
     search_fields = ["user__username", "user__email", "user__last_name"]
     autocomplete_fields = ["user"]
+
+
+@admin.register(PlanVisit)
+class PlanVisitAdmin(admin.ModelAdmin):
+    """Read only: a visit is written by the plan's page itself (PlanVisit.record), and goes with the
+    person when they leave the plan or are erased."""
+
+    list_display = ["user", "plan", "seen_at", "since"]
+    list_filter = ["plan"]
+    search_fields = ["user__username", "user__email", "user__last_name"]
+    list_select_related = ["user", "plan"]
+    date_hierarchy = "seen_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Membership)

@@ -11,7 +11,7 @@ import time_machine
 from django.urls import reverse
 
 from partners.models import Organisation
-from plans.models import Action, PlanVisit
+from plans.models import Action, PlanRole, PlanVisit
 from suivi.models import CheckIn, Step
 
 MONTREAL = zoneinfo.ZoneInfo("America/Toronto")
@@ -303,3 +303,35 @@ def test_a_person_sees_their_last_visit_in_their_data_and_it_goes_with_an_erasur
     assert entry["derniere_visite"] is not None
     Erasure.erase(partner, by=coordinator)
     assert not PlanVisit.objects.filter(user=partner).exists()
+
+
+def test_a_person_taken_out_of_the_plan_leaves_no_visit_of_it(client, coordinator, partner, lanaudiere, other_plan):
+    PlanRole.objects.create(plan=other_plan, user=partner, role=PlanRole.Role.COMMITTEE)
+    client.force_login(partner)
+    client.get(lanaudiere.get_absolute_url())
+    client.get(other_plan.get_absolute_url())
+    client.force_login(coordinator)
+    removed = client.post(reverse("plans:person_remove", args=[lanaudiere.slug, partner.pk]))
+    assert removed.status_code == 302
+    assert list(PlanVisit.objects.filter(user=partner).values_list("plan__slug", flat=True)) == [other_plan.slug]
+
+
+def test_the_admin_lists_visits_and_changes_none(client, partner, lanaudiere):
+    from django.contrib.auth import get_user_model
+
+    client.force_login(partner)
+    client.get(lanaudiere.get_absolute_url())
+    visit = PlanVisit.objects.get(user=partner)
+    client.force_login(get_user_model().objects.create_superuser("admin-visites", "admin@example.org", "motdepasse-test"))
+    listing = client.get(reverse("admin:plans_planvisit_changelist"))
+    assert listing.status_code == 200 and "visites des plans" in listing.content.decode().lower()
+    assert client.get(reverse("admin:plans_planvisit_change", args=[visit.pk])).status_code == 200  # to read
+    before = (visit.seen_at, visit.since)
+    refused = [
+        client.post(reverse("admin:plans_planvisit_change", args=[visit.pk]), {"seen_at_0": "2020-01-01", "seen_at_1": "10:00"}),
+        client.post(reverse("admin:plans_planvisit_delete", args=[visit.pk]), {"post": "yes"}),
+        client.get(reverse("admin:plans_planvisit_add")),
+    ]
+    assert [response.status_code for response in refused] == [403, 403, 403]
+    visit.refresh_from_db()
+    assert (visit.seen_at, visit.since) == before
