@@ -14,9 +14,9 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from lib.uploads import short_file_name
 from partners.models import Organisation
 from plans.models import Action, ActionStatus, Committee, Plan, Role
+from suivi.models import AttachedFile, attached_file_path
 
 
 class MeetingQuerySet(models.QuerySet):
@@ -193,26 +193,21 @@ class Attendance(models.Model):
 
 
 def meeting_file_path(instance, filename):
-    return f"reunions/{instance.meeting.plan_id}/{instance.meeting_id}/{short_file_name(filename)}"
+    """Named by the migration written before AttachedFile (meetings 0001)."""
+    return attached_file_path(instance, filename)
 
 
-class MeetingFile(models.Model):
-    """A file of a meeting's minutes (the signed minutes, a presentation). Served only to people of the plan."""
+class MeetingFile(AttachedFile):
+    """A file of a meeting's minutes (the signed minutes, a presentation)."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="files", verbose_name=_("réunion"))
-    file = models.FileField(_("fichier"), upload_to=meeting_file_path, max_length=300)
-    name = models.CharField(_("nom"), max_length=200)
-    content_type = models.CharField(_("type"), max_length=100)
-    size = models.PositiveIntegerField(_("taille (octets)"))
-    uploaded_at = models.DateTimeField(_("déposé le"), auto_now_add=True)
 
-    class Meta:
+    class Meta(AttachedFile.Meta):
         verbose_name = _("fichier d’une réunion")
         verbose_name_plural = _("fichiers des réunions")
-        ordering = ["uploaded_at", "pk"]
 
-    def __str__(self):
-        return self.name
+    def folder(self):
+        return f"reunions/{self.meeting.plan_id}/{self.meeting_id}"
 
 
 class Decision(models.Model):

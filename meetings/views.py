@@ -2,12 +2,11 @@
 app's proposals, invitation with its .ics), attendance, minutes and decisions; a committee's page; each
 person's calendar feed."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.db import transaction
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,17 +15,15 @@ from django.views.decorators.http import require_POST
 
 from lib.access import require
 from lib.redirects import back
-from lib.uploads import accepts_files
 from plans.models import CommitteeMember
 from plans.views import get_plan_for
+from suivi.files import accepts_attached_files, serve
 
 from . import agenda
 from .calendars import calendar_bytes
 from .forms import AgendaPointForm, AttendanceForm, DecisionForm, MeetingForm, MinutesForm
 from .invitations import send_invitation
 from .models import AgendaPoint, Amendment, Attendance, CalendarKey, Decision, Meeting, MeetingFile
-
-meeting_files = accepts_files(lambda: settings.STEP_FILE_MAX_BYTES, lambda: settings.STEP_FILES_MAX)
 
 
 def get_plan_for_meetings(user, slug, permission="meetings.view_meetings"):
@@ -177,7 +174,7 @@ def meeting_attendance(request, slug, pk):
     return render(request, "meetings/meeting_attendance.html", context, status=422 if form.errors else 200)
 
 
-@meeting_files
+@accepts_attached_files
 def meeting_minutes(request, slug, pk):
     """The minutes (text with the markup of lib/narrative.py) and their files."""
     meeting = get_meeting_for(request.user, slug, pk, write=True)
@@ -270,12 +267,7 @@ def meeting_ics(request, slug, pk):
 def meeting_file(request, slug, pk):
     """A file of a meeting's minutes, for the people of its plan only."""
     plan = get_plan_for_meetings(request.user, slug)
-    stored = get_object_or_404(MeetingFile.objects.select_related("meeting"), pk=pk, meeting__plan=plan)
-    try:
-        handle = stored.file.open("rb")
-    except FileNotFoundError:
-        raise Http404(_("Ce fichier n’est plus disponible.")) from None
-    return FileResponse(handle, as_attachment=True, filename=stored.name, content_type=stored.content_type)
+    return serve(get_object_or_404(MeetingFile.objects.select_related("meeting"), pk=pk, meeting__plan=plan))
 
 
 def committee_detail(request, slug, pk):
