@@ -305,15 +305,22 @@ def test_a_person_sees_their_last_visit_in_their_data_and_it_goes_with_an_erasur
     assert not PlanVisit.objects.filter(user=partner).exists()
 
 
-def test_a_person_taken_out_of_the_plan_leaves_no_visit_of_it(client, coordinator, partner, lanaudiere, other_plan):
+def test_a_person_taken_out_of_the_plan_leaves_no_visit_of_it_nor_calendar_address(client, coordinator, partner, lanaudiere, other_plan):
+    from meetings.models import CalendarKey
+
     PlanRole.objects.create(plan=other_plan, user=partner, role=PlanRole.Role.COMMITTEE)
     client.force_login(partner)
-    client.get(lanaudiere.get_absolute_url())
-    client.get(other_plan.get_absolute_url())
+    for plan in (lanaudiere, other_plan):
+        client.get(plan.get_absolute_url())
+        CalendarKey.objects.for_person(partner, plan)
+    feed = reverse("meetings:feed", args=[lanaudiere.slug, CalendarKey.objects.get(user=partner, plan=lanaudiere).key])
     client.force_login(coordinator)
     removed = client.post(reverse("plans:person_remove", args=[lanaudiere.slug, partner.pk]))
     assert removed.status_code == 302
     assert list(PlanVisit.objects.filter(user=partner).values_list("plan__slug", flat=True)) == [other_plan.slug]
+    assert list(CalendarKey.objects.filter(user=partner).values_list("plan__slug", flat=True)) == [other_plan.slug]
+    PlanRole.objects.create(plan=lanaudiere, user=partner, role=PlanRole.Role.PARTNER)  # invited back
+    assert client.get(feed).status_code == 404
 
 
 def test_the_admin_lists_visits_and_changes_none(client, partner, lanaudiere):
