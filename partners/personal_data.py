@@ -89,6 +89,41 @@ def history_about(person):
     return sorted(events, key=lambda event: event["date"], reverse=True)
 
 
+def check_ins_of(person):
+    """The person's « Rien de nouveau, toujours en cours » on actions (suivi's CheckIn): one query."""
+    rows = person.check_ins.order_by("-checked_on", "-pk").values(
+        "action__plan__title", "action__code", "checked_on", "organisation__name", "note"
+    )
+    return [
+        {
+            "plan": row["action__plan__title"],
+            "action": row["action__code"],
+            "date": row["checked_on"],
+            "organisation": row["organisation__name"],
+            "note": row["note"],
+        }
+        for row in rows
+    ]
+
+
+def planned_by(person):
+    """The steps the person planned ahead (suivi's PlannedStep): one query."""
+    rows = person.planned_steps.order_by("-due_on", "-pk").values(
+        "action__plan__title", "action__code", "description", "due_on", "organisation__name", "created_at"
+    )
+    return [
+        {
+            "plan": row["action__plan__title"],
+            "action": row["action__code"],
+            "ce_qui_est_prevu": row["description"],
+            "prevue_pour_le": row["due_on"],
+            "organisation": row["organisation__name"],
+            "prevue_le": timezone.localtime(row["created_at"]),
+        }
+        for row in rows
+    ]
+
+
 def attendance_of(person):
     """The meetings at which the person was noted present or excused (meetings' Attendance): one query."""
     rows = person.attendances.select_related("meeting__plan", "meeting__committee").order_by("-meeting__starts_at")
@@ -211,6 +246,8 @@ def personal_data(person):
         "identite": identity,
         "plans": plans,
         "etapes": steps,
+        "rien_de_nouveau": check_ins_of(person),
+        "etapes_prevues": planned_by(person),
         "presences_aux_reunions": attendance_of(person),
         "calendriers": calendars_of(person),
         "avis": notices_of(person),

@@ -19,7 +19,7 @@ from meetings.models import Attendance, CalendarKey, Meeting
 from notifications.models import Notification, Preference, Reminder
 from partners.models import Deactivation, Erasure, InstanceAdministrator
 from plans.models import Membership, PlanRole, Role
-from suivi.models import Step
+from suivi.models import CheckIn, PlannedStep, Step
 from tests.conftest import make_person
 from tests.factories import make_plan
 
@@ -425,15 +425,21 @@ def followed(departed, lanaudiere, all_org):
                                    sent_at=timezone.now(), attempts=2, error=f"SMTPRecipientsRefused('{EMAIL}')")
     sent.organisations.add(all_org)
     Preference.objects.create(person=departed, reminder_frequency=Preference.Frequency.WEEKLY)
+    action = lanaudiere.actions.get(code="3.1.1")
+    CheckIn.objects.create(action=action, organisation=all_org, person=departed, checked_on=datetime.date(2025, 3, 20),
+                           note="Le comité se réunit en avril.")
+    PlannedStep.objects.create(action=action, organisation=all_org, description="Portrait des besoins de la MRC",
+                               due_on=datetime.date(2025, 5, 30), planned_by=departed)
     return chantier, coordination, key
 
 
-def test_my_data_lists_attendance_calendars_notices_and_reminders(client, departed, followed):
+def test_my_data_lists_check_ins_planned_steps_attendance_calendars_notices_and_reminders(client, departed, followed):
     client.force_login(departed)
     text = client.get(reverse("partners:my_data")).content.decode()
     for words in ("Vos présences aux réunions", "Rencontre du chantier", "Comité de coordination", "Présent",
                   "Vos calendriers de réunions", "Étape renvoyée : 3.1.1", "Rappel des actions d’un partenaire",
-                  "2025-03", "Rappels de vos actions\u00a0: chaque semaine"):
+                  "2025-03", "Rappels de vos actions\u00a0: chaque semaine", "Le comité se réunit en avril.",
+                  "Étapes que vous avez prévues", "Portrait des besoins de la MRC"):
         assert words in text, words
     data = client.get(reverse("partners:my_data_json")).json()
     assert [(row["reunion"], row["presence"]) for row in data["presences_aux_reunions"]] == [
@@ -444,6 +450,9 @@ def test_my_data_lists_attendance_calendars_notices_and_reminders(client, depart
     [reminder] = data["rappels_recus"]
     assert (reminder["periode"], reminder["organisations"]) == ("2025-03", ["Action-Logement Lanaudière"])
     assert data["preferences_d_avis"]["rappels"] == "chaque semaine"
+    assert [(row["action"], row["date"], row["note"]) for row in data["rien_de_nouveau"]] == [
+        ("3.1.1", "2025-03-20", "Le comité se réunit en avril.")]
+    assert [(row["action"], row["prevue_pour_le"]) for row in data["etapes_prevues"]] == [("3.1.1", "2025-05-30")]
 
 
 def test_erasure_stops_the_calendar_and_keeps_attendance_as_the_organisations(client, coordinator, departed, followed, all_org):
