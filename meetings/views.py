@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from lib.access import require
 from lib.redirects import back
@@ -209,6 +209,7 @@ def meeting_decisions(request, slug, pk):
     return render(request, "meetings/meeting_decisions.html", context, status=422 if form.errors else 200)
 
 
+@require_http_methods(["GET", "POST"])
 def delete_agenda_point(request, slug, pk):
     """GET asks for confirmation (without JavaScript; with it, the button asks); POST deletes the point,
     kept in the meeting's history, and renumbers nothing: the points keep their order."""
@@ -222,6 +223,7 @@ def delete_agenda_point(request, slug, pk):
     return render(request, "meetings/confirm_delete.html", context)
 
 
+@require_http_methods(["GET", "POST"])
 def delete_decision(request, slug, pk):
     """As delete_agenda_point; a decision that amended the plan is refused (Decision.can_be_deleted)."""
     decision = get_decision_for(request.user, slug, pk)

@@ -35,9 +35,6 @@ STEPS_PER_ACTION = 3  # on "Mes actions"; the action's page has them all
 STEPS_PER_PAGE = 25
 CHECK_INS_SHOWN = 5  # on the action's page: the latest; older ones only tell that the action went on
 
-# What a step's form takes: its files, each at most STEP_FILE_MAX_BYTES (lib/uploads.py stops reading
-# past it).
-
 STALE_STEP = gettext_lazy(
     "Quelqu’un d’autre a enregistré cette étape pendant que vous la modifiiez\u00a0: vos modifications (et les "
     "fichiers que vous joigniez) ne sont pas enregistrées. Sa version est affichée ci-dessous; enregistrez "
