@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from lib.admin import HistoryAdmin, KeepsRecordedWorkAdmin
+from lib.admin import HistoryAdmin, KeepsRecordedWorkAdmin, ReadOnlyAdmin
 
 from .models import (
     Action,
@@ -168,24 +168,15 @@ class PlanRoleAdmin(admin.ModelAdmin):
 
 
 @admin.register(PlanVisit)
-class PlanVisitAdmin(admin.ModelAdmin):
-    """Read only: a visit is written by the plan's page itself (PlanVisit.record), and goes with the
-    person when they leave the plan or are erased."""
+class PlanVisitAdmin(ReadOnlyAdmin):
+    """A visit is written by the plan's page itself (PlanVisit.record), and goes with the person when they
+    leave the plan or are erased."""
 
     list_display = ["user", "plan", "seen_at", "since"]
     list_filter = ["plan"]
     search_fields = ["user__username", "user__email", "user__last_name"]
     list_select_related = ["user", "plan"]
     date_hierarchy = "seen_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Membership)
