@@ -25,6 +25,20 @@ class HistoryAdmin(SimpleHistoryAdmin):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For rows the app alone writes (a record of erasures, the plans' visits): to read, never to add,
+    change or delete from the admin."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 def protected_message(error):
     return _("Suppression impossible\u00a0: d’autres données en dépendent (%(objects)s). Archivez-le plutôt.") % {
         "objects": ", ".join(str(obj) for obj in list(error.protected_objects)[:5])

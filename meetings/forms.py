@@ -11,10 +11,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from lib.converters import IdsField
-from lib.uploads import shown_file_name
 from partners.models import Organisation, name_of_person
 from plans.models import FIRST_YEAR, LAST_YEAR, Action, ActionPartner, CommitteeMember, Membership, Objective, ObjectivePartner
-from suivi.forms import MultipleFileField
+from suivi.files import MultipleFileField
 
 from .models import Amendment, Attendance, Meeting, MeetingFile
 
@@ -226,10 +225,7 @@ class MinutesForm(forms.ModelForm):
 
     def save_files(self):
         for upload in self.cleaned_data["files"]:
-            MeetingFile.objects.create(
-                meeting=self.instance, file=upload, name=shown_file_name(upload.name), content_type=upload.detected_type,
-                size=upload.size,
-            )
+            MeetingFile.from_upload(upload, meeting=self.instance).save()
 
 
 class DecisionForm(forms.Form):

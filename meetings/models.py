@@ -12,10 +12,11 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
-from lib.uploads import short_file_name
 from partners.models import Organisation
 from plans.models import Action, ActionStatus, Committee, Plan, Role
+from suivi.models import AttachedFile, attached_file_path
 
 
 class MeetingQuerySet(models.QuerySet):
@@ -143,6 +144,8 @@ class AgendaPoint(models.Model):
     # The app's proposal it came from (agenda.py, "<kind>:<id>"), so that it is not proposed again.
     source = models.CharField(_("proposition d’origine"), max_length=40, blank=True, editable=False)
     actions = models.ManyToManyField(Action, blank=True, related_name="agenda_points", verbose_name=_("actions"))
+    # Who added or deleted a point, and when: the meeting page's history.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("point de l’ordre du jour")
@@ -166,7 +169,7 @@ class Attendance(models.Model):
         Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("organisation")
     )
     person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="attendances",
         verbose_name=_("personne"),
     )
     presence = models.CharField(_("présence"), max_length=10, choices=Presence.choices)
@@ -190,26 +193,21 @@ class Attendance(models.Model):
 
 
 def meeting_file_path(instance, filename):
-    return f"reunions/{instance.meeting.plan_id}/{instance.meeting_id}/{short_file_name(filename)}"
+    """Named by the migration written before AttachedFile (meetings 0001)."""
+    return attached_file_path(instance, filename)
 
 
-class MeetingFile(models.Model):
-    """A file of a meeting's minutes (the signed minutes, a presentation). Served only to people of the plan."""
+class MeetingFile(AttachedFile):
+    """A file of a meeting's minutes (the signed minutes, a presentation)."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="files", verbose_name=_("réunion"))
-    file = models.FileField(_("fichier"), upload_to=meeting_file_path, max_length=300)
-    name = models.CharField(_("nom"), max_length=200)
-    content_type = models.CharField(_("type"), max_length=100)
-    size = models.PositiveIntegerField(_("taille (octets)"))
-    uploaded_at = models.DateTimeField(_("déposé le"), auto_now_add=True)
 
-    class Meta:
+    class Meta(AttachedFile.Meta):
         verbose_name = _("fichier d’une réunion")
         verbose_name_plural = _("fichiers des réunions")
-        ordering = ["uploaded_at", "pk"]
 
-    def __str__(self):
-        return self.name
+    def folder(self):
+        return f"reunions/{self.meeting.plan_id}/{self.meeting_id}"
 
 
 class Decision(models.Model):
@@ -219,6 +217,7 @@ class Decision(models.Model):
     text = models.TextField(_("décision"))
     actions = models.ManyToManyField(Action, blank=True, related_name="decisions", verbose_name=_("actions"))
     recorded_at = models.DateTimeField(_("inscrite le"), auto_now_add=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("décision")
@@ -228,6 +227,11 @@ class Decision(models.Model):
 
     def __str__(self):
         return self.text[:80]
+
+    def can_be_deleted(self):
+        """A decision that amended the plan cannot be deleted: the plan's items were changed by it, and
+        their history names its meeting. Reads the prefetched amendments when there are."""
+        return not self.amendments.all()
 
 
 class Amendment(models.Model):
@@ -240,7 +244,8 @@ class Amendment(models.Model):
         MERGED = "merged", _("Action fusionnée avec une autre")
         ABANDONED = "abandoned", _("Action abandonnée")
 
-    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="amendments", verbose_name=_("décision"))
+    # A decision that changed the plan stays: the action's history names it (Decision.can_be_deleted).
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="amendments", verbose_name=_("décision"))
     kind = models.CharField(_("modification du plan"), max_length=10, choices=Kind.choices)
     action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="amendments", verbose_name=_("action"))
     merged_into = models.ForeignKey(

@@ -20,6 +20,8 @@ urlpatterns = [
     path("plans/<slug:slug>/reunions/<id:pk>/decisions/", views.meeting_decisions, name="decisions"),
     path("plans/<slug:slug>/reunions/<id:pk>/invitation/", views.meeting_invite, name="invite"),
     path("plans/<slug:slug>/reunions/<id:pk>/reunion.ics", views.meeting_ics, name="ics"),
+    path("plans/<slug:slug>/reunions/points/<id:pk>/supprimer/", views.delete_agenda_point, name="delete_agenda_point"),
+    path("plans/<slug:slug>/reunions/decisions/<id:pk>/supprimer/", views.delete_decision, name="delete_decision"),
     path("plans/<slug:slug>/reunions/fichiers/<id:pk>/", views.meeting_file, name="file"),
     path("plans/<slug:slug>/comites/<id:pk>/", views.committee_detail, name="committee"),
 ]

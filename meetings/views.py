@@ -2,30 +2,28 @@
 app's proposals, invitation with its .ics), attendance, minutes and decisions; a committee's page; each
 person's calendar feed."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.db import transaction
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from lib.access import require
-from lib.uploads import accepts_files
+from lib.redirects import back
 from plans.models import CommitteeMember
 from plans.views import get_plan_for
+from suivi.files import accepts_attached_files, serve
 
 from . import agenda
 from .calendars import calendar_bytes
 from .forms import AgendaPointForm, AttendanceForm, DecisionForm, MeetingForm, MinutesForm
 from .invitations import send_invitation
 from .models import AgendaPoint, Amendment, Attendance, CalendarKey, Decision, Meeting, MeetingFile
-
-meeting_files = accepts_files(lambda: settings.STEP_FILE_MAX_BYTES, lambda: settings.STEP_FILES_MAX)
 
 
 def get_plan_for_meetings(user, slug, permission="meetings.view_meetings"):
@@ -57,6 +55,26 @@ def get_meeting_for(user, slug, pk, write=False):
     return meeting
 
 
+def get_agenda_point_for(user, slug, pk):
+    """A point of the agenda of a meeting this person prepares: 404 outside their plans, 403 when they
+    do not prepare its meetings."""
+    plan = get_plan_for_meetings(user, slug, "meetings.prepare_meetings")
+    point = get_object_or_404(AgendaPoint.objects.select_related("meeting__plan"), pk=pk, meeting__plan=plan)
+    require(user, "meetings.change_meeting", point.meeting)
+    return point
+
+
+def get_decision_for(user, slug, pk):
+    """A decision of a meeting this person prepares, as get_agenda_point_for."""
+    plan = get_plan_for_meetings(user, slug, "meetings.prepare_meetings")
+    decisions = Decision.objects.select_related("meeting__plan").prefetch_related(
+        Prefetch("amendments", queryset=Amendment.objects.select_related("action"))
+    )
+    decision = get_object_or_404(decisions, pk=pk, meeting__plan=plan)
+    require(user, "meetings.change_meeting", decision.meeting)
+    return decision
+
+
 def meeting_list(request, slug):
     """The plan's meetings, the next ones first, then those held; its working committees."""
     plan = get_plan_for_meetings(request.user, slug)
@@ -83,9 +101,25 @@ def meeting_create(request, slug):
     return render(request, "meetings/meeting_form.html", {"plan": plan, "form": form, "meeting": None})
 
 
+def meeting_history(meeting):
+    """What was added to or taken from the meeting's agenda and decisions, by whom and when, newest
+    first: two queries."""
+    events = {
+        AgendaPoint: {"+": _("Point ajouté à l’ordre du jour"), "~": _("Point modifié"), "-": _("Point retiré de l’ordre du jour")},
+        Decision: {"+": _("Décision inscrite"), "~": _("Décision modifiée"), "-": _("Décision supprimée")},
+    }
+    rows = []
+    for model, labels in events.items():
+        for record in model.history.filter(meeting_id=meeting.pk).select_related("history_user"):
+            text = record.title if model is AgendaPoint else record.text
+            rows.append({"date": record.history_date, "person": record.history_user, "what": labels[record.history_type], "text": text})
+    return sorted(rows, key=lambda row: row["date"], reverse=True)
+
+
 def meeting_detail(request, slug, pk):
     meeting = get_meeting_for(request.user, slug, pk)
-    return render(request, "meetings/meeting_detail.html", {"plan": meeting.plan, "meeting": meeting})
+    context = {"plan": meeting.plan, "meeting": meeting, "history": meeting_history(meeting)}
+    return render(request, "meetings/meeting_detail.html", context)
 
 
 def meeting_edit(request, slug, pk):
@@ -140,7 +174,7 @@ def meeting_attendance(request, slug, pk):
     return render(request, "meetings/meeting_attendance.html", context, status=422 if form.errors else 200)
 
 
-@meeting_files
+@accepts_attached_files
 def meeting_minutes(request, slug, pk):
     """The minutes (text with the markup of lib/narrative.py) and their files."""
     meeting = get_meeting_for(request.user, slug, pk, write=True)
@@ -175,6 +209,43 @@ def meeting_decisions(request, slug, pk):
     return render(request, "meetings/meeting_decisions.html", context, status=422 if form.errors else 200)
 
 
+@require_http_methods(["GET", "POST"])
+def delete_agenda_point(request, slug, pk):
+    """GET asks for confirmation (without JavaScript; with it, the button asks); POST deletes the point,
+    kept in the meeting's history, and renumbers nothing: the points keep their order."""
+    point = get_agenda_point_for(request.user, slug, pk)
+    meeting = point.meeting
+    if request.method == "POST":
+        point.delete()
+        messages.success(request, _("Point « %(title)s » retiré de l’ordre du jour.") % {"title": point.title})
+        return redirect(back(request, reverse("meetings:agenda", args=[slug, meeting.pk])))
+    context = {"plan": meeting.plan, "meeting": meeting, "point": point, "next": back(request, "")}
+    return render(request, "meetings/confirm_delete.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def delete_decision(request, slug, pk):
+    """As delete_agenda_point; a decision that amended the plan is refused (Decision.can_be_deleted)."""
+    decision = get_decision_for(request.user, slug, pk)
+    meeting = decision.meeting
+    if not decision.can_be_deleted():
+        refusal = _(
+            "Cette décision a modifié le plan (%(changes)s) : elle reste, car l’historique des actions la "
+            "nomme. Pour revenir sur elle, inscrivez une nouvelle décision."
+        ) % {"changes": ", ".join(f"{a.get_kind_display().lower()} {a.action.code}" for a in decision.amendments.all())}
+        if request.method == "POST":
+            messages.error(request, refusal)
+            return redirect(back(request, reverse("meetings:decisions", args=[slug, meeting.pk])))
+        context = {"plan": meeting.plan, "meeting": meeting, "decision": decision, "refusal": refusal, "next": back(request, "")}
+        return render(request, "meetings/confirm_delete.html", context, status=409)
+    if request.method == "POST":
+        decision.delete()
+        messages.success(request, _("Décision supprimée."))
+        return redirect(back(request, reverse("meetings:decisions", args=[slug, meeting.pk])))
+    context = {"plan": meeting.plan, "meeting": meeting, "decision": decision, "next": back(request, "")}
+    return render(request, "meetings/confirm_delete.html", context)
+
+
 @require_POST
 def meeting_invite(request, slug, pk):
     meeting = get_meeting_for(request.user, slug, pk, write=True)
@@ -198,12 +269,7 @@ def meeting_ics(request, slug, pk):
 def meeting_file(request, slug, pk):
     """A file of a meeting's minutes, for the people of its plan only."""
     plan = get_plan_for_meetings(request.user, slug)
-    stored = get_object_or_404(MeetingFile.objects.select_related("meeting"), pk=pk, meeting__plan=plan)
-    try:
-        handle = stored.file.open("rb")
-    except FileNotFoundError:
-        raise Http404(_("Ce fichier n’est plus disponible.")) from None
-    return FileResponse(handle, as_attachment=True, filename=stored.name, content_type=stored.content_type)
+    return serve(get_object_or_404(MeetingFile.objects.select_related("meeting"), pk=pk, meeting__plan=plan))
 
 
 def committee_detail(request, slug, pk):

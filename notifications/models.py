@@ -1,6 +1,8 @@
 """What the app tells people: notifications in the app (with their unread count), each person's choices of
 what reaches them by email, and the log of reminders sent, which makes `send_reminders` idempotent."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -117,7 +119,14 @@ class Notification(models.Model):
 class Reminder(models.Model):
     """One email of reminders, to one person, for one plan and one period: claimed before it is sent, so a
     second run of `send_reminders` in the same period sends nothing again, and kept unsent (with its
-    error) when sending failed, so that the next run tries again."""
+    error) when sending failed, so that the next run tries again.
+
+    Two runs at once: a run takes the unsent rows of its period by writing its own mark on those nobody
+    holds (`claimed_by`, `claimed_at`) in one UPDATE, and sends only the rows that then bear its mark; the
+    other run finds them held and leaves them. A run that died between its claim and its sending leaves
+    its rows held: after `CLAIM_LEASE` they are free again, and the next run sends them."""
+
+    CLAIM_LEASE = datetime.timedelta(hours=1)
 
     class Kind(models.TextChoices):
         PARTNER_DIGEST = "partner", _("Rappel des actions d’un partenaire")
@@ -139,6 +148,8 @@ class Reminder(models.Model):
     sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("essais"), default=0)
     error = models.TextField(_("dernière erreur"), blank=True)
+    claimed_by = models.CharField(_("pris par l’envoi"), max_length=32, blank=True)
+    claimed_at = models.DateTimeField(_("pris pour l’envoi le"), null=True, blank=True)
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("envoyé à la demande de"),

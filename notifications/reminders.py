@@ -10,6 +10,7 @@ organisation.
 
 import datetime
 import logging
+import uuid
 from collections import defaultdict
 
 from django.contrib.auth import get_user_model
@@ -212,7 +213,13 @@ def partner_sections(plan, today, only=None):
 
 def claim(plan, kind, wanted, sent_by=None):
     """Claim in the sent-log the emails `wanted` ({person id: (period, organisations)}): the rows of this
-    period not sent yet (new, or failed before) come back, {person id: Reminder}. Three queries."""
+    period not sent yet (new, or failed before) that no other run holds come back, {person id: Reminder}.
+    Four queries.
+
+    The claim is one UPDATE that marks the free rows with this run's token, then a read of the rows that
+    bear it: on both databases an UPDATE takes each row it changes, and a run that comes second finds the
+    row already held (PostgreSQL checks the condition again once the first run's change is committed;
+    SQLite runs one writer at a time), so no email is sent by two runs."""
     if not wanted:
         return {}
     Reminder.objects.bulk_create(
@@ -223,7 +230,12 @@ def claim(plan, kind, wanted, sent_by=None):
     for period in {period for period, _ in wanted.values()}:
         people = [pk for pk, (p, _) in wanted.items() if p == period]
         periods |= Q(period=period, person_id__in=people)
-    rows = {r.person_id: r for r in Reminder.objects.filter(periods, plan=plan, kind=kind, sent_at__isnull=True)}
+    unsent = Reminder.objects.filter(periods, plan=plan, kind=kind, sent_at__isnull=True)
+    token, now = uuid.uuid4().hex, timezone.now()
+    unsent.filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - Reminder.CLAIM_LEASE)).update(
+        claimed_by=token, claimed_at=now
+    )
+    rows = {r.person_id: r for r in unsent.filter(claimed_by=token)}
     Through = Reminder.organisations.through
     Through.objects.bulk_create(
         [Through(reminder_id=row.pk, organisation_id=o.pk) for pk, row in rows.items() for o in wanted[pk][1]],
@@ -234,7 +246,11 @@ def claim(plan, kind, wanted, sent_by=None):
 
 def deliver(rows, emails):
     """Send each claimed email through one connection; record which went, and why the others did not
-    (they stay unsent, for the next run). Returns the number sent."""
+    (they stay unsent and are let go, for the next run). Returns the number sent.
+
+    The rows sent are recorded together at the end, so that the queries stay fixed: a run killed while it
+    sends leaves its rows held, and they go again after `Reminder.CLAIM_LEASE` (an email may then arrive
+    twice; none is lost)."""
     sent, now = [], timezone.now()
     with get_connection() as connection:
         for person_id, email in emails.items():
@@ -243,10 +259,14 @@ def deliver(rows, emails):
                 connection.send_messages([email])
             except Exception as error:  # any backend's failure is kept on the row and retried next run
                 logger.exception("reminder not sent reminder=%s person=%s", row.pk, person_id)
-                Reminder.objects.filter(pk=row.pk).update(attempts=F("attempts") + 1, error=repr(error)[:2000])
+                Reminder.objects.filter(pk=row.pk).update(
+                    attempts=F("attempts") + 1, error=repr(error)[:2000], claimed_at=None, claimed_by=""
+                )
             else:
                 sent.append(row.pk)
-    Reminder.objects.filter(pk__in=sent).update(sent_at=now, attempts=F("attempts") + 1, error="")
+    Reminder.objects.filter(pk__in=sent).update(
+        sent_at=now, attempts=F("attempts") + 1, error="", claimed_at=None, claimed_by=""
+    )
     return len(sent)
 
 

@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
-from lib.admin import HistoryAdmin, KeepsRecordedWorkAdmin
+from lib.admin import HistoryAdmin, KeepsRecordedWorkAdmin, ReadOnlyAdmin
 
 from .models import Deactivation, Erasure, InstanceAdministrator, Organisation, has_records
 
@@ -40,21 +40,12 @@ class DeactivationAdmin(HistoryAdmin):
 
 
 @admin.register(Erasure)
-class ErasureAdmin(admin.ModelAdmin):
+class ErasureAdmin(ReadOnlyAdmin):
     """The record of erasures, to read only: erasing is done from the people of a plan or « Comptes », which
     removes the data (adding a row here would remove nothing), and the record must outlive any mistake."""
 
     list_display = ["account", "erased_at", "erased_by"]
     readonly_fields = ["account", "erased_at", "erased_by"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 admin.site.unregister(get_user_model())

@@ -318,15 +318,25 @@ class Erasure(models.Model):
         """Remove what names the person: name, email, user name (a neutral one instead), password, last
         sign-in; end their roles and memberships in every plan (one by one: each organisation's history
         records the departure), their sessions, a pending invitation (its link stops working with the new
-        password), their administration of the instance. What they recorded stays, attributed to their
-        organisation; history rows keep pointing to the account."""
+        password), their administration of the instance, their calendar addresses, notices and choices of
+        notification. What they recorded stays, attributed to their organisation, and so does their
+        attendance at meetings; history rows keep pointing to the account."""
         former_username = person.get_username()
         identifiers = {value for value in (former_username, person.email, person.get_full_name()) if value}
+        cls._attendance_to_organisations(person)  # before their memberships end: it reads them
         for role in person.plan_roles.all():
             role.delete()  # PlanRole.delete ends the memberships of that plan
         for membership in person.memberships.all():
             membership.delete()
         person.plan_visits.all().delete()  # when they last opened each plan (plans' PlanVisit)
+        person.calendar_keys.all().delete()  # the secret addresses of their calendars stop answering (meetings)
+        # Their notices and choices (notifications); the log of reminders stays, since it tells when each
+        # organisation was last reminded, without the error a mail server may have written their address in.
+        person.notifications.all().delete()
+        preference = getattr(person, "notification_preference", None)  # a missing row raises an AttributeError
+        if preference is not None:
+            preference.delete()
+        person.reminders.update(error="")
         InstanceAdministrator.objects.filter(user=person).delete()
         Session.objects.filter(pk__in=sessions_of(person)).delete()
 
@@ -340,6 +350,32 @@ class Erasure(models.Model):
         Deactivation.objects.update_or_create(user=person, defaults={"deactivated_by": by})
         cls._forget_elsewhere(person, former_username, identifiers)
         return cls.objects.create(account=person, erased_by=by)
+
+    @staticmethod
+    def _attendance_to_organisations(person):
+        """The meetings the person attended, or was excused from, keep it as their organisation's in that
+        plan (the one they last acted for there; merged with the organisation's own row when it has one,
+        present if either was); where they acted for no organisation (a coordinator, a committee member),
+        the row stays on the account, which names no one any more (meetings' Attendance)."""
+        organisation_in = {}
+        current = person.memberships.order_by("organisation__sort_key").values_list("plan_id", "organisation_id")
+        history = person.memberships.model.history.filter(user_id=person.pk).order_by("-history_date", "-history_id")
+        for plan_id, organisation_id in [*current, *history.values_list("plan_id", "organisation_id")]:
+            organisation_in.setdefault(plan_id, organisation_id)
+        Attendance = person.attendances.model
+        for row in person.attendances.select_related("meeting"):
+            organisation_id = organisation_in.get(row.meeting.plan_id)
+            if organisation_id is None:
+                continue
+            theirs = Attendance.objects.filter(meeting_id=row.meeting_id, organisation_id=organisation_id).first()
+            if theirs is None:
+                row.person, row.organisation_id = None, organisation_id
+                row.save(update_fields=["person", "organisation"])
+                continue
+            if row.presence == Attendance.Presence.PRESENT and theirs.presence != row.presence:
+                theirs.presence = row.presence
+                theirs.save(update_fields=["presence"])
+            row.delete()
 
     @staticmethod
     def _forget_elsewhere(person, former_username, identifiers):

@@ -89,6 +89,105 @@ def history_about(person):
     return sorted(events, key=lambda event: event["date"], reverse=True)
 
 
+def check_ins_of(person):
+    """The person's « Rien de nouveau, toujours en cours » on actions (suivi's CheckIn): one query."""
+    rows = person.check_ins.order_by("-checked_on", "-pk").values(
+        "action__plan__title", "action__code", "checked_on", "organisation__name", "note"
+    )
+    return [
+        {
+            "plan": row["action__plan__title"],
+            "action": row["action__code"],
+            "date": row["checked_on"],
+            "organisation": row["organisation__name"],
+            "note": row["note"],
+        }
+        for row in rows
+    ]
+
+
+def planned_by(person):
+    """The steps the person planned ahead (suivi's PlannedStep): one query."""
+    rows = person.planned_steps.order_by("-due_on", "-pk").values(
+        "action__plan__title", "action__code", "description", "due_on", "organisation__name", "created_at"
+    )
+    return [
+        {
+            "plan": row["action__plan__title"],
+            "action": row["action__code"],
+            "ce_qui_est_prevu": row["description"],
+            "prevue_pour_le": row["due_on"],
+            "organisation": row["organisation__name"],
+            "prevue_le": timezone.localtime(row["created_at"]),
+        }
+        for row in rows
+    ]
+
+
+def attendance_of(person):
+    """The meetings at which the person was noted present or excused (meetings' Attendance): one query."""
+    rows = person.attendances.select_related("meeting__plan", "meeting__committee").order_by("-meeting__starts_at")
+    return [
+        {
+            "plan": row.meeting.plan.title,
+            "reunion": row.meeting.body_name,
+            "date": row.meeting.local_start,
+            "presence": row.get_presence_display(),
+        }
+        for row in rows
+    ]
+
+
+def calendars_of(person):
+    """The plans whose calendar of meetings the person reads at a secret address (meetings' CalendarKey):
+    the key itself is not repeated here, it is on the plan's meetings page, where it can be renewed."""
+    return [
+        {"plan": key.plan.title, "adresse_creee_ou_renouvelee_le": timezone.localtime(key.created_at)}
+        for key in person.calendar_keys.select_related("plan").order_by("plan__title")
+    ]
+
+
+def notices_of(person):
+    """The notices in the person's list of notifications (notifications' Notification): one query."""
+    return [
+        {
+            "date": timezone.localtime(notice.created_at),
+            "type": notice.get_kind_display(),
+            "avis": notice.text,
+            "lu_le": timezone.localtime(notice.read_at) if notice.read_at else None,
+        }
+        for notice in person.notifications.order_by("-created_at", "-pk")
+    ]
+
+
+def reminders_of(person):
+    """The reminders sent to the person, or prepared and not sent yet (notifications' Reminder): two
+    queries."""
+    reminders = person.reminders.select_related("plan").prefetch_related("organisations").order_by("-created_at", "-pk")
+    return [
+        {
+            "plan": reminder.plan.title,
+            "type": reminder.get_kind_display(),
+            "periode": reminder.period,
+            "organisations": sorted((o.name for o in reminder.organisations.all()), key=str.casefold),
+            "envoye_le": timezone.localtime(reminder.sent_at) if reminder.sent_at else None,
+        }
+        for reminder in reminders
+    ]
+
+
+def preferences_of(person):
+    """The person's choices of what reaches them by email, when they made any (notifications' Preference)."""
+    preference = getattr(person, "notification_preference", None)  # a missing row raises an AttributeError
+    if preference is None:
+        return None
+    return {
+        "rappels": preference.get_reminder_frequency_display(),
+        "avis_par_courriel": preference.emails,
+        "courriel_quand_une_etape_est_validee": preference.email_when_validated,
+    }
+
+
 def personal_data(person):
     """Everything Chantier holds about this person, with readable French keys (no accents: they are also
     the JSON's keys, read by programs)."""
@@ -147,6 +246,13 @@ def personal_data(person):
         "identite": identity,
         "plans": plans,
         "etapes": steps,
+        "rien_de_nouveau": check_ins_of(person),
+        "etapes_prevues": planned_by(person),
+        "presences_aux_reunions": attendance_of(person),
+        "calendriers": calendars_of(person),
+        "avis": notices_of(person),
+        "rappels_recus": reminders_of(person),
+        "preferences_d_avis": preferences_of(person),
         "historique_de_vos_modifications": history_made_by(person),
         "roles_au_fil_du_temps": history_about(person),
     }

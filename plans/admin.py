@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from lib.admin import HistoryAdmin, KeepsRecordedWorkAdmin
+from lib.admin import HistoryAdmin, KeepsRecordedWorkAdmin, ReadOnlyAdmin
 
 from .models import (
     Action,
@@ -19,6 +19,7 @@ from .models import (
     ObjectivePartner,
     Plan,
     PlanRole,
+    PlanVisit,
     Term,
 )
 
@@ -164,6 +165,18 @@ class PlanRoleAdmin(admin.ModelAdmin):
     list_filter = ["plan", "role"]
     search_fields = ["user__username", "user__email", "user__last_name"]
     autocomplete_fields = ["user"]
+
+
+@admin.register(PlanVisit)
+class PlanVisitAdmin(ReadOnlyAdmin):
+    """A visit is written by the plan's page itself (PlanVisit.record), and goes with the person when they
+    leave the plan or are erased."""
+
+    list_display = ["user", "plan", "seen_at", "since"]
+    list_filter = ["plan"]
+    search_fields = ["user__username", "user__email", "user__last_name"]
+    list_select_related = ["user", "plan"]
+    date_hierarchy = "seen_at"
 
 
 @admin.register(Membership)

@@ -479,10 +479,14 @@ class PlanRole(models.Model):
 
     @transaction.atomic
     def delete(self, *args, **kwargs):
-        """Taking a person out of a plan ends what they act for in it; deleted one by one, so that the
-        history of each organisation records the departure."""
+        """Taking a person out of a plan ends what they act for in it (deleted one by one, so that the
+        history of each organisation records the departure), forgets when they last opened it, and closes
+        the secret address of their calendar of its meetings (meetings' CalendarKey, through its relation):
+        were they invited back, the old address would otherwise open again."""
         for membership in self.memberships():
             membership.delete()
+        PlanVisit.objects.filter(plan_id=self.plan_id, user_id=self.user_id).delete()
+        self.user.calendar_keys.filter(plan_id=self.plan_id).delete()
         return super().delete(*args, **kwargs)
 
 

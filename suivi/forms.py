@@ -1,10 +1,9 @@
 """Forms partners and the coordination use to record steps, review them and set an action's status."""
 
-import filetype
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -14,64 +13,8 @@ from partners.models import Organisation
 from plans.models import ActionStatus
 from plans.rules import organisation_ids, partner_organisation_ids
 
+from .files import MultipleFileField, megabytes
 from .models import PlannedStep, Step, StepFile
-
-# What a step's proof may be, recognised from the file's first bytes, never from its name.
-ACCEPTED_FILE_TYPES = {
-    "application/pdf",
-    "image/jpeg",
-    "image/png",
-    "image/gif",
-    "image/webp",
-    "application/msword",
-    "application/vnd.ms-excel",
-    "application/vnd.ms-powerpoint",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    "application/vnd.oasis.opendocument.text",
-    "application/vnd.oasis.opendocument.spreadsheet",
-    "application/vnd.oasis.opendocument.presentation",
-}
-
-
-def megabytes(size):
-    """10 000 000 → "10", 11 534 336 → "11,5" (French decimal comma)."""
-    value = round(size / 1_000_000, 1)
-    return formats.number_format(int(value) if value.is_integer() else value)
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one field (Django's documented recipe), each checked on its own."""
-
-    widget = MultipleFileInput
-
-    def clean(self, data, initial=None):
-        files = data if isinstance(data, (list, tuple)) else [data] if data else []
-        return [self.check(super(MultipleFileField, self).clean(file, initial)) for file in files]
-
-    def check(self, upload):
-        if upload.size > settings.STEP_FILE_MAX_BYTES:
-            raise ValidationError(
-                _("«\u00a0%(name)s\u00a0» pèse %(size)s\u00a0Mo\u00a0: un fichier ne peut dépasser %(max)s\u00a0Mo."),
-                params={"name": upload.name, "size": megabytes(upload.size), "max": megabytes(settings.STEP_FILE_MAX_BYTES)},
-            )
-        kind = filetype.guess(upload.read(8192))
-        upload.seek(0)
-        if kind is None or kind.mime not in ACCEPTED_FILE_TYPES:
-            raise ValidationError(
-                _(
-                    "«\u00a0%(name)s\u00a0» n’est pas un type de fichier accepté. Joignez un PDF, une image (JPEG, PNG, "
-                    "GIF, WebP) ou un document de bureautique (Word, Excel, PowerPoint, OpenDocument)."
-                ),
-                params={"name": upload.name},
-            )
-        upload.detected_type = kind.mime
-        return upload
 
 
 class StepForm(VersionedForm):

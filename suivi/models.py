@@ -13,7 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from lib.choices import ChoiceLabel
 from lib.locking import save_from_version
-from lib.uploads import short_file_name
+from lib.uploads import short_file_name, shown_file_name
 
 from partners.models import Organisation
 from plans.models import Action, ExpectedResult
@@ -185,39 +185,71 @@ class CheckIn(models.Model):
         )
 
 
+def attached_file_path(instance, filename):
+    """Where an attached file is stored: its owner's folder, and a name short enough for any file system."""
+    return f"{instance.folder()}/{short_file_name(filename)}"
+
+
 def step_file_path(instance, filename):
-    return f"etapes/{instance.step.action.plan_id}/{instance.step_id}/{short_file_name(filename)}"
+    """Named by the migrations written before AttachedFile (plans 0002, suivi 0001)."""
+    return attached_file_path(instance, filename)
 
 
-class StepFileQuerySet(models.QuerySet):
-    def of_plan(self, plan):
-        return self.filter(step__action__plan=plan)
-
+class AttachedFileQuerySet(models.QuerySet):
     def total_size(self):
         """The bytes these files take in storage, together."""
         return self.aggregate(total=models.Sum("size"))["total"] or 0
 
 
-class StepFile(models.Model):
-    """A file kept as proof of a step (minutes, photo, report). Served only to people of the plan."""
+class AttachedFile(models.Model):
+    """A file joined to something of a plan (a step's proof, a meeting's minutes), served only to the people
+    of the plan. Stored under a short name in its owner's `folder()`, shown under the name people gave it,
+    with the type recognised from its first bytes (suivi.files.MultipleFileField), never from its name.
+    The upload's bounds are `accepts_attached_files` (suivi.files), its download `suivi.files.serve`."""
 
-    step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="files", verbose_name=_("étape"))
-    file = models.FileField(_("fichier"), upload_to=step_file_path, max_length=300)
+    file = models.FileField(_("fichier"), upload_to=attached_file_path, max_length=300)
     name = models.CharField(_("nom"), max_length=200)
     content_type = models.CharField(_("type"), max_length=100)
     size = models.PositiveIntegerField(_("taille (octets)"))
     uploaded_at = models.DateTimeField(_("déposé le"), auto_now_add=True)
 
-    objects = StepFileQuerySet.as_manager()
+    objects = AttachedFileQuerySet.as_manager()
 
     class Meta:
-        db_table = "plans_stepfile"
-        verbose_name = _("fichier d’une étape")
-        verbose_name_plural = _("fichiers des étapes")
+        abstract = True
         ordering = ["uploaded_at", "pk"]
 
     def __str__(self):
         return self.name
+
+    def folder(self):
+        raise NotImplementedError
+
+    @classmethod
+    def from_upload(cls, upload, **owner):
+        """The row of an upload the form has checked (its `detected_type`), unsaved."""
+        return cls(file=upload, name=shown_file_name(upload.name), content_type=upload.detected_type, size=upload.size, **owner)
+
+
+class StepFileQuerySet(AttachedFileQuerySet):
+    def of_plan(self, plan):
+        return self.filter(step__action__plan=plan)
+
+
+class StepFile(AttachedFile):
+    """A file kept as proof of a step (minutes, photo, report)."""
+
+    step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="files", verbose_name=_("étape"))
+
+    objects = StepFileQuerySet.as_manager()
+
+    class Meta(AttachedFile.Meta):
+        db_table = "plans_stepfile"
+        verbose_name = _("fichier d’une étape")
+        verbose_name_plural = _("fichiers des étapes")
+
+    def folder(self):
+        return f"etapes/{self.step.action.plan_id}/{self.step_id}"
 
 
 class PlannedStepQuerySet(models.QuerySet):

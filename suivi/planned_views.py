@@ -15,7 +15,8 @@ from plans.views import get_plan_for
 
 from .forms import DropPlannedStepForm, MovePlannedStepForm, PlannedStepForm, TickForm
 from .models import PlannedStep, Step
-from .views import attach_files, delete_files, get_action_for, render_action, step_files
+from .files import accepts_attached_files, delete_files
+from .views import attach_files, get_action_for, render_action
 
 # Ids (the organisation and the action are on the page; ticking shows in the step itself).
 HIDDEN_IN_HISTORY = ("id", "action", "organisation", "step", "created_at", "planned_by")
@@ -56,7 +57,7 @@ def render_row(request, planned, tick_form=None, refusal=None):
 
 
 @require_POST
-@step_files
+@accepts_attached_files
 def tick_planned_step(request, slug, pk):
     """It is done: the planned step becomes a step waiting for validation, dated today unless the person
     says otherwise, with their note, link and files. A second tick (a double submit, a page left open)

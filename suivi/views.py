@@ -1,12 +1,11 @@
 """Steps partners record on their actions, the results they tick, and the coordination's review."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Prefetch, prefetch_related_objects
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +18,6 @@ from lib.access import require
 from lib.converters import whole_number, whole_numbers
 from lib.locking import refuse_stale
 from lib.redirects import back
-from lib.uploads import accepts_files, shown_file_name
 from partners.models import Organisation
 from plans.models import Action, ExpectedResult, mean_of, months_before
 from plans.rules import organisation_ids
@@ -28,6 +26,7 @@ from plans.views import get_plan_for
 from .activity import ActivityFilter, activity, readable_rows
 from .filters import StepFilter
 from .forms import AchievementForm, ActionStatusForm, PlannedStepForm, ReturnStepForm, StepForm, TickForm
+from .files import accepts_attached_files, delete_files, serve
 from .models import CheckIn, PlannedStep, Step, StepFile
 
 LATEST_STEPS = 10  # on the plan's page and, of other organisations, on "Mes actions"
@@ -35,10 +34,6 @@ STEPS_PER_ACTION = 3  # on "Mes actions"; the action's page has them all
 # A page of step cards: what a phone scrolls through, and what a page costs to draw (docs/benchmarks.md).
 STEPS_PER_PAGE = 25
 CHECK_INS_SHOWN = 5  # on the action's page: the latest; older ones only tell that the action went on
-
-# What a step's form takes: its files, each at most STEP_FILE_MAX_BYTES (lib/uploads.py stops reading
-# past it).
-step_files = accepts_files(lambda: settings.STEP_FILE_MAX_BYTES, lambda: settings.STEP_FILES_MAX)
 
 STALE_STEP = gettext_lazy(
     "Quelqu’un d’autre a enregistré cette étape pendant que vous la modifiiez\u00a0: vos modifications (et les "
@@ -100,7 +95,8 @@ def open_planned_steps_of(organisations):
 @vary_on_headers("HX-Request")
 def my_actions(request, slug):
     """A partner's home, answering « what should I do now »: the steps the coordination sent back first,
-    then the actions due this reporting year with no step for `stale_after_months` months, then their other
+    then the actions due this reporting year with no step nor check-in for `stale_after_months` months (the
+    rule of « Actions à relancer » and of the reminders, `ActionQuerySet.stale`), then their other
     actions, by axis; or (htmx, `?action=<code>`) one action's latest steps, when its list is opened.
 
     An action's list of latest steps is closed unless its latest step was sent back, and is drawn only when
@@ -134,7 +130,9 @@ def my_actions(request, slug):
     year_start, year_end = plan.reporting_year()
     due = [action for action in actions if is_due(action, year_start, year_end)]
     recent = months_before(timezone.localdate(), plan.stale_after_months)
-    now = [action for action in due if action.last_step_on is None or action.last_step_on < recent]
+    # Without news as « Actions à relancer » and the reminders say it: no step nor check-in (stale()).
+    without_news = set(plan.stale_actions().for_user(request.user, plan).values_list("pk", flat=True))
+    now = [action for action in due if action.pk in without_news]
     first = {action.pk for action in now}
     rest = [action for action in actions if action.pk not in first]
     returned = Step.objects.for_display().filter(
@@ -212,7 +210,7 @@ def render_action(
 
 
 @require_POST
-@step_files
+@accepts_attached_files
 def add_step(request, slug, code):
     action = get_action_for(request.user, slug, code)
     require(request.user, "suivi.add_step", action)
@@ -258,21 +256,10 @@ def check_in(request, slug, code):
 
 def attach_files(step, uploads):
     for upload in uploads:
-        StepFile.objects.create(
-            step=step, file=upload, name=shown_file_name(upload.name), content_type=upload.detected_type, size=upload.size
-        )
+        StepFile.from_upload(upload, step=step).save()
 
 
-def delete_files(stored_files):
-    """Delete these files' rows, and the files in storage once the transaction has committed (a rollback
-    must not leave rows pointing at nothing)."""
-    stored_files = list(stored_files)
-    for stored in stored_files:
-        transaction.on_commit(lambda stored=stored: stored.file.storage.delete(stored.file.name))
-    StepFile.objects.filter(pk__in=[stored.pk for stored in stored_files]).delete()
-
-
-@step_files
+@accepts_attached_files
 def edit_step(request, slug, pk):
     """Change a step, from the version the form was opened on: of two people saving the same version, the
     second is shown the first one's step, their own typing kept."""
@@ -448,12 +435,7 @@ def current_status(action):
 def download_file(request, slug, pk):
     """A step's file, for the people of its plan only."""
     plan = get_plan_for(request.user, slug)
-    stored = get_object_or_404(StepFile.objects.select_related("step__action"), pk=pk, step__action__plan=plan)
-    try:
-        handle = stored.file.open("rb")
-    except FileNotFoundError:
-        raise Http404(_("Ce fichier n’est plus disponible.")) from None
-    return FileResponse(handle, as_attachment=True, filename=stored.name, content_type=stored.content_type)
+    return serve(get_object_or_404(StepFile.objects.select_related("step__action"), pk=pk, step__action__plan=plan))
 
 
 def plan_steps(request, slug):

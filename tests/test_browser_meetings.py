@@ -88,3 +88,14 @@ def test_coordinator_prepares_the_agenda_and_a_decision_on_a_phone(live_server, 
     expect(page.locator(".action-meetings")).to_contain_text("Comité de coordination du")
     assert fits_the_screen(page)
     assert violations == []
+
+    # The point is taken off the agenda: the button asks, the agenda is drawn again, the status says so.
+    page.goto(live_server.url + demo.get_absolute_url() + "ordre-du-jour/")
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    page.locator("ol.agenda").get_by_role("link", name="Retirer").first.click()
+    expect(page.get_by_role("status")).to_contain_text("retiré de l’ordre du jour")
+    assert asked and asked[0].startswith("Retirer «\u00a0")
+    expect(page.locator("ol.agenda .empty")).to_have_text("L’ordre du jour n’est pas encore préparé.")
+    assert fits_the_screen(page)
+    assert violations == []

@@ -123,6 +123,8 @@ FILL = {
     "meetings:decisions": lambda world: [({"pk": world.meetings["meeting"].pk}, {})],
     "meetings:ics": lambda world: [({"pk": world.meetings["meeting"].pk}, {})],
     "meetings:file": lambda world: [({"pk": world.meetings["file"].pk}, {})],
+    "meetings:delete_agenda_point": lambda world: [({"pk": world.meetings["meeting"].agenda.first().pk}, {})],
+    "meetings:delete_decision": lambda world: [({"pk": world.meetings["meeting"].decisions.filter(amendments=None).first().pk}, {})],
     "meetings:committee": lambda world: [({"pk": world.meetings["committee"].pk}, {})],
     "meetings:feed": lambda world: [({"key": world.meetings["key"].key}, {})],
     "notifications:link_step": lambda world: reminder_link(world, STEP),

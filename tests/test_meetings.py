@@ -392,6 +392,93 @@ def test_an_incomplete_amendment_is_refused_at_the_field_and_changes_nothing(
 # The bilan's adoption names the meeting
 
 
+# Deleting agenda points and decisions
+
+
+def test_coordinator_takes_a_point_off_the_agenda_after_confirming_and_the_history_says_so(client, lanaudiere, coordinator):
+    meeting = a_meeting(lanaudiere)
+    client.force_login(coordinator)
+    client.post(meeting_url("agenda", meeting), {"title": "Le portrait des besoins", "actions": "1.1.1"})
+    client.post(meeting_url("agenda", meeting), {"title": "Varia"})
+    point = meeting.agenda.get(title="Le portrait des besoins")
+    delete_url = reverse("meetings:delete_agenda_point", args=[lanaudiere.slug, point.pk])
+    agenda_page = client.get(meeting_url("agenda", meeting)).content.decode()
+    assert f'href="{delete_url}?next=' in agenda_page and "hx-confirm=" in agenda_page
+
+    confirm = client.get(delete_url)  # without JavaScript: a page asks first, and deletes nothing
+    assert confirm.status_code == 200 and "Retirer ce point de l’ordre du jour\u202f?" in confirm.content.decode()
+    assert meeting.agenda.count() == 2
+
+    response = client.post(delete_url, {"next": meeting_url("agenda", meeting)})
+    assert response.status_code == 302 and response.url == meeting_url("agenda", meeting)
+    assert list(meeting.agenda.values_list("title", flat=True)) == ["Varia"]
+    assert "Point «\u00a0Le portrait des besoins\u00a0» retiré de l’ordre du jour." in client.get(response.url).content.decode()
+    assert "Le portrait des besoins" not in client.get(lanaudiere.actions.get(code="1.1.1").get_absolute_url()).content.decode()
+    page = client.get(meeting.get_absolute_url()).content.decode()
+    assert "Point retiré de l’ordre du jour\u00a0: Le portrait des besoins" in page
+    assert "Point ajouté à l’ordre du jour\u00a0: Varia" in page
+
+
+def test_with_javascript_the_button_asks_and_the_list_is_redrawn(client, lanaudiere, coordinator):
+    meeting = a_meeting(lanaudiere)
+    client.force_login(coordinator)
+    client.post(meeting_url("decisions", meeting), {"text": "Le comité adopte le calendrier."})
+    decision = meeting.decisions.get()
+    delete_url = reverse("meetings:delete_decision", args=[lanaudiere.slug, decision.pk])
+    next_page = meeting_url("decisions", meeting)
+    response = client.post(f"{delete_url}?next={next_page}", headers={"HX-Request": "true"}, follow=True)
+    assert response.redirect_chain == [(next_page, 302)]
+    assert "Décision supprimée." in response.content.decode() and '<ol class="decisions">' in response.content.decode()
+    assert not Decision.objects.exists()
+    assert "Décision supprimée\u00a0: Le comité adopte le calendrier." in client.get(meeting.get_absolute_url()).content.decode()
+
+
+def test_a_decision_that_amended_the_plan_cannot_be_deleted_and_says_why(client, lanaudiere, coordinator):
+    meeting = a_meeting(lanaudiere)
+    client.force_login(coordinator)
+    client.post(meeting_url("decisions", meeting), {
+        "text": "Le comité précise l’action 3.1.1.", "amendment": "reworded", "amended_action": "3.1.1",
+        "new_text": "Documenter les besoins en habitation de chaque MRC",
+    })
+    decision = meeting.decisions.get()
+    delete_url = reverse("meetings:delete_decision", args=[lanaudiere.slug, decision.pk])
+    page = client.get(meeting_url("decisions", meeting)).content.decode()
+    assert delete_url not in page and "Elle a modifié le plan\u00a0: elle ne peut pas être supprimée." in page
+    before, text = counts(), lanaudiere.actions.get(code="3.1.1").text
+
+    confirm = client.get(delete_url)
+    assert confirm.status_code == 409 and "action reformulée 3.1.1" in confirm.content.decode()
+    refused = client.post(delete_url, follow=True)
+    assert "Cette décision a modifié le plan (action reformulée 3.1.1)\u202f: elle reste" in refused.content.decode()
+    assert counts() == before and lanaudiere.actions.get(code="3.1.1").text == text
+
+
+@pytest.mark.parametrize("who", ["partner", "committee_member", "other_coordinator", "outsider"])
+def test_only_whoever_prepares_the_meeting_deletes_its_points_and_decisions(client, lanaudiere, request, who):
+    meeting = a_meeting(lanaudiere)
+    point = AgendaPoint.objects.create(meeting=meeting, title="Varia")
+    decision = Decision.objects.create(meeting=meeting, text="Le comité adopte le calendrier.")
+    client.force_login(request.getfixturevalue(who))
+    status = 404 if who in ("other_coordinator", "outsider") else 403
+    before = counts()
+    for name, pk in (("delete_agenda_point", point.pk), ("delete_decision", decision.pk)):
+        url = reverse(f"meetings:{name}", args=[lanaudiere.slug, pk])
+        assert client.get(url).status_code == status and client.post(url).status_code == status
+    assert counts() == before
+    if who == "partner":
+        assert "Retirer" not in client.get(meeting.get_absolute_url()).content.decode()
+
+
+def test_an_archived_plans_points_and_decisions_stay(client, lanaudiere, coordinator):
+    meeting = a_meeting(lanaudiere)
+    point = AgendaPoint.objects.create(meeting=meeting, title="Varia")
+    lanaudiere.archive()
+    client.force_login(coordinator)
+    before = counts()
+    assert client.post(reverse("meetings:delete_agenda_point", args=[lanaudiere.slug, point.pk])).status_code == 403
+    assert counts() == before
+
+
 def ready_bilan(plan, user):
     bilan = Bilan.create_draft(plan, datetime.date(2024, 4, 1), datetime.date(2025, 3, 31), year=2024, user=user)
     bilan.data = gather(plan, bilan.starts_on, bilan.ends_on)

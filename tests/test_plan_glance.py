@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from partners.models import Organisation
-from plans.models import Action, PlanVisit
-from suivi.models import Step
+from plans.models import Action, PlanRole, PlanVisit
+from suivi.models import CheckIn, Step
 
 MONTREAL = zoneinfo.ZoneInfo("America/Toronto")
 JUNE_2026 = datetime.datetime(2026, 6, 15, 10, 0, tzinfo=MONTREAL)  # the reporting year 2026-2027
@@ -263,6 +263,24 @@ def test_mes_actions_puts_returned_steps_first_then_what_is_due_without_a_recent
 
 
 @time_machine.travel(JUNE_2026, tick=False)
+def test_a_recent_check_in_is_news_in_mes_actions_as_in_the_reminders_and_a_relancer(client, coordinator, partner, lanaudiere):
+    """3.1.3 and 3.2.2 are due with no recent step; the partner said « rien de nouveau » on 3.1.3 last week,
+    and on 3.2.2 before the plan's months without news began."""
+    all_ = Organisation.objects.get(acronym="ALL")
+    said_on = {"3.1.3": datetime.date(2026, 6, 8), "3.2.2": datetime.date(2025, 10, 1)}
+    for code, day in said_on.items():
+        CheckIn.objects.create(action=action(lanaudiere, code), organisation=all_, person=partner, checked_on=day)
+    client.force_login(partner)
+    page = client.get(reverse("suivi:my_actions", args=[lanaudiere.slug])).content.decode()
+    now = page.split('id="titre-maintenant"')[1].split('id="titre-autres-actions"')[0]
+    codes = re.findall(r'<li class="action" id="action-([\d.]+)">', now)
+    assert "3.2.2" in codes and "3.1.3" not in codes
+    assert "sans étape ni «\u00a0rien de nouveau\u00a0» depuis plus de" in now
+    stale = set(lanaudiere.stale_actions().values_list("code", flat=True))  # « Actions à relancer », the reminders
+    assert "3.2.2" in stale and "3.1.3" not in stale
+
+
+@time_machine.travel(JUNE_2026, tick=False)
 def test_mes_actions_says_when_nothing_is_late(client, partner, lanaudiere):
     all_ = Organisation.objects.get(acronym="ALL")
     for code in ("3.1.2", "3.1.3", "3.2.2", "3.3.3"):
@@ -270,7 +288,7 @@ def test_mes_actions_says_when_nothing_is_late(client, partner, lanaudiere):
     client.force_login(partner)
     page = client.get(reverse("suivi:my_actions", args=[lanaudiere.slug])).content.decode()
     assert "À faire avancer maintenant : 0 action" in page
-    assert "Toutes vos actions prévues cette année ont une étape récente." in page
+    assert "Toutes vos actions prévues cette année ont des nouvelles récentes." in page
     assert "Étapes renvoyées par la coordination" not in page
 
 
@@ -297,3 +315,42 @@ def test_reading_the_plan_page_again_soon_after_writes_no_visit(client, partner,
         client.get(lanaudiere.get_absolute_url())
     assert not [query for query in queries if "plans_planvisit" in query["sql"] and not query["sql"].startswith("SELECT")]
     assert PlanVisit.objects.get(plan=lanaudiere, user=partner).seen_at == noted
+
+
+def test_a_person_taken_out_of_the_plan_leaves_no_visit_of_it_nor_calendar_address(client, coordinator, partner, lanaudiere, other_plan):
+    from meetings.models import CalendarKey
+
+    PlanRole.objects.create(plan=other_plan, user=partner, role=PlanRole.Role.COMMITTEE)
+    client.force_login(partner)
+    for plan in (lanaudiere, other_plan):
+        client.get(plan.get_absolute_url())
+        CalendarKey.objects.for_person(partner, plan)
+    feed = reverse("meetings:feed", args=[lanaudiere.slug, CalendarKey.objects.get(user=partner, plan=lanaudiere).key])
+    client.force_login(coordinator)
+    removed = client.post(reverse("plans:person_remove", args=[lanaudiere.slug, partner.pk]))
+    assert removed.status_code == 302
+    assert list(PlanVisit.objects.filter(user=partner).values_list("plan__slug", flat=True)) == [other_plan.slug]
+    assert list(CalendarKey.objects.filter(user=partner).values_list("plan__slug", flat=True)) == [other_plan.slug]
+    PlanRole.objects.create(plan=lanaudiere, user=partner, role=PlanRole.Role.PARTNER)  # invited back
+    assert client.get(feed).status_code == 404
+
+
+def test_the_admin_lists_visits_and_changes_none(client, partner, lanaudiere):
+    from django.contrib.auth import get_user_model
+
+    client.force_login(partner)
+    client.get(lanaudiere.get_absolute_url())
+    visit = PlanVisit.objects.get(user=partner)
+    client.force_login(get_user_model().objects.create_superuser("admin-visites", "admin@example.org", "motdepasse-test"))
+    listing = client.get(reverse("admin:plans_planvisit_changelist"))
+    assert listing.status_code == 200 and "visites des plans" in listing.content.decode().lower()
+    assert client.get(reverse("admin:plans_planvisit_change", args=[visit.pk])).status_code == 200  # to read
+    before = (visit.seen_at, visit.since)
+    refused = [
+        client.post(reverse("admin:plans_planvisit_change", args=[visit.pk]), {"seen_at_0": "2020-01-01", "seen_at_1": "10:00"}),
+        client.post(reverse("admin:plans_planvisit_delete", args=[visit.pk]), {"post": "yes"}),
+        client.get(reverse("admin:plans_planvisit_add")),
+    ]
+    assert [response.status_code for response in refused] == [403, 403, 403]
+    visit.refresh_from_db()
+    assert (visit.seen_at, visit.since) == before

@@ -15,9 +15,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bilans.documents import gather
+from meetings.models import Attendance, CalendarKey, Meeting
+from notifications.models import Notification, Preference, Reminder
 from partners.models import Deactivation, Erasure, InstanceAdministrator
 from plans.models import Membership, PlanRole, Role
-from suivi.models import Step
+from suivi.models import CheckIn, PlannedStep, Step
 from tests.conftest import make_person
 from tests.factories import make_plan
 
@@ -399,3 +401,76 @@ def test_erasing_no_such_account_is_not_found(client, coordinator):
     for address in (reverse("partners:person_erase", args=[987654]), f"/comptes/personnes/{2**64}/effacer/"):
         assert client.post(address, {"confirm": "1"}).status_code == 404
     assert not Erasure.objects.exists()
+
+
+# Meetings, calendars, notices and reminders: in « Mes données », and erased
+
+
+@pytest.fixture
+def followed(departed, lanaudiere, all_org):
+    """The departed partner's traces in meetings and notifications: present at a chantier meeting, excused
+    from a committee's where ALL was noted too, a calendar address, a notice, a reminder sent (a failed one
+    whose error repeats their address) and their choice of weekly reminders."""
+    def meeting(body, day):
+        start = timezone.make_aware(datetime.datetime(2025, 3, day, 9, 30))
+        return Meeting.objects.create(plan=lanaudiere, body=body, starts_at=start, ends_at=start + datetime.timedelta(hours=2))
+
+    chantier, coordination = meeting(Meeting.Body.CHANTIER, 12), meeting(Meeting.Body.COORDINATION, 19)
+    Attendance.objects.create(meeting=chantier, person=departed, presence=Attendance.Presence.PRESENT)
+    Attendance.objects.create(meeting=coordination, organisation=all_org, presence=Attendance.Presence.EXCUSED)
+    Attendance.objects.create(meeting=coordination, person=departed, presence=Attendance.Presence.PRESENT)
+    key = CalendarKey.objects.for_person(departed, lanaudiere)
+    Notification.objects.create(person=departed, plan=lanaudiere, kind=Notification.Kind.STEP_RETURNED, text="Étape renvoyée : 3.1.1")
+    sent = Reminder.objects.create(person=departed, plan=lanaudiere, kind=Reminder.Kind.PARTNER_DIGEST, period="2025-03",
+                                   sent_at=timezone.now(), attempts=2, error=f"SMTPRecipientsRefused('{EMAIL}')")
+    sent.organisations.add(all_org)
+    Preference.objects.create(person=departed, reminder_frequency=Preference.Frequency.WEEKLY)
+    action = lanaudiere.actions.get(code="3.1.1")
+    CheckIn.objects.create(action=action, organisation=all_org, person=departed, checked_on=datetime.date(2025, 3, 20),
+                           note="Le comité se réunit en avril.")
+    PlannedStep.objects.create(action=action, organisation=all_org, description="Portrait des besoins de la MRC",
+                               due_on=datetime.date(2025, 5, 30), planned_by=departed)
+    return chantier, coordination, key
+
+
+def test_my_data_lists_check_ins_planned_steps_attendance_calendars_notices_and_reminders(client, departed, followed):
+    client.force_login(departed)
+    text = client.get(reverse("partners:my_data")).content.decode()
+    for words in ("Vos présences aux réunions", "Rencontre du chantier", "Comité de coordination", "Présent",
+                  "Vos calendriers de réunions", "Étape renvoyée : 3.1.1", "Rappel des actions d’un partenaire",
+                  "2025-03", "Rappels de vos actions\u00a0: chaque semaine", "Le comité se réunit en avril.",
+                  "Étapes que vous avez prévues", "Portrait des besoins de la MRC"):
+        assert words in text, words
+    data = client.get(reverse("partners:my_data_json")).json()
+    assert [(row["reunion"], row["presence"]) for row in data["presences_aux_reunions"]] == [
+        ("Comité de coordination", "Présent"), ("Rencontre du chantier", "Présent")]
+    assert [calendar["plan"] for calendar in data["calendriers"]] == [departed.plan_roles.get().plan.title]
+    assert followed[2].key not in json.dumps(data)  # the secret stays on the meetings page
+    assert [notice["avis"] for notice in data["avis"]] == ["Étape renvoyée : 3.1.1"]
+    [reminder] = data["rappels_recus"]
+    assert (reminder["periode"], reminder["organisations"]) == ("2025-03", ["Action-Logement Lanaudière"])
+    assert data["preferences_d_avis"]["rappels"] == "chaque semaine"
+    assert [(row["action"], row["date"], row["note"]) for row in data["rien_de_nouveau"]] == [
+        ("3.1.1", "2025-03-20", "Le comité se réunit en avril.")]
+    assert [(row["action"], row["prevue_pour_le"]) for row in data["etapes_prevues"]] == [("3.1.1", "2025-05-30")]
+
+
+def test_erasure_stops_the_calendar_and_keeps_attendance_as_the_organisations(client, coordinator, departed, followed, all_org):
+    chantier, coordination, key = followed
+    feed = reverse("meetings:feed", args=[SLUG, key.key])
+    client.force_login(departed)
+    assert client.get(feed).status_code == 200
+    erase(client, departed, coordinator)
+    client.logout()
+    assert client.get(feed).status_code == 404 and not CalendarKey.objects.filter(user=departed).exists()
+    assert not Attendance.objects.filter(person=departed).exists()
+    # Present at the chantier: ALL was; noted excused with them present: ALL was present.
+    assert [(row.organisation, row.presence) for row in chantier.attendance.all()] == [(all_org, "present")]
+    assert [(row.organisation, row.presence) for row in coordination.attendance.all()] == [(all_org, "present")]
+    assert not Notification.objects.filter(person=departed).exists() and not Preference.objects.filter(person=departed).exists()
+    reminder = Reminder.objects.get(person=departed)  # « last reminded » stays true for ALL
+    assert reminder.error == "" and list(reminder.organisations.all()) == [all_org]
+    assert texts_containing(FIRST, LAST, EMAIL, "zephirine") == []
+    client.force_login(coordinator)
+    page = client.get(reverse("meetings:detail", args=[SLUG, chantier.pk])).content.decode()
+    assert '<span class="attendee">ALL</span>' in page and "personne-effacee" not in page

@@ -11,6 +11,9 @@ import time_machine
 from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
+from django.db.models import F
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from sesame.utils import get_token
@@ -131,6 +134,75 @@ def test_a_failed_email_is_kept_logged_and_retried_on_the_next_run(lanaudiere, p
     assert len(mails_to("all@example.org")) == 1
     failed.refresh_from_db()
     assert failed.sent_at is not None and failed.attempts == 2 and failed.error == ""
+
+
+def test_a_second_run_while_the_first_sends_sends_nothing_twice(lanaudiere, people):
+    """cron and a person by hand, at once: the second run starts while the first holds its claims."""
+    from django.core.mail.backends.locmem import EmailBackend  # noqa: PLC0415
+
+    send, second = EmailBackend.send_messages, {}
+
+    def first_email_starts_a_second_run(self, messages):
+        if "started" not in second:
+            second["started"] = True
+            second["sent"] = send_reminders(plans=[lanaudiere])[lanaudiere.slug]
+        return send(self, messages)
+
+    with mock.patch.object(EmailBackend, "send_messages", first_email_starts_a_second_run):
+        first = send_reminders(plans=[lanaudiere])
+    # The second run took what the first had not claimed yet; what one sent, the other left.
+    assert first[lanaudiere.slug] + second["sent"] == len(mail.outbox) >= 3
+    assert len({(email.to[0], email.subject) for email in mail.outbox}) == len(mail.outbox)
+    assert len(mails_to("all@example.org")) == len(mails_to("tpdsl@example.org")) == 1
+    assert not Reminder.objects.filter(sent_at__isnull=True).exists()
+    assert not Reminder.objects.exclude(claimed_by="").exists()
+
+
+def test_an_email_held_by_a_run_in_progress_is_left_to_it_and_one_left_by_a_dead_run_is_retried(lanaudiere, people):
+    partner, other_partner, _coordinator = people
+    period = period_of("monthly", timezone.localdate())
+
+    def held(person, since):
+        return Reminder.objects.create(
+            person=person, plan=lanaudiere, kind=Reminder.Kind.PARTNER_DIGEST, period=period,
+            claimed_by="une-autre-execution", claimed_at=timezone.now() - since,
+        )
+
+    in_progress = held(partner, datetime.timedelta(minutes=5))
+    abandoned = held(other_partner, Reminder.CLAIM_LEASE + datetime.timedelta(minutes=1))
+    send_reminders(plans=[lanaudiere])
+    assert mails_to("all@example.org") == []
+    in_progress.refresh_from_db()
+    assert in_progress.sent_at is None and in_progress.claimed_by == "une-autre-execution"
+    [to_tpdsl] = mails_to("tpdsl@example.org")
+    abandoned.refresh_from_db()
+    assert abandoned.sent_at is not None and abandoned.attempts == 1 and abandoned.claimed_by == ""
+    # An hour on, the run that held the ALL's email has not recorded it: it died, and the next run sends it.
+    Reminder.objects.filter(pk=in_progress.pk).update(claimed_at=F("claimed_at") - Reminder.CLAIM_LEASE)
+    send_reminders(plans=[lanaudiere])
+    assert len(mails_to("all@example.org")) == 1 and len(mails_to("tpdsl@example.org")) == 1
+
+
+def test_a_run_asks_the_same_queries_however_many_people_it_reminds(lanaudiere, people):
+    """What bench/reminders.py measures on 1,000 people (its 43 queries, and 3 more for the claims), kept
+    in the suite on a few: a run, then the same run again in the period."""
+    def run():
+        mail.outbox.clear()
+        Reminder.objects.all().delete()
+        with CaptureQueriesContext(connection) as first:
+            send_reminders(plans=[lanaudiere])
+        with CaptureQueriesContext(connection) as again:
+            send_reminders(plans=[lanaudiere])
+        return len(first), len(again), len(mail.outbox)
+
+    few = run()
+    for n in range(4):
+        colleague = make_person(f"collegue-{n}", lanaudiere, PlanRole.Role.PARTNER, Organisation.objects.get(acronym="TPDSL"))
+        colleague.email = f"collegue-{n}@example.org"
+        colleague.save()
+    many = run()
+    assert many[2] == few[2] + 4
+    assert many[:2] == few[:2]
 
 
 def test_nobody_is_reminded_when_the_plan_says_never_or_the_person_unsubscribed(lanaudiere, people):

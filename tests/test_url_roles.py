@@ -34,7 +34,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from bilans.documents import gather
 from bilans.models import Bilan
-from meetings.models import CalendarKey, Meeting, MeetingFile
+from meetings.models import AgendaPoint, CalendarKey, Decision, Meeting, MeetingFile
 from partners.forms import OrganisationForm, invitation_token
 from partners.models import Deactivation, InstanceAdministrator, Organisation
 from plans.forms import ActionForm, PlanSettingsForm
@@ -240,6 +240,10 @@ EXPECTED = {
     ("meetings:decisions", "réunion"): {"GET": COORDINATION, "POST": COORDINATION_WRITES},
     ("meetings:decisions", "autre adresse"): {"GET": ELSEWHERE_COORDINATION, "POST": ELSEWHERE_COORDINATION},
     # Sending notes the date only (no count changes): the mail is the proof (tests/test_meetings.py).
+    ("meetings:delete_agenda_point", "point de l’ordre du jour"): {"GET": COORDINATION, "POST": COORDINATION_WRITES},
+    ("meetings:delete_agenda_point", "autre adresse"): {"GET": ELSEWHERE_COORDINATION, "POST": ELSEWHERE_COORDINATION},
+    ("meetings:delete_decision", "décision"): {"GET": COORDINATION, "POST": COORDINATION_WRITES},
+    ("meetings:delete_decision", "autre adresse"): {"GET": ELSEWHERE_COORDINATION, "POST": ELSEWHERE_COORDINATION},
     ("meetings:invite", "réunion"): {"GET": WRITE_ONLY, "POST": COORDINATION_WRITES.replace("done", REDIRECT)},
     ("meetings:invite", "autre adresse"): {"POST": ELSEWHERE_COORDINATION},
     ("meetings:file", "fichier d’une réunion"): {"GET": IN_PLAN},
@@ -566,8 +570,12 @@ def meetings_of(lanaudiere, other_plan, partner, elsewhere):
     elsewhere.meeting_file = MeetingFile(meeting=other, name="ailleurs.pdf", content_type="application/pdf", size=len(PDF))
     elsewhere.meeting_file.file.save("ailleurs.pdf", ContentFile(PDF))
     elsewhere.committee = Committee.objects.create(plan=other_plan, name="Comité d’ailleurs")
+    elsewhere.point = AgendaPoint.objects.create(meeting=other, title="Varia d’ailleurs")
+    elsewhere.decision = Decision.objects.create(meeting=other, text="Une décision d’ailleurs.")
     return SimpleNamespace(
         meeting=meeting, file=stored, committee=lanaudiere.committees.get(name="Menus travaux"),
+        point=AgendaPoint.objects.create(meeting=meeting, title="Varia"),
+        decision=Decision.objects.create(meeting=meeting, text="Le comité adopte le calendrier."),
         key=CalendarKey.objects.for_person(partner, lanaudiere),
     )
 
@@ -607,6 +615,8 @@ TARGETS = {
     "brouillon prêt": lambda w: {"slug": w.lanaudiere.slug, "pk": w.bilan.pk},
     "réunion": lambda w: {"slug": w.lanaudiere.slug, "pk": w.meetings.meeting.pk},
     "fichier d’une réunion": lambda w: {"slug": w.lanaudiere.slug, "pk": w.meetings.file.pk},
+    "point de l’ordre du jour": lambda w: {"slug": w.lanaudiere.slug, "pk": w.meetings.point.pk},
+    "décision": lambda w: {"slug": w.lanaudiere.slug, "pk": w.meetings.decision.pk},
     "comité Menus travaux": lambda w: {"slug": w.lanaudiere.slug, "pk": w.meetings.committee.pk},
     "clé de la partenaire": lambda w: {"slug": w.lanaudiere.slug, "key": w.meetings.key.key},
     "clé erronée": lambda w: {"slug": w.lanaudiere.slug, "key": "pas-la-bonne-cle"},
@@ -693,6 +703,8 @@ def elsewhere(name, w):
         "meetings:decisions": {"slug": mine, "pk": e.meeting.pk},
         "meetings:invite": {"slug": mine, "pk": e.meeting.pk},
         "meetings:file": {"slug": mine, "pk": e.meeting_file.pk},
+        "meetings:delete_agenda_point": {"slug": mine, "pk": e.point.pk},
+        "meetings:delete_decision": {"slug": mine, "pk": e.decision.pk},
         "meetings:committee": {"slug": mine, "pk": e.committee.pk},
     }[name]
 
@@ -817,6 +829,8 @@ POST_DATA = {
     },
     "meetings:decisions": lambda w, target, person: {"text": "Le comité adopte le portrait.", "actions": w.own_action.code},
     "meetings:invite": lambda w, target, person: {},
+    "meetings:delete_agenda_point": lambda w, target, person: {},
+    "meetings:delete_decision": lambda w, target, person: {},
     "meetings:my_calendar": lambda w, target, person: {},
     "bilans:create": lambda w, target, person: {"year": 2024},
     "bilans:adopt": lambda w, target, person: {

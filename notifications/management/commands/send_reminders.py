@@ -3,8 +3,9 @@ coordination's weekly digest, the grouped notice of new steps to validate. For c
 
     15 7 * * *  cd /srv/chantier && .venv/bin/python manage.py send_reminders
 
-Running it twice sends nothing twice (the sent-log, `notifications.Reminder`); an email that failed is
-retried by the next run and counted in the exit status. `--plan SLUG` for one plan, `--dry-run` to see
+Running it twice, even at the same time, sends nothing twice (the sent-log, `notifications.Reminder`,
+where each run claims its emails before sending them); an email that failed is retried by the next run and
+counted in the exit status; one held by a run that died is sent by a run an hour later or more. `--plan SLUG` for one plan, `--dry-run` to see
 who would get what without sending or recording anything.
 """
 

@@ -1,0 +1,96 @@
+"""The files people join to a step or to a meeting's minutes (`AttachedFile`): one bound on what a page
+takes, one check of each file (its size, its type from its first bytes), one way to serve a file, one
+way to delete some."""
+
+import filetype
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.utils import formats
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from lib.uploads import accepts_files
+
+# A view that takes files: each at most STEP_FILE_MAX_BYTES, at most STEP_FILES_MAX of them (lib/uploads.py).
+accepts_attached_files = accepts_files(lambda: settings.STEP_FILE_MAX_BYTES, lambda: settings.STEP_FILES_MAX)
+
+
+# What a file may be (a step's proof, a meeting's minutes), recognised from the file's first bytes, never from its name.
+ACCEPTED_FILE_TYPES = {
+    "application/pdf",
+    "image/jpeg",
+    "image/png",
+    "image/gif",
+    "image/webp",
+    "application/msword",
+    "application/vnd.ms-excel",
+    "application/vnd.ms-powerpoint",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "application/vnd.oasis.opendocument.text",
+    "application/vnd.oasis.opendocument.spreadsheet",
+    "application/vnd.oasis.opendocument.presentation",
+}
+
+
+def megabytes(size):
+    """10 000 000 → "10", 11 534 336 → "11,5" (French decimal comma)."""
+    value = round(size / 1_000_000, 1)
+    return formats.number_format(int(value) if value.is_integer() else value)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented recipe), each checked on its own."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, (list, tuple)) else [data] if data else []
+        return [self.check(super(MultipleFileField, self).clean(file, initial)) for file in files]
+
+    def check(self, upload):
+        if upload.size > settings.STEP_FILE_MAX_BYTES:
+            raise ValidationError(
+                _("«\u00a0%(name)s\u00a0» pèse %(size)s\u00a0Mo\u00a0: un fichier ne peut dépasser %(max)s\u00a0Mo."),
+                params={"name": upload.name, "size": megabytes(upload.size), "max": megabytes(settings.STEP_FILE_MAX_BYTES)},
+            )
+        kind = filetype.guess(upload.read(8192))
+        upload.seek(0)
+        if kind is None or kind.mime not in ACCEPTED_FILE_TYPES:
+            raise ValidationError(
+                _(
+                    "«\u00a0%(name)s\u00a0» n’est pas un type de fichier accepté. Joignez un PDF, une image (JPEG, PNG, "
+                    "GIF, WebP) ou un document de bureautique (Word, Excel, PowerPoint, OpenDocument)."
+                ),
+                params={"name": upload.name},
+            )
+        upload.detected_type = kind.mime
+        return upload
+
+
+def serve(stored):
+    """The file to download under the name it was given; 404 when storage has lost it. The view has
+    checked that the person may read it."""
+    try:
+        handle = stored.file.open("rb")
+    except FileNotFoundError:
+        raise Http404(gettext("Ce fichier n’est plus disponible.")) from None
+    return FileResponse(handle, as_attachment=True, filename=stored.name, content_type=stored.content_type)
+
+
+def delete_files(stored_files):
+    """Delete these files' rows, and the files in storage once the transaction has committed (a rollback
+    must not leave rows pointing at nothing)."""
+    stored_files = list(stored_files)
+    for stored in stored_files:
+        transaction.on_commit(lambda stored=stored: stored.file.storage.delete(stored.file.name))
+    if stored_files:
+        type(stored_files[0]).objects.filter(pk__in=[stored.pk for stored in stored_files]).delete()
