@@ -448,3 +448,12 @@ def test_a_step_of_an_archived_action_is_not_deleted(client, lanaudiere, coordin
     client.force_login(partner)
     deleted = client.post(reverse("suivi:delete_step", args=[SLUG, step.pk]))
     assert deleted.status_code == 404 and Step.objects.filter(pk=step.pk).exists()
+
+
+def test_a_code_typed_in_the_search_finds_nothing_of_another_plan(client, partner, lanaudiere, small_plan):
+    """Both plans have an action 1.1.1: the code is matched inside the person's plans only."""
+    client.force_login(partner)
+    page = client.get(reverse("recherche:search"), {"q": "1.1.1"}).content.decode()
+    assert lanaudiere.actions.get(code="1.1.1").get_absolute_url() in page
+    theirs = small_plan.actions.get(code="1.1.1")
+    assert theirs.get_absolute_url() not in page and small_plan.title not in page
