@@ -1,6 +1,7 @@
-"""Numbers in addresses and parameters, read safely. `<id:pk>` is Django's `<int:pk>` bounded to what a
-database id can be: a number past 2⁶³ − 1 reaches the ORM as an OverflowError (a 500) through `int`;
-through `id` it is no such page (404)."""
+"""Numbers, codes and keys in addresses and parameters, read safely. `<id:pk>` is Django's `<int:pk>`
+bounded to what a database id can be: a number past 2⁶³ − 1 reaches the ORM as an OverflowError (a 500)
+through `int`; through `id` it is no such page (404). `<code:code>` and `<token:key>` likewise keep out
+what no code or key holds."""
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -23,6 +24,29 @@ class IdConverter:
 
 
 register_converter(IdConverter, "id")
+
+
+class CodeConverter:
+    """An item's code, as the plan numbers it (1, 1.2, 1.2.3, 3.10000.1 once archived). Anything else is no
+    such page: `str` would pass a NUL character to PostgreSQL, which refuses it in a query (a 500)."""
+
+    regex = "[0-9]{1,9}(?:[.][0-9]{1,9}){0,5}"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return str(value)
+
+
+class TokenConverter(CodeConverter):
+    """A key or a signed token in an address: URL-safe base64 and the signature's separator."""
+
+    regex = "[A-Za-z0-9_:.-]{1,500}"
+
+
+register_converter(CodeConverter, "code")
+register_converter(TokenConverter, "token")
 
 
 def whole_number(text):

@@ -10,7 +10,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from plans.models import Action, ExpectedResult
+from plans.models import Action, ExpectedResult, live_action
 from suivi.models import CheckIn, PlannedStep, Step
 
 # Each kind lists at most this many proposals: the agenda of a 2,000-action plan stays a page to read.
@@ -80,7 +80,7 @@ def results_due_this_year(meeting):
     year = meeting.local_start.year
     results = (
         ExpectedResult.objects.filter(plan_id=meeting.plan_id, achieved_on__isnull=True, period_end=year)
-        .active().select_related("action").order_by("code")[:MOST]
+        .active().filter(live_action("action__")).select_related("action").order_by("code")[:MOST]
     )
     return [
         Proposal(f"result:{result.pk}", _("Résultat %(code)s attendu en %(year)s : %(text)s") % {

@@ -115,7 +115,7 @@ class ActionCodesField(forms.CharField):
         codes = [code for code in re.split(r"[\s,;]+", value or "") if code]
         if not codes:
             return []
-        found = {action.code: action for action in Action.objects.filter(plan=self.plan, code__in=codes).active()}
+        found = {action.code: action for action in Action.objects.filter(plan=self.plan, code__in=codes).live()}
         unknown = [code for code in codes if code not in found]
         if unknown:
             raise ValidationError(
@@ -260,7 +260,7 @@ class DecisionForm(forms.Form):
         code = self.cleaned_data["objective"].strip()
         if not code:
             return None
-        objective = Objective.objects.filter(plan=self.plan, code=code).active().first()
+        objective = Objective.objects.filter(plan=self.plan, code=code, axis__archived_at__isnull=True).active().first()
         if objective is None:
             raise ValidationError(_("Aucun objectif de ce plan ne porte le code %(code)s.") % {"code": code})
         return objective

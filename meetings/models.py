@@ -128,7 +128,11 @@ class Meeting(models.Model):
     def invited_people(self):
         """Who receives the invitation: the active people acting, in this plan, for an invited
         organisation, and, for the coordination committee, the plan's committee members."""
-        people = Q(memberships__plan_id=self.plan_id, memberships__organisation__in=self.invited.all())
+        people = Q(
+            memberships__plan_id=self.plan_id,
+            memberships__organisation__in=self.invited.all(),
+            plan_roles__plan_id=self.plan_id,  # acting for it with a role in the plan, as the reminders ask
+        )
         if self.body == self.Body.COORDINATION:
             people |= Q(plan_roles__plan_id=self.plan_id, plan_roles__role=Role.COMMITTEE)
         return get_user_model().objects.filter(people, is_active=True).exclude(email="").distinct().order_by("pk")

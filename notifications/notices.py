@@ -5,7 +5,7 @@ and, unless the person chose otherwise, the email."""
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 
-from plans.models import Role
+from plans.models import PlanRole, Role
 
 from . import mail
 from .models import Notification, Preference
@@ -15,6 +15,9 @@ def notify(people, kind, text, url, plan=None, email=None, context=None, wants_e
     """Tell each of these people: a notification in their list, and the email `email` unless they turned
     emails off (`wants_email(preference)` decides for kinds that are off by default)."""
     people = [person for person in people if person is not None and person.is_active]
+    if plan is not None:  # only those who still take part in the plan (a departed author is told nothing)
+        in_plan = set(PlanRole.objects.filter(plan=plan, user__in=people).values_list("user_id", flat=True))
+        people = [person for person in people if person.pk in in_plan]
     if not people:
         return
     Notification.objects.bulk_create(

@@ -19,7 +19,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from plans.models import Action, ExpectedResult, Membership, Plan, ReminderFrequency, Role
+from plans.models import Action, ExpectedResult, Membership, Plan, ReminderFrequency, Role, live_action
 from plans.rules import partner_organisation_ids
 from meetings.models import Meeting
 from suivi.models import CheckIn, PlannedStep, Step
@@ -50,7 +50,7 @@ def period_of(frequency, today):
 
 def actions_of_plan(plan):
     """The plan's active actions, each with the organisations in effect on it (`organisation_ids`)."""
-    actions = list(Action.objects.filter(plan=plan).active().select_related("plan").with_partners_in_effect())
+    actions = list(Action.objects.filter(plan=plan).live().select_related("plan").with_partners_in_effect())
     for action in actions:
         action.organisation_ids = partner_organisation_ids(action)
         action.url = mail.absolute(action.get_absolute_url())
@@ -87,7 +87,9 @@ def actions_without_news(plan, actions, today):
 def results_due(plan, actions, today):
     """Expected results not achieved yet whose reference period (or their action's) meets this year."""
     year_start, year_end = plan.reporting_year(today)
-    results = sorted(ExpectedResult.objects.active().filter(plan=plan, achieved_on__isnull=True), key=code_order)
+    results = sorted(
+        ExpectedResult.objects.active().filter(live_action("action__"), plan=plan, achieved_on__isnull=True), key=code_order
+    )
     found = []
     for result in results:
         action = actions.get(result.action_id)

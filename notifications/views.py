@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from lib.access import require
@@ -57,6 +58,7 @@ def preferences(request):
 
 
 @login_not_required
+@csrf_exempt  # a mail program's one-click unsubscribe (RFC 8058) posts no token: the signed link authorises it
 def unsubscribe(request, token):
     """The link at the bottom of every email: one button sets the frequency it names (or stops reminders
     and notices by email), without signing in. A GET shows the button, it writes nothing (mail programs
@@ -80,7 +82,7 @@ def unsubscribe(request, token):
 def action_of_link(slug, code):
     """The action a link names, in an open plan; 404 otherwise."""
     plan = get_object_or_404(Plan.objects.active(), slug=slug)
-    return get_object_or_404(action_queryset().active(), plan=plan, code=code)
+    return get_object_or_404(action_queryset().live(), plan=plan, code=code)
 
 
 def person_of_link(request, action, purpose, permission):

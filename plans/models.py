@@ -948,7 +948,24 @@ class Objective(PlanItem):
         return self.title
 
 
+def live_action(prefix=""):
+    """An action still in the plan: neither it nor its objective nor its axis archived (archiving an item
+    leaves what is under it as it was, to come back with it). `prefix` reaches the action from a related
+    model: `live_action("action__")`."""
+    return Q(
+        **{
+            f"{prefix}archived_at__isnull": True,
+            f"{prefix}objective__archived_at__isnull": True,
+            f"{prefix}objective__axis__archived_at__isnull": True,
+        }
+    )
+
+
 class ActionQuerySet(ItemQuerySet):
+    def live(self):
+        """The actions still in the plan (`live_action`): the ones people may follow, record and be told of."""
+        return self.filter(live_action())
+
     def for_organisations(self, organisations):
         """Actions one of these organisations is a partner on: named on the action, or on its objective when
         the action names no partners of its own."""

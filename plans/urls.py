@@ -26,7 +26,7 @@ urlpatterns = [
     path("plans/<slug:slug>/modifier/<str:kind>/<id:pk>/restaurer/", edit_views.restore_item, name="restore_item"),
     path("plans/<slug:slug>/modifier/<str:kind>/<id:pk>/historique/", edit_views.item_history, name="item_history"),
     path("plans/<slug:slug>/actions/", views.ActionListView.as_view(), name="actions"),
-    path("plans/<slug:slug>/objectifs/<str:code>/", views.objective_detail, name="objective"),
+    path("plans/<slug:slug>/objectifs/<code:code>/", views.objective_detail, name="objective"),
     # The people of a plan (its coordinator's)
     path("plans/<slug:slug>/personnes/", people_views.PersonListView.as_view(), name="people"),
     path("plans/<slug:slug>/personnes/inviter/", people_views.person_invite, name="person_invite"),

@@ -10,7 +10,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from lib.search import Folded, fold
 from partners.models import Organisation
-from plans.models import Action, ExpectedResult, Plan
+from plans.models import Action, ExpectedResult, Plan, live_action
 from suivi.models import Step
 
 SHOWN = 20  # of each kind; a longer list asks for more words
@@ -38,10 +38,9 @@ def find(user, text):
     action is left out, as the plan's pages leave it out."""
     words = fold(text).split()
     plans = Plan.objects.visible_to(user).values("pk")
-    live_action = Q(archived_at__isnull=True, objective__archived_at__isnull=True, objective__axis__archived_at__isnull=True)
-    actions = Action.objects.filter(live_action, plan__in=plans).select_related("plan")
-    results = ExpectedResult.objects.active().filter(plan__in=plans, action__in=Action.objects.filter(live_action))
-    steps = Step.objects.filter(action__plan__in=plans, action__archived_at__isnull=True)
+    actions = Action.objects.live().filter(plan__in=plans).select_related("plan")
+    results = ExpectedResult.objects.active().filter(live_action("action__"), plan__in=plans)
+    steps = Step.objects.filter(live_action("action__"), action__plan__in=plans)
     organisations = Organisation.objects.filter(
         Q(action_links__action__plan__in=plans)
         | Q(objective_links__objective__plan__in=plans)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from lib.access import require
 from lib.history import history_entries
 from lib.redirects import back
+from plans.models import live_action
 from plans.views import get_plan_for
 
 from .forms import DropPlannedStepForm, MovePlannedStepForm, PlannedStepForm, TickForm
@@ -25,7 +26,7 @@ HIDDEN_IN_HISTORY = ("id", "action", "organisation", "step", "created_at", "plan
 def get_planned_step_for(user, slug, pk, permission=None):
     """The planned step, 404 when this person cannot see its plan, 403 when they may not do this to it."""
     plan = get_plan_for(user, slug)
-    planned = get_object_or_404(PlannedStep.objects.for_display(), pk=pk, action__plan=plan)
+    planned = get_object_or_404(PlannedStep.objects.for_display().filter(live_action("action__")), pk=pk, action__plan=plan)
     if permission:
         require(user, permission, planned)
     return planned

@@ -9,11 +9,11 @@ app_name = "suivi"
 # Steps, results achieved, action status and the review, under the plan's address.
 urlpatterns = [
     path("plans/<slug:slug>/mes-actions/", views.my_actions, name="my_actions"),
-    path("plans/<slug:slug>/actions/<str:code>/", views.action_detail, name="action"),
-    path("plans/<slug:slug>/actions/<str:code>/etapes/", views.add_step, name="add_step"),
-    path("plans/<slug:slug>/actions/<str:code>/rien-de-nouveau/", views.check_in, name="check_in"),
-    path("plans/<slug:slug>/actions/<str:code>/etat/", views.set_action_status, name="action_status"),
-    path("plans/<slug:slug>/actions/<str:code>/etapes-prevues/", planned_views.add_planned_step, name="add_planned_step"),
+    path("plans/<slug:slug>/actions/<code:code>/", views.action_detail, name="action"),
+    path("plans/<slug:slug>/actions/<code:code>/etapes/", views.add_step, name="add_step"),
+    path("plans/<slug:slug>/actions/<code:code>/rien-de-nouveau/", views.check_in, name="check_in"),
+    path("plans/<slug:slug>/actions/<code:code>/etat/", views.set_action_status, name="action_status"),
+    path("plans/<slug:slug>/actions/<code:code>/etapes-prevues/", planned_views.add_planned_step, name="add_planned_step"),
     path("plans/<slug:slug>/etapes-prevues/<id:pk>/cocher/", planned_views.tick_planned_step, name="tick_planned_step"),
     path("plans/<slug:slug>/etapes-prevues/<id:pk>/decocher/", planned_views.untick_planned_step, name="untick_planned_step"),
     path("plans/<slug:slug>/etapes-prevues/<id:pk>/modifier/", planned_views.change_planned_step, name="change_planned_step"),

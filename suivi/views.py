@@ -19,7 +19,7 @@ from lib.converters import whole_number, whole_numbers
 from lib.locking import refuse_stale
 from lib.redirects import back
 from partners.models import Organisation
-from plans.models import Action, ExpectedResult, mean_of, months_before
+from plans.models import Action, ExpectedResult, live_action, mean_of, months_before
 from plans.rules import organisation_ids
 from plans.views import get_plan_for
 
@@ -63,14 +63,15 @@ def action_queryset():
 def get_action_for(user, slug, code):
     """The action of a plan this person takes part in; 404 otherwise."""
     plan = get_plan_for(user, slug)
-    action = get_object_or_404(action_queryset().active(), plan=plan, code=code)
+    action = get_object_or_404(action_queryset().live(), plan=plan, code=code)
     return action
 
 
 def get_step_for(user, slug, pk, permission):
     """The step, 404 when this person cannot see its plan, 403 when they may not do this to it."""
     plan = get_plan_for(user, slug)
-    step = get_object_or_404(Step.objects.for_display().select_related("action__plan"), pk=pk, action__plan=plan)
+    steps = Step.objects.for_display().select_related("action__plan").filter(live_action("action__"))
+    step = get_object_or_404(steps, pk=pk, action__plan=plan)
     require(user, permission, step)
     return step
 
@@ -109,7 +110,7 @@ def my_actions(request, slug):
         if "\x00" in code:  # no code has one, and PostgreSQL refuses it in a query (a 500)
             raise Http404
         opened = (
-            Action.objects.active().for_user(request.user, plan).select_related("plan").with_step_summary()
+            Action.objects.live().for_user(request.user, plan).select_related("plan").with_step_summary()
             .prefetch_related(latest_steps_of_actions())
         )
         action = get_object_or_404(opened, code=code)
@@ -117,7 +118,7 @@ def my_actions(request, slug):
     organisations = Organisation.objects.filter(pk__in=organisation_ids(request.user, plan.pk))
     actions = list(
         action_queryset()
-        .active()
+        .live()
         .for_user(request.user, plan)
         .with_step_summary()
         .with_latest_step_review()

@@ -2,14 +2,13 @@
 organisation (the TPDSL's against ALL's), a coordinator of another plan, the committee, a deactivated
 person, someone signed out holding an old link. Each refusal leaves the database as it was.
 
-A test marked `xfail(strict=True)` is a hole found and not fixed yet: it states what should happen and
-fails today; once the hole is fixed it passes, strict xfail turns that into a failure, and its mark is
-taken off with the fix. Its reason names the place to fix."""
+Nine of these were holes when first written (session 18), each fixed with its test: the actions under an
+archived objective or axis (`plans.models.live_action`), the one-click unsubscribe of mail programs, the
+notices of a person taken out of a plan, invitations without a role, a NUL in an address."""
 
 import datetime
 
 import pytest
-from django.conf import settings as django_settings
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -30,7 +29,6 @@ pytestmark = pytest.mark.django_db
 
 SLUG = "lanaudiere-2024-2026"
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-ON_POSTGRESQL = "postgresql" in django_settings.DATABASES["default"]["ENGINE"]
 
 
 def a_meeting(plan, days=10):
@@ -155,12 +153,6 @@ def test_an_invitation_goes_to_no_deactivated_person(client, lanaudiere, coordin
     assert gone not in meeting.invited_people()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Hole: Meeting.invited_people (meetings/models.py) asks for a membership in the plan, not a role in it; "
-    "a membership left without its role (the admin's « supprimer la sélection » on PlanRole, or a "
-    "Membership added in the admin) still receives the invitation, its place and video link. Fix: add "
-    "plan_roles__plan_id=self.plan_id to the people's filter, as reminders.partners_of does."
-))
 def test_a_person_without_a_role_in_the_plan_receives_no_invitation(lanaudiere, all_org):
     meeting = a_meeting(lanaudiere)
     meeting.invited.add(all_org)
@@ -221,12 +213,6 @@ def test_an_unsubscribe_link_of_a_deactivated_person_changes_nothing(client, par
     assert not Preference.objects.filter(person=partner).exists()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Hole (functional): every email announces a one-click unsubscribe (List-Unsubscribe-Post, RFC 8058), "
-    "but a mail program's POST carries no CSRF token and CsrfViewMiddleware answers 403: the promised "
-    "unsubscribe does nothing. Fix: @csrf_exempt on notifications.views.unsubscribe (the signed token is "
-    "the authorisation, and it only lowers what the person receives)."
-))
 def test_a_mail_programs_one_click_unsubscribe_is_not_refused(partner):
     link = preferences_link(partner, Preference.Frequency.NEVER)
     mail_program = Client(enforce_csrf_checks=True)
@@ -290,14 +276,6 @@ def test_a_persons_digest_of_one_plan_names_only_the_organisations_they_act_for_
 # Items taken out of the plan ---------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Hole: archiving an objective (plans/edit_views.archive_item → Item.archive) archives that row only; "
-    "its actions keep archived_at empty, and suivi.views.get_action_for (and notifications.views."
-    "action_of_link) look them up with Action.objects.active(), which reads the action's own archived_at. "
-    "Partners still open them and record steps and check-ins on what the plan says is gone. Fix: one "
-    "ActionQuerySet.live() (action, objective and axis not archived, as recherche.views.find and "
-    "Plan.measured_progress write it) used by get_action_for, action_of_link and reminders.actions_of_plan."
-))
 def test_the_actions_of_an_archived_objective_take_no_more_steps(client, lanaudiere, coordinator, partner, own_action, all_org):
     client.force_login(coordinator)
     client.post(reverse("plans:archive_item", args=[SLUG, "objectifs", own_action.objective.pk]))
@@ -314,11 +292,6 @@ def test_the_actions_of_an_archived_objective_take_no_more_steps(client, lanaudi
     assert (page.status_code, Step.objects.count(), CheckIn.objects.count()) == (404, steps, check_ins)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Hole: notifications.reminders.actions_of_plan keeps Action.objects.active(), so a partner's digest "
-    "lists the actions and results of an archived objective (codes « 3.10000.2 ») with one-click links "
-    "that work (see the test above). Fix: the same ActionQuerySet.live() in actions_of_plan."
-))
 def test_a_digest_mentions_no_action_of_an_archived_objective(client, lanaudiere, coordinator, partner, own_action):
     partner.email = "all@example.org"
     partner.save()
@@ -330,12 +303,6 @@ def test_a_digest_mentions_no_action_of_an_archived_objective(client, lanaudiere
     assert Reminder.objects.filter(person=partner).count() == 1
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Hole: suivi.planned_views.get_planned_step_for finds a planned step by its plan only, not its action's "
-    "being in the plan: a planned step of an archived action is still ticked (a step recorded on the "
-    "archived action, waiting for validation that no page shows). Fix: filter action__archived_at__isnull "
-    "(better, the ActionQuerySet.live() above on action__) in get_planned_step_for."
-))
 def test_a_planned_step_of_an_archived_action_is_no_longer_ticked(client, lanaudiere, coordinator, partner, own_action, all_org):
     planned = PlannedStep.objects.create(
         action=own_action, organisation=all_org, description="Tenir la table",
@@ -353,14 +320,6 @@ def test_a_planned_step_of_an_archived_action_is_no_longer_ticked(client, lanaud
 # Odd addresses -----------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(ON_POSTGRESQL, strict=True, reason=(
-    "Hole (PostgreSQL only): a NUL character (%00) in an address's <str:…> part reaches a query, and "
-    "PostgreSQL refuses it: a 500 instead of a 404, for anyone, signed out too (the reminder links and the "
-    "calendar feed are open without signing in). suivi.views.my_actions guards its ?action= by hand; the "
-    "routes do not. Fix: in lib/converters.py, a converter for codes ([0-9]+(\\.[0-9]+)*) and one for keys "
-    "and tokens ([A-Za-z0-9_:.-]+), used by suivi/, notifications/ and meetings/ urls.py (and plans' "
-    "objectifs/<str:code>/); or one middleware answering 404 to a path with a NUL."
-))
 def test_a_nul_in_an_address_is_not_found_rather_than_an_error(client, lanaudiere, partner):
     client.raise_request_exception = False
     signed_out = [
@@ -394,12 +353,6 @@ def test_a_ticked_planned_step_is_not_unticked_in_an_archived_plan(client, lanau
     assert planned.step_id is not None and Step.objects.filter(pk=planned.step_id).exists()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Hole (low, same plan): recherche.views.find leaves out the actions and results of an archived objective "
-    "or axis (its docstring: « An item of an archived axis, objective or action is left out ») but keeps "
-    "their steps, filtered on action__archived_at only. Fix: filter the steps on the same live_action, "
-    "prefixed action__ (or the ActionQuerySet.live() suggested above)."
-))
 def test_search_finds_no_step_of_an_archived_objective(client, lanaudiere, coordinator, partner, own_action, all_org):
     Step.objects.create(action=own_action, organisation=all_org, description="Inventaire des rapports régionaux")
     client.force_login(coordinator)
@@ -412,12 +365,6 @@ def test_search_finds_no_step_of_an_archived_objective(client, lanaudiere, coord
 # Notices to someone who left ---------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Hole (low): notifications.notices.notify keeps every active person, whether or not they are still in "
-    "the plan: the author of a step, taken out of the plan, is still told by email and in the app that it "
-    "was sent back, with the coordination's comment and the action's text. Fix: in notify, when `plan` is "
-    "given, keep only people with a role in it (person.plan_roles.filter(plan=plan), read once)."
-))
 def test_a_person_taken_out_of_the_plan_is_no_longer_told_of_its_reviews(
     client, lanaudiere, coordinator, own_action, all_org, django_capture_on_commit_callbacks
 ):
@@ -434,13 +381,6 @@ def test_a_person_taken_out_of_the_plan_is_no_longer_told_of_its_reviews(
     assert not author.notifications.exists() and not mail.outbox
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Hole (low, older code on the same path): suivi.views.delete_step (and validate_step, return_step) find "
-    "the step by its plan through get_step_for, never asking whether its action is still in the plan, while "
-    "edit_step does (get_action_for, 404). A partner deletes their step on an archived action, which the "
-    "coordination would get back on restoring it. Fix: in get_step_for, action__archived_at__isnull=True "
-    "(or the ActionQuerySet.live() above)."
-))
 def test_a_step_of_an_archived_action_is_not_deleted(client, lanaudiere, coordinator, partner, own_action, all_org):
     step = Step.objects.create(action=own_action, organisation=all_org, description="Forum régional", author=partner)
     client.force_login(coordinator)
