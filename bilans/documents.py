@@ -340,13 +340,12 @@ def gather(plan, start, end, texts=None):
             members.append(committee.other_members)
         committees.append({"name": committee.name, "members": members})
 
-    meetings = meetings_held(plan, start, end, named)
-
-    # Contributions by organisation: its steps of the period, and the actions its validated steps are on
-    # (in the plan's order).
+    # Contributions by organisation: its steps of the period, the actions its validated steps are on (in
+    # the plan's order), and the year's meetings it attended (counted from the meetings read just below).
+    contributors = defaultdict(lambda: {"validated": 0, "pending": 0, "action_ids": set(), "attended": 0})
+    meetings = meetings_held(plan, start, end, named, contributors)
     action_order = {action.pk: index for index, action in enumerate(actions)}
     action_codes = {action.pk: action.code for action in actions}
-    contributors = defaultdict(lambda: {"validated": 0, "pending": 0, "action_ids": set()})
     for step in steps:
         counts = contributors[step.organisation]
         if step.review == Step.Review.VALIDATED:
@@ -361,6 +360,7 @@ def gather(plan, start, end, texts=None):
             "validated": counts["validated"],
             "pending": counts["pending"],
             "actions": [action_codes[pk] for pk in sorted(counts["action_ids"], key=action_order.get)],
+            "attended": counts["attended"],
         }
         for org, counts in sorted(contributors.items(), key=lambda item: french.sort_key(item[0].name))
     ]
@@ -403,10 +403,11 @@ def gather(plan, start, end, texts=None):
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 
 
-def meetings_held(plan, start, end, named):
+def meetings_held(plan, start, end, named, contributors):
     """The plan's meetings held in the period, in order: their body, day and time, place, the organisations
     present and excused, and their decisions with the changes to the plan they made. Adds the
-    organisations named to `named` (for the acronyms)."""
+    organisations named to `named` (for the acronyms), and one to the « attended » count of each
+    organisation present in `contributors` (the contributions by organisation)."""
     meetings = (
         Meeting.objects.filter(plan=plan)
         .held_between(start, end)
@@ -428,7 +429,11 @@ def meetings_held(plan, start, end, named):
         present, excused = [], []
         for row in sorted(meeting.attendance.all(), key=lambda row: row.organisation.name.casefold()):
             named[row.organisation.pk] = row.organisation
-            (present if row.presence == Attendance.Presence.PRESENT else excused).append(str(row.organisation))
+            if row.presence == Attendance.Presence.PRESENT:
+                present.append(str(row.organisation))
+                contributors[row.organisation]["attended"] += 1
+            else:
+                excused.append(str(row.organisation))
         start_at = timezone.localtime(meeting.starts_at)
         entries.append(
             {
