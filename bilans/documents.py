@@ -537,11 +537,11 @@ def size_of(data):
     return actions + data["step_count"] + data["pending_count"]
 
 
-# The report is a tagged PDF/UA-1: its structure tree (headings, paragraphs, lists, tables, the chart's
-# alternative text), the language of <html lang="fr-CA">, the <title> in its metadata (shown as the
-# window's title) and a bookmark per heading. PDF/UA rather than PDF/A-3: WeasyPrint makes one variant at
-# a time, the funder and the partners read the file (screen readers need the tags), and the bilan's
-# frozen data is what is archived. A report made in parts joins the parts' trees: see join_tagged.
+# A report in one piece is a tagged PDF/UA-1: its structure tree (headings, paragraphs, lists, tables,
+# the chart's alternative text), the language of <html lang="fr-CA">, the <title> in its metadata (shown
+# as the window's title) and a bookmark per heading. PDF/UA rather than PDF/A-3: WeasyPrint makes one
+# variant at a time, the funder and the partners read the file (screen readers need the tags), and the
+# bilan's frozen data is what is archived. A report made in parts is not tagged: see render_pdf_in_parts.
 TAGGED = {"pdf_variant": "pdf/ua-1"}
 
 
@@ -601,7 +601,7 @@ def render_pdf_in_parts(data, on_progress=None, mark=""):
             on_progress(20 + 60 * len(done) // len(parts))
 
     with part_renderer(len(parts)) as render:
-        laid_out = render([(html, True) for html in htmls], advance)
+        laid_out = render(htmls, advance)
         toc_pages, offset = {}, 0
         for _pdf, anchors in laid_out:
             for number, names in enumerate(anchors, start=offset + 1):
@@ -611,19 +611,16 @@ def render_pdf_in_parts(data, on_progress=None, mark=""):
         total = offset
         # The front matter with its page numbers, and the marks of every page, side by side.
         (front, _anchors), (marks, _none) = render(
-            [(render_html(data, part="front", toc_pages=toc_pages, mark=mark), True),
-             (render_page_marks(data, total, mark), False)]  # laid over the pages, as an artifact
+            [render_html(data, part="front", toc_pages=toc_pages, mark=mark), render_page_marks(data, total, mark)]
         )
     if on_progress:
         on_progress(90)
 
-    readers = [PdfReader(io.BytesIO(pdf)) for pdf in [front] + [pdf for pdf, _anchors in laid_out[1:]]]
+    pdfs = [front] + [pdf for pdf, _anchors in laid_out[1:]]
     writer = PdfWriter()
-    for reader in readers:
-        writer.append(reader)
-    join_tagged(writer, readers)
-    for page, mark in zip(writer.pages, PdfWriter(clone_from=io.BytesIO(marks)).pages):
-        as_artifact(mark)
+    for pdf in pdfs:
+        writer.append(PdfReader(io.BytesIO(pdf)))
+    for page, mark in zip(writer.pages, PdfReader(io.BytesIO(marks)).pages):
         page.merge_page(mark)
         page.compress_content_streams()  # merging leaves the page's content uncompressed
     writer.compress_identical_objects()
@@ -634,102 +631,13 @@ def render_pdf_in_parts(data, on_progress=None, mark=""):
     return output.getvalue()
 
 
-def join_tagged(writer, readers):
-    """One structure tree for the parts (tagged PDFs, each `readers[i]`) appended to `writer`: pypdf copies
-    the pages and their marked content but not the catalog's structure tree, and drops each page's
-    /StructParents (its key in the tree's ParentTree), since the keys of two documents would clash.
-
-    WeasyPrint's tree is a /StructTreeRoot over one /Document element, whose kids are the elements of
-    the pages (their /Pg is their page); its ParentTree maps each page's key (its number) to the elements
-    of its marked contents, in MCID order, and each link's key (after the pages) to its element. Here
-    each part's kids go under one /Document, in the parts' order, and the keys are renumbered: the pages
-    first, 0 to n − 1 over the whole report, then the links. The elements are cloned after their pages,
-    so their /Pg and /Obj point at the writer's copies (pypdf keeps the map of what it cloned). The XMP
-    metadata that declares PDF/UA is the front part's (each part's says the same title)."""
-    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject
-
-    root = DictionaryObject({NameObject("/Type"): NameObject("/StructTreeRoot")})
-    root_ref = writer._add_object(root)
-    document = DictionaryObject({
-        NameObject("/Type"): NameObject("/StructElem"),
-        NameObject("/S"): NameObject("/Document"),
-        NameObject("/P"): root_ref,
-        NameObject("/K"): ArrayObject(),
-    })
-    document_ref = writer._add_object(document)
-    root[NameObject("/K")] = ArrayObject([document_ref])
-    page_entries, link_entries, first_page = [], [], 0
-    for reader in readers:
-        tree = reader.trailer["/Root"]["/StructTreeRoot"]
-        [part_document] = tree["/K"]
-        for kid in part_document.get_object()["/K"]:
-            clone = kid.clone(writer, ignore_fields=["/P"])  # /P is set again below, to the joined tree
-            document["/K"].append(clone)
-            set_parents(clone, document_ref)
-        numbers = tree["/ParentTree"]["/Nums"]
-        pages = len(reader.pages)
-        for key, value in zip(numbers[::2], numbers[1::2]):
-            if key < pages:
-                page = writer.pages[first_page + key]
-                page[NameObject("/StructParents")] = NumberObject(first_page + key)
-                page_entries += [NumberObject(first_page + key), value.clone(writer)]
-            else:
-                link_entries.append(value.clone(writer))
-        first_page += pages
-    # The links' keys follow the pages', as WeasyPrint numbers them; each link annotation says its key.
-    for number, link in enumerate(link_entries, start=first_page):
-        page_entries += [NumberObject(number), link]
-        for kid in link.get_object().get("/K", []):
-            kid = kid.get_object()
-            if isinstance(kid, DictionaryObject) and kid.get("/Type") == "/OBJR":
-                kid["/Obj"].get_object()[NameObject("/StructParent")] = NumberObject(number)
-    parent_tree = DictionaryObject({NameObject("/Nums"): ArrayObject(page_entries)})
-    root[NameObject("/ParentTree")] = writer._add_object(parent_tree)
-    root[NameObject("/ParentTreeNextKey")] = NumberObject(first_page + len(link_entries))
-    catalog = writer._root_object
-    front = readers[0].trailer["/Root"]
-    catalog[NameObject("/StructTreeRoot")] = root_ref
-    for key in ("/MarkInfo", "/ViewerPreferences", "/Metadata"):
-        catalog[NameObject(key)] = front[key].clone(writer)
-
-
-def set_parents(reference, parent):
-    """The structure element at `reference` (cloned without its /P), and each one under it, name their
-    parent again."""
-    from pypdf.generic import DictionaryObject, NameObject
-
-    element = reference.get_object()
-    element[NameObject("/P")] = parent
-    kids = element.get("/K", [])
-    for kid in kids if isinstance(kids, list) else [kids]:
-        # Marked contents (numbers, /MCR) and links' annotations (/OBJR) have no parent to set.
-        if hasattr(kid, "idnum") and isinstance(kid.get_object(), DictionaryObject) and "/S" in kid.get_object():
-            set_parents(kid, reference)
-
-
-def as_artifact(page):
-    """The page's content marked as an artifact (pagination: the running header, the version's mark,
-    « page X de Y »), which a screen reader skips: everything on a tagged page is either in the
-    structure tree or an artifact."""
-    from pypdf.generic import ContentStream
-
-    content = page.get_contents()
-    data = content.get_data() if content is not None else b""
-    wrapped = ContentStream(None, None)
-    wrapped.set_data(b"/Artifact BMC\n" + data + b"\nEMC\n")
-    page.replace_contents(wrapped)
-
-
-def render_part(job):
-    """One part laid out and written from `job`, its HTML and whether it is tagged: its PDF, and the
-    anchors on each of its pages (their number is the part's page count). Runs in a child process: it
-    takes and returns plain data."""
-    html, tagged = job
-    options = TAGGED if tagged else {}
+def render_part(html):
+    """One part laid out and written: its PDF, and the anchors on each of its pages (their number is the
+    part's page count). Runs in a child process: it takes and returns plain data."""
     with fewer_collections():
-        document = weasy(html, **options)
+        document = weasy(html)
         anchors = [list(page.anchors) for page in document.pages]
-        return document.write_pdf(**options), anchors
+        return document.write_pdf(), anchors
 
 
 def render_processes():
@@ -742,7 +650,7 @@ def render_processes():
 
 @contextlib.contextmanager
 def part_renderer(parts):
-    """A function that lays out a list of parts (`render_part`'s jobs) and returns its results in the same
+    """A function that lays out a list of HTML parts and returns `render_part`'s results in the same
     order, with `on_done(result)` called as each one is ready: in child processes when there are
     several cores (`render_processes()`), here otherwise.
 
@@ -757,10 +665,10 @@ def part_renderer(parts):
     workers = min(render_processes(), parts)
     if workers <= 1 or not os.environ.get("DJANGO_SETTINGS_MODULE"):
 
-        def in_this_process(jobs, on_done=None):
+        def in_this_process(htmls, on_done=None):
             results = []
-            for job in jobs:
-                results.append(render_part(job))
+            for html in htmls:
+                results.append(render_part(html))
                 if on_done:
                     on_done(results[-1])
             return results
@@ -771,11 +679,11 @@ def part_renderer(parts):
     context = multiprocessing.get_context("spawn")
     with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context, initializer=django.setup) as pool:
 
-        def in_children(jobs, on_done=None):
+        def in_children(htmls, on_done=None):
             # The longest parts first, so that no core is left with a long part at the end.
-            order = sorted(range(len(jobs)), key=lambda index: -len(jobs[index][0]))
-            futures = {pool.submit(render_part, jobs[index]): index for index in order}
-            results = [None] * len(jobs)
+            order = sorted(range(len(htmls)), key=lambda index: -len(htmls[index]))
+            futures = {pool.submit(render_part, htmls[index]): index for index in order}
+            results = [None] * len(htmls)
             try:
                 for future in concurrent.futures.as_completed(futures):
                     results[futures[future]] = future.result()
