@@ -186,12 +186,17 @@ def plan_steps_file_name(table, extension):
 
 def plan_steps_pdf(request, slug):
     """The PDF at once for a plan of up to `plan_steps.IN_REQUEST_UP_TO` actions; a larger plan's is made in
-    the background, on a page of its own that follows it."""
+    the background, on a page of its own that follows it. The same period asked again while its PDF is
+    being made leads to that one: a second click queues no second minute of work."""
     plan = get_plan_for_bilans(request.user, slug)
     if plan.actions.count() > plan_steps.IN_REQUEST_UP_TO:
         starts_on, ends_on = PlanStepsForm(request.GET or None, plan=plan).period()
-        document = PlanDocument.objects.create(plan=plan, starts_on=starts_on, ends_on=ends_on, requested_by=request.user)
-        prepare_plan_document.enqueue(document.pk)
+        period = {"plan": plan, "starts_on": starts_on, "ends_on": ends_on}
+        pending = PlanDocument.objects.filter(**period, rendering__in=[Bilan.Rendering.QUEUED, Bilan.Rendering.RUNNING])
+        document = pending.first()
+        if document is None:
+            document = PlanDocument.objects.create(**period, requested_by=request.user)
+            prepare_plan_document.enqueue(document.pk)
         return redirect(document)
     _plan, _form, table = plan_steps_for(request, slug)
     response = HttpResponse(plan_steps.render_pdf(table), content_type="application/pdf")

@@ -191,6 +191,9 @@ def test_a_large_plans_pdf_not_yet_made_says_so_and_cannot_be_downloaded(
     page = client.get(document.get_absolute_url())
     assert "en préparation" in page.content.decode() and 'hx-trigger="every 2s"' in page.content.decode()
     assert client.get(reverse("bilans:plan_document_pdf", args=[steps.slug, document.pk])).status_code == 404
+    # Asked again while it is being made: the same one, no second task.
+    response = client.get(page_url(steps, "bilans:plan_steps_pdf", year=2024))
+    assert response.url == document.get_absolute_url() and PlanDocument.objects.count() == 1
     client.force_login(outsider)
     assert client.get(document.get_absolute_url()).status_code == 404
     before = PlanDocument.objects.count()
