@@ -5,17 +5,22 @@ with 10,000 steps (figures in docs/benchmarks.md).
     DATABASE_URL=postgres://… .venv/bin/python bench/bilan.py   # an empty PostgreSQL database
     .venv/bin/python bench/bilan.py --only large                # one case
     .venv/bin/python bench/bilan.py --only lanaudiere --modes plan-pdf,plan-docx   # some of the documents
+    .venv/bin/python bench/bilan.py --only lanaudiere --calls   # and the Python calls of each file made
 
 Each case runs three times, each time in a process of its own so that its peak memory (ru_maxrss) is its
 own: once as the app makes the PDF (`render_pdf`: in one piece and tagged, or in parts for a long report),
 once with WeasyPrint alone on the same whole HTML (tagged alike when the app makes it in one piece), once
 as the app makes the Word document (`render_docx`, from the same data; the "HTML" column is then 0). Times: gathering the data (queries), writing the HTML
 (templates), making the PDF; CPU time of the process and of the child processes that laid out the parts of
-a long report (`BILAN_RENDER_PROCESSES`); peak memory of the process and of the largest child.
+a long report (`BILAN_RENDER_PROCESSES`); peak memory of the process and of the largest child. With `--calls`,
+the file is made once more under cProfile, and the Python function calls it took are printed: a count that
+the machine's load does not change, unlike the CPU time (the load of a shared machine moves that by a third).
 """
 
+import cProfile
 import datetime
 import os
+import pstats
 import resource
 import subprocess
 import sys
@@ -70,7 +75,7 @@ def add_steps(plan, count):
     Step.objects.bulk_create(steps, batch_size=1000)
 
 
-def run_case(name, mode):
+def run_case(name, mode, count_calls=False):
     """`mode` "app": the bilan as the background task makes it (`render_pdf`, in parts when it is long);
     "weasyprint": WeasyPrint alone on the same whole HTML, in one piece."""
     import django
@@ -81,19 +86,8 @@ def run_case(name, mode):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from bilans.documents import (
-        BASE_URL,
-        PARTS_ABOVE,
-        StaticFilesFetcher,
-        gather,
-        render_html,
-        render_pdf,
-        render_processes,
-        TAGGED,
-        size_of,
-    )
     from bilans import plan_steps
-    from bilans.word import render_docx
+    from bilans.documents import BASE_URL, StaticFilesFetcher, gather, render_html
     from plans.models import Plan
     from tests.factories import make_plan
 
@@ -121,6 +115,45 @@ def run_case(name, mode):
     html = render_html(data) if mode in ("app", "weasyprint") else ""
     html = plan_steps.render_html(data) if mode == "plan-pdf" else html
     written = time.perf_counter()
+    pdf, how = make_file(mode, data, html)
+    done = time.perf_counter()
+    cpu = cpu_s(resource.RUSAGE_SELF) - cpu
+    # The children that laid out the parts have ended (the pool waits for them): their CPU time is the
+    # sum over all of them, their peak memory the largest one's (ru_maxrss of RUSAGE_CHILDREN).
+    children_cpu = cpu_s(resource.RUSAGE_CHILDREN) - children_cpu
+    children_peak = f"{peak_mb(resource.RUSAGE_CHILDREN):5.0f} MB" if children_cpu > 1 else "      –"
+    calls = ""
+    if count_calls:  # the same file again, under the profiler (this process's calls only)
+        profile = cProfile.Profile()
+        profile.runcall(make_file, mode, data, html)
+        calls = f" | {pstats.Stats(profile).total_calls / 1000:,.0f} k calls"
+    print(
+        f"{connection.vendor:7} | {plan.actions.count():>5} | {steps:>6} | {how:20}"
+        f" | {len(queries.captured_queries):>3}"
+        f" | {gathered - start:6.2f} s | {written - gathered:6.2f} s | {done - written:7.2f} s"
+        f" | {done - start:7.2f} s | {cpu:6.2f} s | {children_cpu:6.2f} s | {len(pdf) // 1024:>6} KiB"
+        f" | {before:5.0f} MB | {peak_mb():5.0f} MB | {children_peak} | load {os.getloadavg()[0]:.2f}{calls}",
+        flush=True,
+    )
+
+
+def make_file(mode, data, html):
+    """The file `mode` makes from the gathered `data` (and `html`, the template's output, for WeasyPrint
+    alone and the plan's PDF), and how it was made."""
+    import weasyprint
+
+    from bilans import plan_steps
+    from bilans.documents import (
+        BASE_URL,
+        PARTS_ABOVE,
+        StaticFilesFetcher,
+        TAGGED,
+        render_pdf,
+        render_processes,
+        size_of,
+    )
+    from bilans.word import render_docx
+
     if mode == "plan-pdf":
         pdf = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesFetcher()).write_pdf(**TAGGED)
         how = "plan table PDF"
@@ -140,20 +173,7 @@ def run_case(name, mode):
         options = TAGGED if size_of(data) <= PARTS_ABOVE else {}
         pdf = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesFetcher()).write_pdf(**options)
         how = "WeasyPrint alone"
-    done = time.perf_counter()
-    cpu = cpu_s(resource.RUSAGE_SELF) - cpu
-    # The children that laid out the parts have ended (the pool waits for them): their CPU time is the
-    # sum over all of them, their peak memory the largest one's (ru_maxrss of RUSAGE_CHILDREN).
-    children_cpu = cpu_s(resource.RUSAGE_CHILDREN) - children_cpu
-    children_peak = f"{peak_mb(resource.RUSAGE_CHILDREN):5.0f} MB" if children_cpu > 1 else "      –"
-    print(
-        f"{connection.vendor:7} | {plan.actions.count():>5} | {steps:>6} | {how:20}"
-        f" | {len(queries.captured_queries):>3}"
-        f" | {gathered - start:6.2f} s | {written - gathered:6.2f} s | {done - written:7.2f} s"
-        f" | {done - start:7.2f} s | {cpu:6.2f} s | {children_cpu:6.2f} s | {len(pdf) // 1024:>6} KiB"
-        f" | {before:5.0f} MB | {peak_mb():5.0f} MB | {children_peak} | load {os.getloadavg()[0]:.2f}",
-        flush=True,
-    )
+    return pdf, how
 
 
 def main():
@@ -169,11 +189,12 @@ def main():
             env = dict(os.environ)
             if "DATABASE_URL" not in os.environ:
                 env["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
-            subprocess.run([sys.executable, __file__, name, mode], env=env, check=True)
+            calls = ["--calls"] if "--calls" in sys.argv else []
+            subprocess.run([sys.executable, __file__, name, mode, *calls], env=env, check=True)
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] != "--only":
-        run_case(sys.argv[1], sys.argv[2])
+    if len(sys.argv) > 1 and sys.argv[1] not in ("--only", "--calls", "--modes"):
+        run_case(sys.argv[1], sys.argv[2], count_calls="--calls" in sys.argv)
     else:
         main()

@@ -340,13 +340,12 @@ def gather(plan, start, end, texts=None):
             members.append(committee.other_members)
         committees.append({"name": committee.name, "members": members})
 
-    meetings = meetings_held(plan, start, end, named)
-
-    # Contributions by organisation: its steps of the period, and the actions its validated steps are on
-    # (in the plan's order).
+    # Contributions by organisation: its steps of the period, the actions its validated steps are on (in
+    # the plan's order), and the year's meetings it attended (counted from the meetings read just below).
+    contributors = defaultdict(lambda: {"validated": 0, "pending": 0, "action_ids": set(), "attended": 0})
+    meetings = meetings_held(plan, start, end, named, contributors)
     action_order = {action.pk: index for index, action in enumerate(actions)}
     action_codes = {action.pk: action.code for action in actions}
-    contributors = defaultdict(lambda: {"validated": 0, "pending": 0, "action_ids": set()})
     for step in steps:
         counts = contributors[step.organisation]
         if step.review == Step.Review.VALIDATED:
@@ -361,6 +360,7 @@ def gather(plan, start, end, texts=None):
             "validated": counts["validated"],
             "pending": counts["pending"],
             "actions": [action_codes[pk] for pk in sorted(counts["action_ids"], key=action_order.get)],
+            "attended": counts["attended"],
         }
         for org, counts in sorted(contributors.items(), key=lambda item: french.sort_key(item[0].name))
     ]
@@ -403,10 +403,11 @@ def gather(plan, start, end, texts=None):
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 
 
-def meetings_held(plan, start, end, named):
+def meetings_held(plan, start, end, named, contributors):
     """The plan's meetings held in the period, in order: their body, day and time, place, the organisations
     present and excused, and their decisions with the changes to the plan they made. Adds the
-    organisations named to `named` (for the acronyms)."""
+    organisations named to `named` (for the acronyms), and one to the « attended » count of each
+    organisation present in `contributors` (the contributions by organisation)."""
     meetings = (
         Meeting.objects.filter(plan=plan)
         .held_between(start, end)
@@ -428,7 +429,11 @@ def meetings_held(plan, start, end, named):
         present, excused = [], []
         for row in sorted(meeting.attendance.all(), key=lambda row: row.organisation.name.casefold()):
             named[row.organisation.pk] = row.organisation
-            (present if row.presence == Attendance.Presence.PRESENT else excused).append(str(row.organisation))
+            if row.presence == Attendance.Presence.PRESENT:
+                present.append(str(row.organisation))
+                contributors[row.organisation]["attended"] += 1
+            else:
+                excused.append(str(row.organisation))
         start_at = timezone.localtime(meeting.starts_at)
         entries.append(
             {
@@ -536,7 +541,8 @@ def size_of(data):
 # the chart's alternative text), the language of <html lang="fr-CA">, the <title> in its metadata (shown
 # as the window's title) and a bookmark per heading. PDF/UA rather than PDF/A-3: WeasyPrint makes one
 # variant at a time, the funder and the partners read the file (screen readers need the tags), and the
-# bilan's frozen data is what is archived. A report made in parts is not tagged: see render_pdf_in_parts.
+# bilan's frozen data is what is archived. A report made in parts (above PARTS_ABOVE) is not tagged: see
+# render_pdf_in_parts.
 TAGGED = {"pdf_variant": "pdf/ua-1"}
 
 
@@ -577,7 +583,17 @@ def render_pdf_in_parts(data, on_progress=None, mark=""):
     of the whole report in memory. The parts are laid out in parallel in `render_processes()` child
     processes (or one after the other in this process if that is 1). The parts' page counts give the
     table of contents its page numbers; the running header and "page X de Y" are then laid over every
-    page, and the parts joined."""
+    page, and the parts joined.
+
+    The joined report is not tagged (no structure tree): it keeps its title, language and bookmarks only.
+    pypdf joins pages, not structure trees (`PdfWriter.append` drops each page's /StructParents), and a
+    join by hand was tried (session 18: the parts tagged, their trees cloned under one /Document, the keys
+    renumbered) and gave a valid tree, but not a usable report: for 2,000 actions and 10,000 steps,
+    19.4 MB instead of 1.5 MB and 956 MB of memory instead of 206 MB in this process, since pypdf holds
+    every structure element as a Python object and writes each as a plain object (it writes no object
+    streams, which WeasyPrint packs them in: https://github.com/py-pdf/pypdf/pull/2738); qpdf does not
+    join structure trees either (https://github.com/qpdf/qpdf/issues/490). A tagged long report would
+    need WeasyPrint to lay it out in one piece (about 2.6 MB of memory a page, see PARTS_ABOVE)."""
     from pypdf import PdfReader, PdfWriter
     from pypdf.generic import NameObject, TextStringObject
 

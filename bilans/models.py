@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from lib import french
@@ -244,3 +244,55 @@ class Bilan(models.Model):
                 "rendering", "progress",
             ]
         )
+
+
+def plan_document_path(document, filename):
+    return f"bilans/{document.plan_id}/plan-et-etapes/{filename}"
+
+
+class PlanDocument(models.Model):
+    """« Le plan et ses étapes réalisées » as a PDF made in the background: the PDF of a plan too large to be
+    laid out during the request (`bilans.plan_steps.IN_REQUEST_UP_TO`), kept for whoever asked."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="plan_documents", verbose_name=_("plan"))
+    starts_on = models.DateField(_("début de la période"))
+    ends_on = models.DateField(_("fin de la période"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("demandé par")
+    )
+    requested_at = models.DateTimeField(_("demandé le"), auto_now_add=True)
+    rendering = models.CharField(
+        _("préparation"), max_length=10, choices=Bilan.Rendering.choices, default=Bilan.Rendering.QUEUED
+    )
+    pdf = models.FileField(_("PDF"), upload_to=plan_document_path, max_length=300, blank=True)
+    error = models.TextField(_("erreur"), blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("plan et ses étapes réalisées (PDF)")
+        verbose_name_plural = _("plans et leurs étapes réalisées (PDF)")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rendering__in=["queued", "running", "ready", "failed"]), name="plan_document_rendering_valid"
+            ),
+            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="plan_document_period_valid"),
+        ]
+
+    def __str__(self):
+        return _("Le plan et ses étapes réalisées, du %(start)s au %(end)s") % {
+            "start": formats.date_format(self.starts_on), "end": formats.date_format(self.ends_on)
+        }
+
+    def get_absolute_url(self):
+        return reverse("bilans:plan_document", args=[self.plan.slug, self.pk])
+
+    @property
+    def is_ready(self):
+        return self.rendering == Bilan.Rendering.READY
+
+    @property
+    def is_pending(self):
+        return self.rendering in {Bilan.Rendering.QUEUED, Bilan.Rendering.RUNNING}
+
+    def file_name(self, extension="pdf"):
+        return f"plan-et-etapes-{self.plan.slug}-{self.starts_on:%Y%m%d}-{self.ends_on:%Y%m%d}.{extension}"

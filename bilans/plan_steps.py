@@ -30,6 +30,11 @@ from .documents import TAGGED, fewer_collections, weasy
 from .templatetags.bilans import long_date, typo
 from .word import LANGUAGE, STYLE_IDS, field, small
 
+# Up to this many actions, the PDF is made during the request (Lanaudière's 37 actions and 300 steps: about
+# 1.5 s of CPU); a larger plan's goes through the background task (`tasks.prepare_plan_document`): 2,000
+# actions and 10,000 steps took 59 s of CPU and 1 GB of memory (docs/benchmarks.md).
+IN_REQUEST_UP_TO = 200
+
 # The source document's columns, in its order.
 COLUMNS = (
     gettext_lazy("Objectifs"),

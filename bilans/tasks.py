@@ -1,5 +1,6 @@
-"""The background task that prepares a bilan. In development (ImmediateBackend) it runs at once; in
-production `manage.py db_worker` runs it, and the page that asked for it polls its progress."""
+"""The background tasks that prepare a bilan, and the PDF of a large plan and its steps. In development
+(ImmediateBackend) they run at once; in production `manage.py db_worker` runs them, and the page that asked
+polls their progress."""
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
@@ -7,8 +8,9 @@ from django_tasks import task
 
 from notifications import notices
 
+from . import plan_steps
 from .documents import gather, render_pdf
-from .models import Bilan
+from .models import Bilan, PlanDocument
 
 
 @task()
@@ -43,4 +45,22 @@ def prepare_bilan(bilan_id):
         (notices.bilan_adopted if bilan.is_adopted else notices.bilan_ready)(bilan)
     except Exception as error:
         Bilan.objects.filter(pk=bilan.pk).update(rendering=Bilan.Rendering.FAILED, error=repr(error))
+        raise
+
+
+@task()
+def prepare_plan_document(document_id):
+    """« Le plan et ses étapes réalisées » of a large plan as a PDF, stored on its `PlanDocument`; a failure
+    is written on it, which is what its page shows."""
+    document = PlanDocument.objects.select_related("plan").get(pk=document_id)
+    if not document.is_pending:
+        return
+    PlanDocument.objects.filter(pk=document.pk).update(rendering=Bilan.Rendering.RUNNING)
+    try:
+        pdf = plan_steps.render_pdf(plan_steps.gather(document.plan, document.starts_on, document.ends_on))
+        document.pdf.save(document.file_name(), ContentFile(pdf), save=False)
+        document.rendering = Bilan.Rendering.READY
+        document.save(update_fields=["pdf", "rendering"])
+    except Exception as error:
+        PlanDocument.objects.filter(pk=document.pk).update(rendering=Bilan.Rendering.FAILED, error=repr(error))
         raise

@@ -19,8 +19,8 @@ from plans.views import get_plan_for
 from . import plan_steps
 from .documents import render_html, render_xlsx
 from .forms import AdoptionForm, BilanForm, BilanTextsForm, PlanStepsForm
-from .models import Bilan
-from .tasks import prepare_bilan
+from .models import Bilan, PlanDocument
+from .tasks import prepare_bilan, prepare_plan_document
 from .word import render_docx
 
 
@@ -185,10 +185,52 @@ def plan_steps_file_name(table, extension):
 
 
 def plan_steps_pdf(request, slug):
+    """The PDF at once for a plan of up to `plan_steps.IN_REQUEST_UP_TO` actions; a larger plan's is made in
+    the background, on a page of its own that follows it. The same period asked again while its PDF is
+    being made leads to that one: a second click queues no second minute of work."""
+    plan = get_plan_for_bilans(request.user, slug)
+    if plan.actions.count() > plan_steps.IN_REQUEST_UP_TO:
+        starts_on, ends_on = PlanStepsForm(request.GET or None, plan=plan).period()
+        period = {"plan": plan, "starts_on": starts_on, "ends_on": ends_on}
+        pending = PlanDocument.objects.filter(**period, rendering__in=[Bilan.Rendering.QUEUED, Bilan.Rendering.RUNNING])
+        document = pending.first()
+        if document is None:
+            document = PlanDocument.objects.create(**period, requested_by=request.user)
+            prepare_plan_document.enqueue(document.pk)
+        return redirect(document)
     _plan, _form, table = plan_steps_for(request, slug)
     response = HttpResponse(plan_steps.render_pdf(table), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{plan_steps_file_name(table, "pdf")}"'
     return response
+
+
+def get_plan_document_for(user, slug, pk):
+    """A plan's PDF made in the background, under the same refusals as the plan's bilans."""
+    plan = get_plan_for_bilans(user, slug)
+    return get_object_or_404(PlanDocument.objects.select_related("plan"), plan=plan, pk=pk)
+
+
+@vary_on_headers("HX-Request")
+def plan_document(request, slug, pk):
+    """Where the PDF of a large plan stands; htmx polls its status every 2 s while it is made (the page
+    refreshes itself without JavaScript)."""
+    document = get_plan_document_for(request.user, slug, pk)
+    context = {"plan": document.plan, "document": document}
+    if not request.htmx:
+        return render(request, "bilans/plan_document.html", context)
+    response = render(request, "bilans/plan_document.html#status", context)
+    if not document.is_pending:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+def plan_document_pdf(request, slug, pk):
+    document = get_plan_document_for(request.user, slug, pk)
+    if not document.is_ready:
+        raise Http404(_("Ce document n’est pas encore prêt."))
+    return FileResponse(
+        document.pdf.open("rb"), as_attachment=True, filename=document.file_name(), content_type="application/pdf"
+    )
 
 
 def plan_steps_docx(request, slug):

@@ -31,6 +31,7 @@ from .templatetags.bilans import (
     percent,
     points,
     progress_chart,
+    shows_attendance,
     signed,
     typo,
 )
@@ -338,9 +339,13 @@ def front(document, bilan):
     document.paragraphs[-1].runs[0]._r.xpath(".//wp:docPr")[0].set(
         "descr", _("Avancement à la fin de la période, et au début (trait)")
     )
+    headers = ["", _("Au début"), _("À la fin"), _("Variation (points)"), _("Étapes validées")]
     rows = [[_("Ensemble du plan"), *figures(bilan["progress"]), bilan["step_count"]]]
     rows += [[axis_title(axis), *figures(axis["progress"]), axis["step_count"]] for axis in bilan["axes"]]
-    headers = ["", _("Au début"), _("À la fin"), _("Variation (points)"), _("Étapes validées")]
+    if "planned_count" in bilan:  # not in the data of a bilan frozen before the planned steps existed
+        headers += [_("Étapes prévues"), _("dont réalisées")]
+        for row, counts in zip(rows, [bilan, *bilan["axes"]]):
+            row += [counts["planned_count"], counts["planned_done_count"]]
     table(document, headers, rows, bold_rows=(0,))
     compared = comparison(bilan)
     if compared:
@@ -459,6 +464,8 @@ def back(document, bilan):
     committee_section(document, texts, "challenges")
     committee_section(document, texts, "outlook")
 
+    meetings_section(document, bilan["meetings"])
+
     heading(document, _("Mécanismes de suivi et comités de travail"), 2)
     if plan["follow_up"]:
         heading(document, _("Mécanismes de suivi"), 3)
@@ -470,21 +477,26 @@ def back(document, bilan):
             para.add_run(typo(committee["name"]) + NBSP + ": ").bold = True
             para.add_run(typo(", ".join(committee["members"])) or "–")
 
-    heading(document, _("Organisations ayant inscrit des étapes"), 2)
+    heading(document, _("Contributions des organisations"), 2)
     if bilan["organisations"]:
+        attendance = shows_attendance(bilan)
         rows = [
             [
                 org["name"] + (f" ({org['acronym']})" if org["acronym"] and org["acronym"] != org["name"] else ""),
                 org["validated"],
                 org["pending"],
+                *([org["attended"]] if attendance else []),
                 ", ".join(org.get("actions", [])) or "–",
             ]
             for org in bilan["organisations"]
         ]
-        headers = [_("Organisation"), _("Étapes validées"), _("En attente"), _("Actions auxquelles elle a contribué")]
-        table(document, headers, rows)
+        headers = [_("Organisation"), _("Étapes validées"), _("En attente")]
+        headers += [_("Réunions")] if attendance else []
+        table(document, headers + [_("Actions auxquelles elle a contribué")], rows)
+        if attendance:
+            paragraph(document, _("Réunions : celles de la période où l’organisation était présente."))
     else:
-        paragraph(document, _("Aucune organisation n’a inscrit d’étape durant la période."))
+        paragraph(document, _("Aucune organisation n’a inscrit d’étape ni assisté à une réunion durant la période."))
 
     heading(document, _("Liste des acronymes"), 2)
     if bilan["acronyms"]:
@@ -500,6 +512,56 @@ def back(document, bilan):
         ))
         for step in bilan["pending"]:
             step_line(document, step, prefix=(f"[{step['review_label']}]", step["action_code"]))
+
+
+def meetings_section(document, meetings):
+    """The year's meetings, as in the PDF: each one's body, day and place, the organisations present and
+    excused, its decisions (a numbered list of its own) and the changes to the plan they made."""
+    if not meetings:
+        return
+    heading(document, _("Réunions et décisions de l’année"), 2)
+    for meeting in meetings:
+        title = f"{meeting['body']}, {long_date(meeting['held_on'])}"
+        heading(document, title + (f", {meeting['time']}" if meeting["time"] else ""), 3)
+        if meeting["place"]:
+            paragraph(document, meeting["place"])
+        para = document.add_paragraph()
+        para.add_run(_("Organisations présentes") + NBSP + ": ").bold = True
+        para.add_run(typo(", ".join(meeting["present"])) or "–")
+        if meeting["excused"]:
+            para.add_run().add_break()
+            para.add_run(_("Excusées") + NBSP + ": ").bold = True
+            para.add_run(typo(", ".join(meeting["excused"])))
+        if not meeting["decisions"]:
+            paragraph(document, _("Aucune décision inscrite."))
+            continue
+        numbering = restarted_numbering(document)
+        for decision in meeting["decisions"]:
+            item = new_paragraph(document, "List Number")
+            number_pr = item._p.get_or_add_pPr().get_or_add_numPr()
+            number_pr.get_or_add_ilvl().val = 0
+            number_pr.get_or_add_numId().val = numbering
+            item.add_run(typo(decision["text"]))
+            if decision["actions"]:
+                item.add_run(" (" + _("actions") + " " + ", ".join(decision["actions"]) + ")")
+            for amendment in decision["amendments"]:
+                line = new_paragraph(document, "List Bullet 2")
+                line.add_run(amendment["kind_label"] + NBSP + ": ").bold = True
+                line.add_run(amendment["code"] + " ").bold = True
+                line.add_run(amendment_text(amendment)).italic = True
+
+
+def amendment_text(amendment):
+    """What a decision changed in the plan, in the PDF's words."""
+    if amendment["kind"] == "reworded":
+        return typo(_("« %(before)s » devient « %(after)s »") % {
+            "before": amendment["text_before"], "after": amendment["text_after"]
+        })
+    if amendment["kind"] == "added":
+        return typo(amendment["text_after"])
+    if amendment["kind"] == "merged":
+        return _("fusionnée avec l’action %(code)s") % {"code": amendment["merged_into"]}
+    return typo(amendment["text_before"])
 
 
 # The progress chart as a picture

@@ -8,11 +8,13 @@ from pathlib import Path
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from docx import Document
 from pypdf import PdfReader
 
 from bilans.documents import gather, previous_period, render_html, render_pdf
 from bilans.word import render_docx
+from meetings.models import Attendance, Meeting
 from partners.models import Organisation
 from plans.models import Action
 from suivi.models import Step
@@ -81,6 +83,40 @@ def test_each_organisation_says_its_validated_steps_and_the_actions_it_contribut
     assert organisations["ALL"]["validated"] == 3 and organisations["ALL"]["pending"] == 1
     assert organisations["ALL"]["actions"] == ["3.1.1", "3.2.1"]
     assert "TPDSL" not in organisations  # its steps were in the previous year
+
+
+def test_each_organisation_says_the_meetings_it_attended_in_the_year_counted_in_the_same_queries(two_years):
+    all_, tpdsl = Organisation.objects.get(acronym="ALL"), Organisation.objects.get(acronym="TPDSL")
+    omh = Organisation.objects.exclude(pk__in=[all_.pk, tpdsl.pk]).order_by("name").first()
+
+    def meeting(year, month, day, present=(), excused=()):
+        starts_at = timezone.make_aware(datetime.datetime(year, month, day, 13, 30))
+        held = Meeting.objects.create(plan=two_years, starts_at=starts_at, ends_at=starts_at + datetime.timedelta(hours=2))
+        for organisation in present:
+            Attendance.objects.create(meeting=held, organisation=organisation, presence=Attendance.Presence.PRESENT)
+        for organisation in excused:
+            Attendance.objects.create(meeting=held, organisation=organisation, presence=Attendance.Presence.EXCUSED)
+
+    meeting(2024, 5, 7, present=[all_, omh])
+    with CaptureQueriesContext(connection) as one_meeting:
+        gather(two_years, *YEAR_2024)
+    meeting(2024, 10, 15, present=[all_], excused=[omh, tpdsl])
+    meeting(2025, 2, 11, present=[all_, tpdsl])
+    meeting(2024, 3, 12, present=[omh])  # the year before
+
+    with CaptureQueriesContext(connection) as three_meetings:
+        data = gather(two_years, *YEAR_2024)
+
+    assert len(three_meetings) == len(one_meeting)
+    organisations = {org["name"]: org for org in data["organisations"]}
+    all_, tpdsl, omh = organisations[all_.name], organisations[tpdsl.name], organisations[omh.name]
+    assert all_["attended"] == 3 and all_["validated"] == 3
+    # No step in the year, but at meetings: they contributed too.
+    assert (tpdsl["attended"], tpdsl["validated"]) == (1, 0)
+    assert (omh["attended"], omh["actions"]) == (1, [])
+    preview = render_html(data, for_print=False)
+    assert '<th scope="col" class="number">Réunions</th>' in preview
+    assert "Réunions : celles de la période où l’organisation était présente." in preview
 
 
 def test_the_pdf_and_the_word_document_hold_the_same_comparison_and_contributions(two_years):

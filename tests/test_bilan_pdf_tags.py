@@ -1,6 +1,6 @@
 """The bilan's PDF is tagged for screen readers (PDF/UA-1), says its title and language, and has a bookmark per
-heading; a long report made in parts keeps its title, language and bookmarks (its tags are lost: see
-`render_pdf_in_parts`)."""
+heading; a long report made in parts keeps its title, language and bookmarks, not its tags (pypdf joins
+pages, not structure trees: see `render_pdf_in_parts`)."""
 
 import io
 

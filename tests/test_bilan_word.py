@@ -16,9 +16,10 @@ from bilans.documents import gather, render_pdf
 from bilans.models import Bilan
 from bilans.templatetags.bilans import percent, signed
 from bilans.word import render_docx
+from meetings.models import Attendance, Decision, Meeting
 from partners.models import Organisation
 from plans.models import Action
-from suivi.models import Step
+from suivi.models import PlannedStep, Step
 
 from tests.bilan_fixtures import YEAR_2024, add_step, media  # noqa: F401  (fixture)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -108,19 +109,21 @@ def test_the_word_document_holds_the_same_figures_as_the_pdf(both):
 
     summary = document.tables[0]
     rows = [[flat(cell.text) for cell in row.cells] for row in summary.rows]
-    assert rows[0] == ["", "Au début", "À la fin", "Variation (points)", "Étapes validées"]
-    expected = [("Ensemble du plan", data["progress"], data["step_count"])]
+    assert rows[0] == ["", "Au début", "À la fin", "Variation (points)", "Étapes validées", "Étapes prévues", "dont réalisées"]
+    expected = [("Ensemble du plan", data)]
     for axis in data["axes"]:
-        expected.append((flat(f"Axe {axis['code']} : {axis['title']}"), axis["progress"], axis["step_count"]))
-    for row, (label, progress, steps) in zip(rows[1:], expected):
+        expected.append((flat(f"Axe {axis['code']} : {axis['title']}"), axis))
+    for row, (label, counts) in zip(rows[1:], expected):
+        progress = counts["progress"]
         figures = [flat(percent(progress["start"])), flat(percent(progress["end"]))]
-        figures += [signed(progress["change"]), str(steps)]
+        figures += [signed(progress["change"]), str(counts["step_count"])]
+        figures += [str(counts["planned_count"]), str(counts["planned_done_count"])]
         assert row == [label, *figures]
         # The PDF's table has the same row.
         assert flat(" ".join([label, *figures])) in pdf_text, label
     assert len(rows) == 1 + 1 + len(data["axes"])
     axis_3 = next(row for row in rows if row[0].startswith("Axe 3 "))
-    assert axis_3[-1] == "2" and axis_3[2] != "0 %"  # the year's steps and the result achieved in March 2025
+    assert axis_3[4] == "2" and axis_3[2] != "0 %"  # the year's steps and the result achieved in March 2025
 
     organisations = next(table for table in document.tables if table.rows[0].cells[0].text == "Organisation")
     rows = [[flat(cell.text) for cell in row.cells] for row in organisations.rows]
@@ -236,3 +239,68 @@ def test_each_numbered_list_of_the_committee_starts_again_at_one(year):
     for number_id in (lists[0], lists[2]):
         override = numbering.num_having_numId(number_id).xpath("./w:lvlOverride/w:startOverride/@w:val")
         assert override == ["1"]
+
+
+# The two formats side by side, with every section a bilan can have
+
+
+@pytest.fixture
+def full_year(year):
+    """The year of `year`, with two planned steps on 3.1.1 (one done) and a coordination committee in
+    October 2024: ALL present, TPDSL excused, one decision about 3.1.1."""
+    all_, tpdsl = Organisation.objects.get(acronym="ALL"), Organisation.objects.get(acronym="TPDSL")
+    action = Action.objects.get(plan=year, code="3.1.1")
+    done = action.steps.get(description="Rencontre des partenaires de la MRC")
+    PlannedStep.objects.create(action=action, organisation=all_, description="Rencontre", due_on=datetime.date(2024, 11, 1), step=done)
+    PlannedStep.objects.create(action=action, organisation=all_, description="Portrait", due_on=datetime.date(2025, 2, 1))
+    starts_at = timezone.make_aware(datetime.datetime(2024, 10, 15, 13, 30))
+    meeting = Meeting.objects.create(
+        plan=year, body=Meeting.Body.COORDINATION, starts_at=starts_at, ends_at=starts_at + datetime.timedelta(hours=2),
+        place="Salle du conseil, Joliette",
+    )
+    Attendance.objects.create(meeting=meeting, organisation=all_, presence=Attendance.Presence.PRESENT)
+    Attendance.objects.create(meeting=meeting, organisation=tpdsl, presence=Attendance.Presence.EXCUSED)
+    Decision.objects.create(meeting=meeting, text="Le comité adopte le portrait régional.").actions.add(action)
+    return year
+
+
+def test_the_pdf_and_the_word_document_hold_the_same_sections_and_figures(full_year):
+    data = gather(full_year, *YEAR_2024, texts=TEXTS)
+    pdf = PdfReader(io.BytesIO(render_pdf(data)))
+    document = read_docx(render_docx(data))
+    pdf_text = flat("\n".join(page.extract_text() for page in pdf.pages))
+
+    # The same headings, at the same levels: a section in one format only fails here.
+    assert headings(document) == pdf_outline(pdf)
+    titles = [title for _level, title in headings(document)]
+    assert "Réunions et décisions de l'année" in titles and "Contributions des organisations" in titles
+    assert "Comité de coordination, 15 octobre 2024, 13 h 30" in titles
+
+    # Every row of every table of the Word document (its header aside) reads the same in the PDF; the
+    # acronyms, a list beside its terms in the PDF, term by term.
+    pdf_words = pdf_text.replace("’", "'")
+    for grid in document.tables:
+        acronyms = grid.rows[0].cells[0].text == "Acronyme"
+        for row in grid.rows[1:]:
+            cells = [flat(cell.text) for cell in row.cells]
+            for said in cells if acronyms else [" ".join(cells)]:
+                assert said in pdf_words, said
+
+    # The key figures: steps, results achieved, planned steps done/planned per axis, attendance.
+    summary = [[flat(cell.text) for cell in row.cells] for row in document.tables[0].rows]
+    assert summary[0][-2:] == ["Étapes prévues", "dont réalisées"]
+    axis_3 = next(row for row in summary if row[0].startswith("Axe 3 "))
+    assert (axis_3[4], axis_3[5], axis_3[6]) == ("2", "2", "1")
+    assert summary[1][4:] == [str(data["step_count"]), "2", "1"]
+    contributions = next(t for t in document.tables if t.rows[0].cells[0].text == "Organisation")
+    rows = [[flat(cell.text) for cell in row.cells] for row in contributions.rows]
+    assert rows[0] == ["Organisation", "Étapes validées", "En attente", "Réunions", "Actions auxquelles elle a contribué"]
+    assert ["Action-Logement Lanaudière (ALL)", "2", "1", "1", "3.1.1"] in rows
+    assert not any(row[0].endswith("(TPDSL)") for row in rows)  # excused, and no step: no contribution
+    for said in (
+        "2 étapes réalisées et validées durant la période.",
+        "1 résultat attendu atteint durant la période.",
+        "Organisations présentes : ALL Excusées : TPDSL",
+        "Le comité adopte le portrait régional. (actions 3.1.1)",
+    ):
+        assert said in docx_text(document) and said in pdf_text, said

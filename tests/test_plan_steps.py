@@ -15,10 +15,11 @@ from docx.enum.section import WD_ORIENT
 from pypdf import PdfReader
 
 from bilans import plan_steps
+from bilans.models import PlanDocument
 from partners.models import Organisation
 from plans.models import Action
 from suivi.models import Step
-from tests.bilan_fixtures import YEAR_2024, add_step, flat
+from tests.bilan_fixtures import IMMEDIATE, YEAR_2024, add_step, flat
 from tests.factories import make_plan
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -154,3 +155,47 @@ def test_its_data_is_read_in_the_same_queries_whatever_the_size_of_the_plan(lana
         counts.append(len(queries))
         assert sum(len(o["actions"]) for a in data["axes"] for o in a["objectives"]) == plan.actions.active().count()
     assert counts[0] == counts[1]
+
+
+# A large plan's PDF is made in the background
+
+
+def test_a_large_plans_pdf_is_made_in_the_background_and_downloaded_from_its_page(
+    client, steps, committee_member, monkeypatch, settings, tmp_path
+):
+    settings.TASKS, settings.MEDIA_ROOT = IMMEDIATE, tmp_path  # the task runs at once, as in development
+    monkeypatch.setattr(plan_steps, "IN_REQUEST_UP_TO", 10)  # Lanaudière's 37 actions are then "large"
+    client.force_login(committee_member)
+
+    response = client.get(page_url(steps, "bilans:plan_steps_pdf", year=2024))
+
+    document = PlanDocument.objects.get(plan=steps)
+    assert response.status_code == 302 and response.url == document.get_absolute_url()
+    assert (document.starts_on, document.ends_on, document.requested_by) == (*YEAR_2024, committee_member)
+    assert document.is_ready
+    page = client.get(document.get_absolute_url()).content.decode()
+    download = reverse("bilans:plan_document_pdf", args=[steps.slug, document.pk])
+    assert f'href="{download}"' in page and "plan-et-etapes-lanaudiere-2024-2026-20240401-20250331.pdf" in page
+    pdf = b"".join(client.get(download).streaming_content)
+    reader = PdfReader(io.BytesIO(pdf))
+    assert "/StructTreeRoot" in reader.trailer["/Root"]
+    assert "Inventaire de la documentation régionale réalisé" in flat(" ".join(p.extract_text() for p in reader.pages))
+
+
+def test_a_large_plans_pdf_not_yet_made_says_so_and_cannot_be_downloaded(
+    client, steps, coordinator, outsider, monkeypatch
+):
+    monkeypatch.setattr(plan_steps, "IN_REQUEST_UP_TO", 10)
+    document = PlanDocument.objects.create(plan=steps, starts_on=YEAR_2024[0], ends_on=YEAR_2024[1])
+    client.force_login(coordinator)
+    page = client.get(document.get_absolute_url())
+    assert "en préparation" in page.content.decode() and 'hx-trigger="every 2s"' in page.content.decode()
+    assert client.get(reverse("bilans:plan_document_pdf", args=[steps.slug, document.pk])).status_code == 404
+    # Asked again while it is being made: the same one, no second task.
+    response = client.get(page_url(steps, "bilans:plan_steps_pdf", year=2024))
+    assert response.url == document.get_absolute_url() and PlanDocument.objects.count() == 1
+    client.force_login(outsider)
+    assert client.get(document.get_absolute_url()).status_code == 404
+    before = PlanDocument.objects.count()
+    assert client.get(page_url(steps, "bilans:plan_steps_pdf")).status_code == 404
+    assert PlanDocument.objects.count() == before  # nothing asked in their name

@@ -33,7 +33,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from bilans.documents import gather
-from bilans.models import Bilan
+from bilans.models import Bilan, PlanDocument
 from meetings.models import AgendaPoint, CalendarKey, Decision, Meeting, MeetingFile
 from partners.forms import OrganisationForm, invitation_token
 from partners.models import Deactivation, InstanceAdministrator, Organisation
@@ -265,6 +265,9 @@ EXPECTED = {
     ("bilans:plan_steps", "Lanaudière"): {"GET": BILAN_READERS},
     ("bilans:plan_steps_pdf", "Lanaudière"): {"GET": BILAN_READERS},
     ("bilans:plan_steps_docx", "Lanaudière"): {"GET": BILAN_READERS},
+    ("bilans:plan_document", "PDF prêt du plan"): {"GET": BILAN_READERS},
+    ("bilans:plan_document", "autre adresse"): {"GET": ELSEWHERE_BILANS},
+    ("bilans:plan_document_pdf", "PDF prêt du plan"): {"GET": BILAN_READERS},
     ("bilans:create", "Lanaudière"): {
         "GET": WRITE_ONLY,
         "POST": "                                          login 403   403   done   done   404   login  404   404",
@@ -451,6 +454,7 @@ class World:
     stored_file: StepFile
     archived_result: ExpectedResult
     bilan: Bilan  # a draft, ready
+    plan_document: PlanDocument  # « Le plan et ses étapes réalisées » made in the background, ready
     target_partner: object  # a partner of Lanaudière only, to deactivate or take out of the plan
     invited: object  # invited into Lanaudière, not arrived yet
     elsewhere: SimpleNamespace  # the other plan's action, result, step, file and bilan
@@ -501,6 +505,7 @@ def build_world():
     archived_result = lanaudiere.results.get(code="3.1.2.1")
     archived_result.archive()
     bilan = ready_bilan(lanaudiere, coordinator)
+    plan_document = ready_plan_document(lanaudiere, coordinator)
 
     # The other plan, only begun in tests/conftest.py: one of each object, and the TPDSL among its partners.
     axis = Axis.objects.create(plan=other_plan, number=1, code="1", title="Axe ailleurs")
@@ -514,7 +519,7 @@ def build_world():
     other_planned = PlannedStep.objects.create(action=action, organisation=tpdsl, description="Ailleurs", due_on=today)
     elsewhere = SimpleNamespace(
         action=action, result=result, step=other_step, file=other_file, bilan=ready_bilan(other_plan, coordinator),
-        planned=other_planned,
+        planned=other_planned, plan_document=ready_plan_document(other_plan, coordinator),
     )
 
     # Someone of ALL with an email, for the reminders sent now.
@@ -550,6 +555,7 @@ def build_world():
         stored_file=stored_file,
         archived_result=archived_result,
         bilan=bilan,
+        plan_document=plan_document,
         target_partner=target_partner,
         invited=invited,
         elsewhere=elsewhere,
@@ -578,6 +584,16 @@ def meetings_of(lanaudiere, other_plan, partner, elsewhere):
         decision=Decision.objects.create(meeting=meeting, text="Le comité adopte le calendrier."),
         key=CalendarKey.objects.for_person(partner, lanaudiere),
     )
+
+
+def ready_plan_document(plan, user):
+    document = PlanDocument.objects.create(
+        plan=plan, starts_on=datetime.date(2024, 4, 1), ends_on=datetime.date(2025, 3, 31), requested_by=user
+    )
+    document.pdf.save(document.file_name(), ContentFile(PDF), save=False)
+    document.rendering = Bilan.Rendering.READY
+    document.save()
+    return document
 
 
 def ready_bilan(plan, user):
@@ -613,6 +629,7 @@ TARGETS = {
     "étape prévue cochée d’ALL": lambda w: {"slug": w.lanaudiere.slug, "pk": w.ticked.pk},
     "fichier d’une étape d’ALL": lambda w: {"slug": w.lanaudiere.slug, "pk": w.stored_file.pk},
     "brouillon prêt": lambda w: {"slug": w.lanaudiere.slug, "pk": w.bilan.pk},
+    "PDF prêt du plan": lambda w: {"slug": w.lanaudiere.slug, "pk": w.plan_document.pk},
     "réunion": lambda w: {"slug": w.lanaudiere.slug, "pk": w.meetings.meeting.pk},
     "fichier d’une réunion": lambda w: {"slug": w.lanaudiere.slug, "pk": w.meetings.file.pk},
     "point de l’ordre du jour": lambda w: {"slug": w.lanaudiere.slug, "pk": w.meetings.point.pk},
@@ -693,6 +710,7 @@ def elsewhere(name, w):
         "suivi:change_planned_step": {"slug": mine, "pk": e.planned.pk},
         "suivi:planned_step_history": {"slug": mine, "pk": e.planned.pk},
         "bilans:detail": {"slug": mine, "pk": e.bilan.pk},
+        "bilans:plan_document": {"slug": mine, "pk": e.plan_document.pk},
         "bilans:pdf": {"slug": theirs, "pk": w.bilan.pk},
         "bilans:docx": {"slug": theirs, "pk": w.bilan.pk},
         "bilans:adopt": {"slug": mine, "pk": e.bilan.pk},

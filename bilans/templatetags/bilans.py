@@ -120,6 +120,13 @@ def get(mapping, key):
 
 
 @register.filter
+def shows_attendance(bilan):
+    """Whether the contributions by organisation say the meetings each one attended: when meetings were
+    held in the period, and the bilan's data counts them (not that of a bilan frozen before it did)."""
+    return bool(bilan.get("meetings")) and all("attended" in org for org in bilan.get("organisations", []))
+
+
+@register.filter
 def long_date(value):
     """1er avril 2024, 31 mars 2025: the French ordinal on the first of the month."""
     if not value:
