@@ -1,5 +1,6 @@
 """A year of fictional activity on the demo plan, so that a first run shows every page doing its job: steps
-validated, waiting and sent back by several organisations, their files, results achieved, an adopted bilan.
+validated, waiting and sent back by several organisations, their files, results achieved, steps planned
+ahead, a meeting held and the next one, an adopted bilan.
 
 Everything here is an example and says so: the plan is flagged (`Plan.example_activity`, a notice on each
 of its pages), every text written ends with « (exemple fictif) », the people who did it are named so.
@@ -23,9 +24,10 @@ from django.utils import timezone
 from bilans.forms import AdoptionForm
 from bilans.models import Bilan
 from bilans.tasks import prepare_bilan
+from meetings.models import AgendaPoint, Attendance, Decision, Meeting
 from partners.models import Organisation
 from plans.models import Action, Membership, PlanRole
-from suivi.models import Step, StepFile
+from suivi.models import PlannedStep, Step, StepFile
 
 FICTIONAL = "(exemple fictif)"
 SEED = 2024  # the plan's first year; any fixed number gives the same activity every time
@@ -88,6 +90,8 @@ def load_activity(plan, coordinator, committee_member, partner, today=None):
         "steps": add_steps(plan, people, coordinator, today, rng),
         "files": add_step_files(plan, rng),
         "results": achieve_results(plan, rng),
+        "planned": plan_steps_ahead(plan, people, today),
+        "meetings": hold_meetings(plan, people, coordinator, today),
         "bilans": adopt_bilan(plan, coordinator, committee_member, today),
     }
     if not plan.example_activity:
@@ -239,6 +243,64 @@ def achieve_results(plan, rng):
     for action in touched:
         action.refresh_status()
     return achieved
+
+
+# What the organisations plan ahead, due in so many days from today (a negative number: overdue).
+PLANNED = [
+    (12, "Présenter le portrait des besoins au conseil des maires"),
+    (45, "Organiser une séance d’information pour les propriétaires"),
+    (-9, "Envoyer le compte rendu de la tournée aux partenaires"),
+]
+
+
+def plan_steps_ahead(plan, people, today):
+    """A step planned ahead by three of the organisations: two coming up, one overdue."""
+    if PlannedStep.objects.filter(action__plan=plan, description__endswith=FICTIONAL).exists():
+        return 0
+    for (organisation, person), (days, text) in zip(people.items(), PLANNED):
+        action = Action.objects.live().filter(plan=plan).for_organisation(organisation).order_by("code").first()
+        PlannedStep.objects.create(
+            action=action, organisation=organisation, description=fictional(text),
+            due_on=today + datetime.timedelta(days=days), planned_by=person,
+        )
+    return len(PLANNED)
+
+
+def hold_meetings(plan, people, coordinator, today):
+    """A chantier meeting held two months ago (who came, its agenda about actions, minutes, a decision) and
+    the coordination committee's next one in three weeks, its agenda begun."""
+    if Meeting.objects.filter(plan=plan, place__endswith=FICTIONAL).exists():
+        return 0
+    organisations = list(people)
+    actions = list(Action.objects.live().filter(plan=plan).for_organisations(organisations).order_by("code")[:2])
+    starts = moment(today - datetime.timedelta(days=60), 13)
+    held = Meeting.objects.create(
+        plan=plan, body=Meeting.Body.CHANTIER, starts_at=starts, ends_at=starts + datetime.timedelta(hours=2, minutes=30),
+        place=fictional("Salle du conseil de la MRC, Joliette"), created_by=coordinator,
+        minutes=fictional(
+            "Tour de table des organisations sur leurs étapes du trimestre.\n\n"
+            "- Le portrait des besoins des aînés sera présenté aux maires.\n- La tournée des logements se poursuit."
+        ),
+    )
+    held.invited.set(organisations)
+    for organisation in organisations:  # the last one sent its regrets
+        presence = Attendance.Presence.EXCUSED if organisation == organisations[-1] else Attendance.Presence.PRESENT
+        Attendance.objects.create(meeting=held, organisation=organisation, presence=presence)
+    for position, action in enumerate(actions, start=1):
+        point = AgendaPoint.objects.create(meeting=held, position=position, title=fictional(f"Suivi de l’action {action.code}"))
+        point.actions.set([action])
+    decision = Decision.objects.create(
+        meeting=held, text=fictional("Le chantier présentera le portrait des besoins au conseil des maires cet hiver.")
+    )
+    decision.actions.set(actions[:1])
+    starts = timezone.make_aware(datetime.datetime.combine(today + datetime.timedelta(days=21), datetime.time(9, 30)))
+    upcoming = Meeting.objects.create(
+        plan=plan, body=Meeting.Body.COORDINATION, starts_at=starts, ends_at=starts + datetime.timedelta(hours=2),
+        place=fictional("Visioconférence"), video_link="https://exemple.org/reunion", created_by=coordinator,
+    )
+    upcoming.invited.set(organisations[:2])
+    AgendaPoint.objects.create(meeting=upcoming, position=1, title=fictional("Les étapes en attente de validation"))
+    return 2
 
 
 def adopt_bilan(plan, coordinator, committee_member, today):

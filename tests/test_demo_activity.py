@@ -13,10 +13,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bilans.models import Bilan
+from meetings.models import Meeting
 from demo import activity
 from demo.activity import FICTIONAL
 from plans.models import ExpectedResult, Plan
-from suivi.models import Step, StepFile
+from suivi.models import PlannedStep, Step, StepFile
 
 SLUG = "lanaudiere-2024-2026"
 
@@ -36,6 +37,8 @@ def what_is_there():
         "files": StepFile.objects.count(),
         "results": sorted(ExpectedResult.objects.filter(achieved_on__isnull=False).values_list("code", "achieved_on")),
         "bilans": list(Bilan.objects.values_list("year", "state", "version")),
+        "planned": sorted(PlannedStep.objects.values_list("description", "due_on")),
+        "meetings": sorted(Meeting.objects.values_list("starts_at", "body")),
         "people": sorted(get_user_model().objects.values_list("username", flat=True)),
     }
 
@@ -68,7 +71,18 @@ def test_a_first_run_shows_a_year_of_every_kind_of_activity_all_marked_fictional
     assert bilan.pdf.read()[:4] == b"%PDF"
     assert bilan.data["texts"]["word"]
 
+    # Steps planned ahead, one of them overdue; a meeting held, with who came and what it decided, and the next.
+    planned = PlannedStep.objects.filter(action__plan=first_run)
+    assert planned.count() == 3 and planned.filter(due_on__lt=today).count() == 1
+    held, upcoming = Meeting.objects.filter(plan=first_run).order_by("starts_at")
+    assert held.starts_at < timezone.now() < upcoming.starts_at
+    assert held.attendance.filter(presence="present").count() >= 3 and held.attendance.filter(presence="excused").exists()
+    assert held.agenda.filter(actions__isnull=False).exists() and held.decisions.filter(actions__isnull=False).exists()
+    assert upcoming.agenda.exists() and upcoming.invited.exists()
+
     # Every fictional thing says it is fictional.
+    assert all(p.description.endswith(FICTIONAL) for p in planned)
+    assert all(meeting.place.endswith(FICTIONAL) for meeting in (held, upcoming))
     assert first_run.example_activity
     assert all(step.description.endswith(FICTIONAL) for step in Step.objects.all())
     assert all(step.review_comment.endswith(FICTIONAL) for step in Step.objects.filter(review="returned"))

@@ -80,7 +80,7 @@ class Command(BaseCommand):
         if any(added.values()):
             self.stdout.write(
                 "Activité fictive ajoutée : {steps} étapes, {files} fichiers, {results} résultats atteints, "
-                "{bilans} bilan adopté.".format(**added)
+                "{planned} étapes prévues, {meetings} réunions, {bilans} bilan adopté.".format(**added)
             )
         else:
             self.stdout.write("L’activité fictive est déjà là : laissée telle quelle.")
