@@ -287,10 +287,11 @@ def hold_meetings(plan, people, coordinator, today):
         presence = Attendance.Presence.EXCUSED if organisation == organisations[-1] else Attendance.Presence.PRESENT
         Attendance.objects.create(meeting=held, organisation=organisation, presence=presence)
     for position, action in enumerate(actions, start=1):
-        point = AgendaPoint.objects.create(meeting=held, position=position, title=fictional(f"Suivi de l’action {action.code}"))
+        point = recorded(AgendaPoint(meeting=held, position=position, title=fictional(f"Suivi de l’action {action.code}")), coordinator)
         point.actions.set([action])
-    decision = Decision.objects.create(
-        meeting=held, text=fictional("Le chantier présentera le portrait des besoins au conseil des maires cet hiver.")
+    decision = recorded(
+        Decision(meeting=held, text=fictional("Le chantier présentera le portrait des besoins au conseil des maires cet hiver.")),
+        coordinator,
     )
     decision.actions.set(actions[:1])
     starts = timezone.make_aware(datetime.datetime.combine(today + datetime.timedelta(days=21), datetime.time(9, 30)))
@@ -299,8 +300,15 @@ def hold_meetings(plan, people, coordinator, today):
         place=fictional("Visioconférence"), video_link="https://exemple.org/reunion", created_by=coordinator,
     )
     upcoming.invited.set(organisations[:2])
-    AgendaPoint.objects.create(meeting=upcoming, position=1, title=fictional("Les étapes en attente de validation"))
+    recorded(AgendaPoint(meeting=upcoming, position=1, title=fictional("Les étapes en attente de validation")), coordinator)
     return 2
+
+
+def recorded(item, by):
+    """Saved with its history row naming who wrote it, as a page would (no request here to say it)."""
+    item._history_user = by
+    item.save()
+    return item
 
 
 def adopt_bilan(plan, coordinator, committee_member, today):
