@@ -96,7 +96,7 @@ class Bilan(models.Model):
         _("adopté par"),
         max_length=200,
         blank=True,
-        help_text=_("Qui a adopté le bilan\u00a0: le comité de coordination, l’assemblée des partenaires…"),
+        help_text=_("Qui a adopté le bilan : le comité de coordination, l’assemblée des partenaires…"),
     )
 
     # The committee's words, typed on a draft with the markup of `narrative.py`: the keys of TEXTS, and
@@ -218,7 +218,7 @@ class Bilan(models.Model):
         """A version is adopted on or after the day it was produced, and not in the future."""
         if self.produced_on and adopted_on < self.produced_on:
             raise ValidationError(
-                _("Ce bilan a été produit le %(date)s\u00a0: il ne peut pas avoir été adopté avant.")
+                _("Ce bilan a été produit le %(date)s : il ne peut pas avoir été adopté avant.")
                 % {"date": self.produced_on}
             )
         if adopted_on > timezone.localdate():

@@ -182,7 +182,7 @@ def period_label(data):
 
 
 def axis_title(axis):
-    return _("Axe %(code)s\u00a0: %(title)s") % {"code": axis["code"], "title": typo(axis["title"])}
+    return _("Axe %(code)s : %(title)s") % {"code": axis["code"], "title": typo(axis["title"])}
 
 
 # Column widths on landscape Letter (255 mm between the margins), as the source document shares them.

@@ -300,7 +300,7 @@ def cover(document, bilan, mark):
 
 
 def axis_title(axis):
-    return _("Axe %(code)s\u00a0: %(title)s") % {"code": axis["code"], "title": typo(axis["title"])}
+    return _("Axe %(code)s : %(title)s") % {"code": axis["code"], "title": typo(axis["title"])}
 
 
 def front(document, bilan):
@@ -349,7 +349,7 @@ def front(document, bilan):
         headers = [""] + [f"{measure} {period}" for measure in measures for period in (compared["previous"], compared["this"])]
         table(document, headers, [[row["label"], *row["figures"]] for row in compared["rows"]], bold_rows=(0,))
         paragraph(document, _(
-            "Période précédente\u00a0: du %(start)s au %(end)s, de même durée. Résultats atteints\u00a0: ceux dont "
+            "Période précédente : du %(start)s au %(end)s, de même durée. Résultats atteints : ceux dont "
             "la date d’atteinte tombe dans la période."
         ) % {"start": long_date(bilan["previous"]["starts_on"]), "end": long_date(bilan["previous"]["ends_on"])})
     paragraph(document, _(
@@ -373,7 +373,7 @@ def axis_section(document, bilan, axis):
     texts = bilan["texts"]
     title = axis_title(axis) + (" (" + _("archivé") + ")" if axis["archived"] else "")
     heading(document, title, 2)
-    paragraph(document, _("Avancement à la fin de la période\u00a0: %(end)s (%(change)s sur la période)") % {
+    paragraph(document, _("Avancement à la fin de la période : %(end)s (%(change)s sur la période)") % {
         "end": percent(axis["progress"]["end"]), "change": points(axis["progress"]["change"])
     })
     committee_text(document, (texts.get("axes") or {}).get(str(axis["code"]), ""))
@@ -404,13 +404,13 @@ def action_entry(document, action):
     meta.add_run(action["status_label"]).bold = True
     line = ""
     if action["status_today_label"]:
-        line += " " + _("(aujourd’hui\u00a0: %(status)s)") % {"status": action["status_today_label"]}
+        line += " " + _("(aujourd’hui : %(status)s)") % {"status": action["status_today_label"]}
     if action["archived"]:
         line += " " + _("archivée")
     if action["period"]:
         line += " · " + _("Année de référence") + NBSP + ": " + action["period"]
     if action["progress"]["end"] is not None:
-        line += " · " + _("Avancement\u00a0: %(end)s (%(change)s)") % {
+        line += " · " + _("Avancement : %(end)s (%(change)s)") % {
             "end": percent(action["progress"]["end"]), "change": points(action["progress"]["change"])
         }
     meta.add_run(line)

@@ -84,7 +84,7 @@ class Plan(models.Model):
         _("mois de début de l’année de reddition"),
         choices=MONTHS,
         default=4,
-        help_text=_("Avril par défaut\u00a0: l’année financière publique du Québec va d’avril à mars."),
+        help_text=_("Avril par défaut : l’année financière publique du Québec va d’avril à mars."),
     )
     adopted_on = models.DateField(_("adopté le"), null=True, blank=True)
     stale_after_months = models.PositiveSmallIntegerField(
@@ -432,11 +432,11 @@ def parse_period(text):
     start, end = int(match[1]), int(match[2] or match[1])
     if not (FIRST_YEAR <= start <= LAST_YEAR and FIRST_YEAR <= end <= LAST_YEAR):
         raise ValueError(
-            _("« %(value)s »\u00a0: une année de référence va de %(first)s à %(last)s.")
+            _("« %(value)s » : une année de référence va de %(first)s à %(last)s.")
             % {"value": text, "first": FIRST_YEAR, "last": LAST_YEAR}
         )
     if start > end:
-        raise ValueError(_("« %(value)s »\u00a0: l’année de fin précède l’année de début.") % {"value": text})
+        raise ValueError(_("« %(value)s » : l’année de fin précède l’année de début.") % {"value": text})
     return start, end
 
 
@@ -1182,7 +1182,7 @@ class ExpectedResult(PlanItem, ReferencePeriod):
             )
         if day < earliest:
             raise ValidationError(
-                _("Un résultat ne peut pas être atteint avant le %(date)s\u00a0: aucun bilan ne le compterait.")
+                _("Un résultat ne peut pas être atteint avant le %(date)s : aucun bilan ne le compterait.")
                 % {"date": earliest}
             )
 

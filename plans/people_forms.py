@@ -33,7 +33,7 @@ class InvitationForm(forms.Form):
         queryset=Organisation.objects.active(),
         required=False,
         empty_label=_("Aucune"),
-        help_text=_("Obligatoire pour une personne partenaire\u00a0: l’organisation pour laquelle elle agit dans ce plan."),
+        help_text=_("Obligatoire pour une personne partenaire : l’organisation pour laquelle elle agit dans ce plan."),
     )
     role = forms.ChoiceField(label=_("Rôle dans le plan"), choices=Role.choices, initial=Role.PARTNER)
 
@@ -49,7 +49,7 @@ class InvitationForm(forms.Form):
             raise forms.ValidationError(_("Cette personne a déjà un rôle dans ce plan."))
         if self.existing and is_deactivated(self.existing):
             raise forms.ValidationError(
-                _("Le compte de cette personne est désactivé\u00a0: une invitation ne le rouvre pas. Seule une "
+                _("Le compte de cette personne est désactivé : une invitation ne le rouvre pas. Seule une "
                   "personne qui coordonne tous ses plans, ou l’administration de l’instance, peut le réactiver.")
             )
         if self.existing is None and get_user_model().objects.filter(username__iexact=email).exists():

@@ -41,7 +41,7 @@ CHECK_INS_SHOWN = 5  # on the action's page: the latest; older ones only tell th
 step_files = accepts_files(lambda: settings.STEP_FILE_MAX_BYTES, lambda: settings.STEP_FILES_MAX)
 
 STALE_STEP = gettext_lazy(
-    "Quelqu’un d’autre a enregistré cette étape pendant que vous la modifiiez\u00a0: vos modifications (et les "
+    "Quelqu’un d’autre a enregistré cette étape pendant que vous la modifiiez : vos modifications (et les "
     "fichiers que vous joigniez) ne sont pas enregistrées. Sa version est affichée ci-dessous; enregistrez "
     "de nouveau pour la remplacer par la vôtre."
 )
@@ -51,7 +51,7 @@ VALIDATED_MEANWHILE = gettext_lazy(
     "si elle doit changer, écrivez-lui. Ce que vous aviez saisi est repris ci-dessous."
 )
 STALE_STATUS = gettext_lazy(
-    "Quelqu’un d’autre a modifié cette action pendant que vous en fixiez l’état\u00a0: rien n’est enregistré. "
+    "Quelqu’un d’autre a modifié cette action pendant que vous en fixiez l’état : rien n’est enregistré. "
     "Voici son état actuel; choisissez de nouveau."
 )
 
@@ -361,7 +361,7 @@ def return_step(request, slug, pk):
     step = get_step_for(request.user, slug, pk, "suivi.review_step")
     form = ReturnStepForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Indiquez pourquoi vous renvoyez l’étape\u00a0: l’organisation verra ce commentaire."))
+        messages.error(request, _("Indiquez pourquoi vous renvoyez l’étape : l’organisation verra ce commentaire."))
         return redirect(back(request, step.action.get_absolute_url()))
     step.set_review(Step.Review.RETURNED, by=request.user, comment=form.cleaned_data["comment"])
     messages.success(request, _("Étape renvoyée à l’organisation avec votre commentaire."))
