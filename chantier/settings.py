@@ -90,11 +90,14 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    # No LocaleMiddleware yet: the English catalogue does not exist, and a browser set to English would
-    # get Django's own strings in English beside ours in French. Everyone gets fr-CA until it does.
+    # The language: the cookie of the switch (set_language), else the browser's Accept-Language, else
+    # fr-CA (LANGUAGE_CODE); a browser asking for fr-FR gets fr-CA, one asking for en-US English.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After it: a signed-in person's own choice of language wins over the cookie (partners.languages).
+    "partners.languages.PersonLanguageMiddleware",
     # Every page needs a signed-in person unless its view says otherwise (@login_not_required).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -175,7 +178,7 @@ LOGIN_REDIRECT_URL = "plans:home"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 60 * 60 * 8)
 SESSION_SAVE_EVERY_REQUEST = True  # the age counts from the last request: expiry after inactivity
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = not DEBUG
 
 # HTTPS in production: every plain-HTTP request is redirected and browsers are told (HSTS) to come back
 # over HTTPS only. SECURE_SSL_REDIRECT=0 only when the proxy in front redirects by itself. Behind a proxy
@@ -199,6 +202,9 @@ LANGUAGE_CODE = "fr-ca"
 LANGUAGES = [("fr-ca", _("Français")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 FORMAT_MODULE_PATH = ["chantier.formats"]
+# The switch's choice, for a year (a signed-in person's is also stored on them: partners.languages).
+LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "America/Toronto"
 USE_I18N = True
 USE_TZ = True

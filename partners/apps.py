@@ -8,8 +8,9 @@ class PartnersConfig(AppConfig):
     verbose_name = _("Organisations et personnes")
 
     def ready(self):
-        from . import signals
+        from . import languages, signals
 
         auth.user_logged_in.connect(signals.log_sign_in, dispatch_uid="chantier.auth.sign_in")
         auth.user_login_failed.connect(signals.log_failed_sign_in, dispatch_uid="chantier.auth.sign_in_failed")
+        auth.user_logged_in.connect(languages.apply_at_sign_in, dispatch_uid="chantier.auth.language")
         auth.user_logged_out.connect(signals.log_sign_out, dispatch_uid="chantier.auth.sign_out")

@@ -154,6 +154,29 @@ class InstanceAdministrator(models.Model):
         return str(self.user)
 
 
+class LanguageChoice(models.Model):
+    """The interface language a person chose with the switch (base.html): it follows them to every
+    device they sign in on (partners.languages). A person without a row gets the browser's language."""
+
+    person = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="language_choice", verbose_name=_("personne")
+    )
+    language = models.CharField(_("langue"), max_length=10, choices=settings.LANGUAGES)
+
+    class Meta:
+        verbose_name = _("langue choisie")
+        verbose_name_plural = _("langues choisies")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(language__in=[code for code, _name in settings.LANGUAGES]),
+                name="language_choice_is_a_language",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.person}: {self.language}"
+
+
 def is_instance_administrator(person):
     """Reads the reverse one-to-one relation, which Django caches on the person (absent or not)."""
     return person.is_authenticated and hasattr(person, "instance_administrator")
