@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from lib import french
@@ -209,10 +209,11 @@ class Bilan(models.Model):
         on a draft, « Adopté le 12 juin 2027 par le comité de coordination » once adopted."""
         from .templatetags.bilans import long_date
 
-        if self.is_adopted:
-            return _("Adopté le %(date)s par %(body)s") % {"date": long_date(self.adopted_on), "body": self.adopting_body}
-        produced_on = self.produced_on or timezone.localdate()
-        return _("Projet — version %(version)s du %(date)s") % {"version": self.version, "date": long_date(produced_on)}
+        with translation.override(self.plan.language):  # the document's language (bilans/documents.py)
+            if self.is_adopted:
+                return _("Adopté le %(date)s par %(body)s") % {"date": long_date(self.adopted_on), "body": self.adopting_body}
+            produced_on = self.produced_on or timezone.localdate()
+            return _("Projet — version %(version)s du %(date)s") % {"version": self.version, "date": long_date(produced_on)}
 
     def check_adoption_date(self, adopted_on):
         """A version is adopted on or after the day it was produced, and not in the future."""

@@ -10,7 +10,6 @@ import datetime
 import io
 from pathlib import Path
 
-from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 from docx import Document
@@ -21,7 +20,7 @@ from docx.shared import Mm, Pt, RGBColor
 from lxml import html as lxml_html
 from PIL import Image, ImageDraw, ImageFont
 
-from .documents import revive
+from .documents import language_of, language_tag, revive
 from .models import Bilan
 from .templatetags.bilans import (
     comparison,
@@ -35,7 +34,6 @@ from .templatetags.bilans import (
     typo,
 )
 
-LANGUAGE = "fr-CA"
 MARK_COLOUR = RGBColor(0x8A, 0x4B, 0x00)  # the PDF's colour for the version's mark
 NBSP = "\u00a0"
 
@@ -44,7 +42,7 @@ def render_docx(data, mark=""):
     """The DOCX of the bilan's `data` (`gather()`, or a bilan's stored data), with `mark` (« Projet —
     version N du … », « Adopté le … par … ») in the header of every page."""
     bilan = revive(data)
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(language_of(data)):
         document = Document()
         properties(document, bilan)
         page_setup(document, bilan, mark)
@@ -62,15 +60,15 @@ def render_docx(data, mark=""):
 
 
 def properties(document, bilan):
-    """Title and language in the file's properties, and French (Canada) as the language of every style,
-    so that Word checks the spelling in French."""
+    """Title and language in the file's properties, and the plan's language (French (Canada) unless the
+    plan is in English) as the language of every style, so that Word checks the spelling in it."""
     core = document.core_properties
     core.title = _("Bilan annuel – %(title)s") % {"title": bilan["plan"]["title"]}
     core.subject = _("Du %(start)s au %(end)s") % {
         "start": long_date(bilan["starts_on"]),
         "end": long_date(bilan["ends_on"]),
     }
-    core.language = LANGUAGE
+    core.language = language_tag(bilan)
     core.author = "Chantier"
     generated = bilan["generated_on"]
     core.created = datetime.datetime.combine(generated, datetime.time(12))
@@ -81,8 +79,8 @@ def properties(document, bilan):
     if language is None:
         language = OxmlElement("w:lang")
         run_defaults.append(language)
-    language.set(qn("w:val"), LANGUAGE)
-    language.set(qn("w:eastAsia"), LANGUAGE)
+    language.set(qn("w:val"), language_tag(bilan))
+    language.set(qn("w:eastAsia"), language_tag(bilan))
     # Word fills the fields (the table of contents, the page count) when it opens the file.
     update = OxmlElement("w:updateFields")
     update.set(qn("w:val"), "true")

@@ -49,6 +49,7 @@ class PlanSettingsForm(VersionedForm):
             "reporting_year_start_month",
             "stale_after_months",
             "reminder_frequency",
+            "language",
             "committee_may_validate",
             "partners_may_download_bilans",
         ]

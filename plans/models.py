@@ -103,6 +103,15 @@ class Plan(models.Model):
             "cette année, ses étapes renvoyées. Chacun peut changer le sien."
         ),
     )
+    # The language of the plan's documents (bilans, « Le plan et ses étapes réalisées »), whatever the
+    # language of the person who downloads them (bilans/documents.py, `in_plan_language`).
+    language = models.CharField(
+        _("langue des documents"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("La langue des bilans PDF et Word et du document du plan, quelle que soit celle de la personne qui les télécharge."),
+    )
     committee_may_validate = models.BooleanField(
         _("le comité de coordination peut valider les étapes"), default=False
     )
@@ -150,6 +159,9 @@ class Plan(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(reminder_frequency__in=ReminderFrequency.values), name="plan_reminder_frequency_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(language__in=[code for code, _name in settings.LANGUAGES]), name="plan_language_valid"
             ),
         ]
 
