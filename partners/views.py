@@ -315,8 +315,13 @@ accept_invitation = AcceptInvitationView.as_view()
 def set_language(request):
     """Django's set_language (the cookie, then back to the page), and for a signed-in person their
     choice, kept for every device they sign in on."""
-    response = django_set_language(request)
     language = request.POST.get("language")
+    if language not in dict(settings.LANGUAGES):
+        # Django's view would set the cookie to any language Django itself speaks (de, es…): back to the
+        # page, nothing changed.
+        request.POST = request.POST.copy()
+        request.POST["language"] = ""
+    response = django_set_language(request)
     if request.user.is_authenticated and language in dict(settings.LANGUAGES):
         remember(request, language)
     return response

@@ -1,0 +1,133 @@
+"""Chantier in English: the language switch of every page, remembered per person; French (fr-CA) for
+whoever asks for nothing else; a plan's documents in the plan's language."""
+
+import io
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from pypdf import PdfReader
+
+from bilans.models import Bilan
+from partners.models import LanguageChoice
+from tests.bilan_fixtures import draft, media, stored_pdf_pages  # noqa: F401 (fixtures)
+
+PASSWORD = "motdepasse-test"  # tests/conftest.py's make_person
+
+
+def sign_in(client, person):
+    """Through the sign-in form, as a person does (what happens at sign-in is what is tested)."""
+    response = client.post(reverse("login"), {"username": person.username, "password": PASSWORD})
+    assert response.status_code == 302
+
+
+def switch(client, language, next_url):
+    return client.post(reverse("partners:set_language"), {"language": language, "next": next_url})
+
+
+def text(response):
+    return response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "accept_language, language",
+    [(None, "fr-ca"), ("fr-FR,fr;q=0.9", "fr-ca"), ("de-DE,de;q=0.9", "fr-ca"), ("en-US,en;q=0.9", "en")],
+)
+def test_a_browser_gets_quebec_french_unless_it_asks_for_english(client, db, accept_language, language):
+    headers = {"HTTP_ACCEPT_LANGUAGE": accept_language} if accept_language else {}
+    page = client.get(reverse("login"), **headers)
+    assert page["Content-Language"] == language
+    assert f'<html lang="{language}">' in text(page)
+    assert ("Connexion" in text(page)) == (language == "fr-ca")
+
+
+def test_every_page_offers_the_other_language_in_its_own_name(client, partner, lanaudiere):
+    client.force_login(partner)
+    page = text(client.get(lanaudiere.get_absolute_url()))
+    assert f'action="{reverse("partners:set_language")}"' in page
+    assert 'value="en" class="link" lang="en">English</button>' in page
+    switch(client, "en", lanaudiere.get_absolute_url())
+    assert 'value="fr-ca" class="link" lang="fr-ca">Français</button>' in text(client.get(lanaudiere.get_absolute_url()))
+
+
+def test_partner_who_switches_to_english_reads_their_pages_in_english(client, partner, lanaudiere):
+    sign_in(client, partner)
+    plan_url = lanaudiere.get_absolute_url()
+    response = switch(client, "en", plan_url)
+    assert response.status_code == 302 and response["Location"] == plan_url
+    assert LanguageChoice.objects.get(person=partner).language == "en"
+
+    plan_page = text(client.get(plan_url))
+    assert "My actions" in plan_page and "Sign out" in plan_page
+    assert "Mes actions" not in plan_page and "Se déconnecter" not in plan_page
+    my_actions = text(client.get(reverse("suivi:my_actions", args=[lanaudiere.slug])))
+    assert "My actions" in my_actions and "Mes actions" not in my_actions
+    action_url = reverse("suivi:action", args=[lanaudiere.slug, "3.1.1"])  # an action of the partner's organisation
+    action_page = text(client.get(action_url))
+    assert "Expected results" in action_page and "Résultats attendus" not in action_page
+    assert "What was done" in action_page and "Ce qui a été fait" not in action_page  # the step form
+    # A refused step comes back with its errors in English, the database unchanged.
+    steps = lanaudiere.actions.get(code="3.1.1").steps.count()
+    refused = client.post(reverse("suivi:add_step", args=[lanaudiere.slug, "3.1.1"]), {"description": ""})
+    assert refused.status_code == 422
+    assert "This field is required." in text(refused) and "Ce champ est obligatoire." not in text(refused)
+    assert lanaudiere.actions.get(code="3.1.1").steps.count() == steps
+
+
+def test_the_choice_follows_the_person_to_another_device(client, partner, lanaudiere):
+    sign_in(client, partner)
+    switch(client, "en", "/")
+    client.post(reverse("logout"))
+
+    elsewhere = Client(HTTP_ACCEPT_LANGUAGE="fr-CA,fr;q=0.9")  # no cookie, a French browser
+    assert "Connexion" in text(elsewhere.get(reverse("login")))
+    sign_in(elsewhere, partner)
+    page = elsewhere.get(lanaudiere.get_absolute_url())
+    assert "My actions" in text(page) and "Mes actions" not in text(page)
+    assert page.cookies["django_language"].value == "en"  # it also holds there once signed out
+
+    switch(elsewhere, "fr-ca", "/")
+    assert LanguageChoice.objects.get(person=partner).language == "fr-ca"
+    assert "Mes actions" in text(elsewhere.get(lanaudiere.get_absolute_url()))
+
+
+def test_anonymous_switch_sets_the_cookie_only(client, db):
+    response = switch(client, "en", reverse("login"))
+    assert response.cookies["django_language"].value == "en"
+    assert not LanguageChoice.objects.exists()
+    assert "Sign in" in text(client.get(reverse("login")))
+
+
+def test_an_unknown_language_changes_nothing(client, partner):
+    sign_in(client, partner)
+    for language in ["xx", "de", ""]:
+        response = switch(client, language, "/")
+        assert response.status_code == 302
+        assert "django_language" not in response.cookies
+    assert not LanguageChoice.objects.exists()
+    assert client.get(reverse("login"), follow=True).headers["Content-Language"] == "fr-ca"
+
+
+def test_the_bilan_of_an_english_plan_is_in_english_whoever_prepares_it(lanaudiere, committee_member, client):
+    lanaudiere.language = "en"
+    lanaudiere.save()
+    client.force_login(committee_member)  # who reads French
+    client.post(reverse("bilans:create", args=[lanaudiere.slug]), {"year": "2024"})
+    bilan = Bilan.objects.get(plan=lanaudiere)
+    pages = " ".join(stored_pdf_pages(bilan))
+    assert "ANNUAL REPORT" in pages and "BILAN ANNUEL" not in pages  # the cover's title, in capitals
+    assert "Table of contents" in pages and "Table des matières" not in pages
+    assert "Period covered: from April 1, 2024 to March 31, 2025" in pages
+    assert "Draft — version 1" in pages and "Projet — version" not in pages
+    with bilan.pdf.open("rb") as stored:
+        pdf = PdfReader(io.BytesIO(stored.read()))
+    assert pdf.trailer["/Root"]["/Lang"] == "en"
+    assert pdf.metadata.title.startswith("Annual report – ")
+
+
+def test_the_bilan_of_a_plan_stays_in_french_by_default(draft):  # noqa: F811
+    pages = " ".join(stored_pdf_pages(draft))
+    assert "BILAN ANNUEL" in pages and "ANNUAL REPORT" not in pages
+    assert "Période couverte : du 1er avril 2024 au 31 mars 2025" in pages
+    with draft.pdf.open("rb") as stored:
+        assert PdfReader(io.BytesIO(stored.read())).trailer["/Root"]["/Lang"] == "fr-CA"
