@@ -46,6 +46,18 @@ def of(name):
     return f"de {name}"
 
 
+def named_format(name):
+    """A format of the active language's format module: Django's (DATE_FORMAT…) or Chantier's own
+    (WEEKDAY_DATE_FORMAT, in chantier/formats/), which Django's get_format does not know; else the name
+    itself is the pattern."""
+    if name in formats.FORMAT_SETTINGS:
+        return formats.get_format(name)
+    for module in formats.get_format_modules():
+        if hasattr(module, name):
+            return getattr(module, name)
+    return name  # a pattern in capitals (« Y »), as Django's get_format takes it
+
+
 # A format's day of the month (`j`), not an escaped `\j`.
 DAY = re.compile(r"(?<!\\)j")
 
@@ -55,7 +67,7 @@ def date(value, format_name="DATE_FORMAT"):
     of a month: « 1er avril 2025 », « 1er avril 2025, 9 h 05 »; in English, Django's « April 1, 2025 »."""
     if value in (None, ""):
         return ""
-    pattern = formats.get_format(format_name) if format_name.isupper() else format_name
+    pattern = named_format(format_name) if format_name.isupper() else format_name
     if getattr(value, "day", None) == 1 and in_french():
         pattern = DAY.sub(r"\\1\\e\\r", pattern)
     return django_format(value, pattern)

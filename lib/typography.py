@@ -31,3 +31,10 @@ def percent(value):
 def de(name):
     """« de » and a name, elided before a vowel or a mute h: « d’Action-Logement », « de TPDSL »."""
     return french.of(name)
+
+
+@register.simple_tag
+def colon():
+    """The colon after a translated label (« Lieu : » / "Place:"): a no-break space before it in French
+    only. `{% translate "Lieu" %}{% colon %}`, so that the label's msgid stays the word alone."""
+    return "\u00a0:" if french.in_french() else ":"

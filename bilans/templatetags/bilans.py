@@ -126,11 +126,11 @@ def get(mapping, key):
 
 @register.filter
 def long_date(value):
-    """1er avril 2024, 31 mars 2025: the French ordinal on the first of the month (lib/french.py); April 1,
-    2024 in English."""
+    """1er avril 2024, 31 mars 2025: the French ordinal on the first of the month; April 1, 2024 in English
+    (lib/french.py and the format modules)."""
     if not value:
         return ""
-    return french.date(value, "j F Y" if french.in_french() else "F j, Y")
+    return french.date(value)
 
 
 @register.filter
