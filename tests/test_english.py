@@ -5,11 +5,13 @@ import io
 
 import pytest
 from django.test import Client
+from docx import Document
 from django.urls import reverse
 from pypdf import PdfReader
 
 from bilans.models import Bilan
 from partners.models import LanguageChoice
+from plans.models import Plan
 from tests.bilan_fixtures import draft, media, stored_pdf_pages  # noqa: F401 (fixtures)
 
 PASSWORD = "motdepasse-test"  # tests/conftest.py's make_person
@@ -108,6 +110,25 @@ def test_an_unknown_language_changes_nothing(client, partner):
     assert client.get(reverse("login"), follow=True).headers["Content-Language"] == "fr-ca"
 
 
+def test_coordinator_sets_the_plan_s_documents_in_english_and_an_unknown_language_is_refused(
+    client, coordinator, lanaudiere
+):
+    from tests.test_bad_input import settings_data
+
+    client.force_login(coordinator)
+    settings_url = reverse("plans:plan_settings", args=[lanaudiere.slug])
+    assert 'name="language"' in text(client.get(settings_url))
+    refused = client.post(settings_url, settings_data(lanaudiere, reminder_frequency="monthly", language="de"))
+    assert refused.status_code == 200
+    assert "Sélectionnez un choix valide" in str(refused.context["form"].errors["language"])
+    assert Plan.objects.get(pk=lanaudiere.pk).language == "fr-ca"
+    saved = client.post(settings_url, settings_data(lanaudiere, reminder_frequency="monthly", language="en"))
+    assert saved.status_code == 302
+    assert Plan.objects.get(pk=lanaudiere.pk).language == "en"
+    # The plan's language is its documents': the coordinator's pages stay in French.
+    assert "Se déconnecter" in text(client.get(lanaudiere.get_absolute_url()))
+
+
 def test_the_bilan_of_an_english_plan_is_in_english_whoever_prepares_it(lanaudiere, committee_member, client):
     lanaudiere.language = "en"
     lanaudiere.save()
@@ -123,6 +144,9 @@ def test_the_bilan_of_an_english_plan_is_in_english_whoever_prepares_it(lanaudie
         pdf = PdfReader(io.BytesIO(stored.read()))
     assert pdf.trailer["/Root"]["/Lang"] == "en"
     assert pdf.metadata.title.startswith("Annual report – ")
+    docx = Document(io.BytesIO(client.get(reverse("bilans:docx", args=[lanaudiere.slug, bilan.pk])).content))
+    assert docx.core_properties.language == "en"
+    assert docx.core_properties.title.startswith("Annual report – ")
 
 
 def test_the_bilan_of_a_plan_stays_in_french_by_default(draft):  # noqa: F811
