@@ -1,6 +1,7 @@
 """Chantier in English: the language switch of every page, remembered per person; French (fr-CA) for
 whoever asks for nothing else; a plan's documents in the plan's language."""
 
+import datetime
 import io
 
 import pytest
@@ -155,3 +156,18 @@ def test_the_bilan_of_a_plan_stays_in_french_by_default(draft):  # noqa: F811
     assert "Période couverte : du 1er avril 2024 au 31 mars 2025" in pages
     with draft.pdf.open("rb") as stored:
         assert PdfReader(io.BytesIO(stored.read())).trailer["/Root"]["/Lang"] == "fr-CA"
+
+
+def test_a_person_who_chose_english_gets_their_emails_in_english(partner, lanaudiere, all_org):
+    from notifications.mail import message
+    from tests.bilan_fixtures import add_step
+
+    step = add_step(lanaudiere.actions.get(code="3.1.1"), datetime.date(2025, 1, 15), "Atelier", all_org)
+    context = {"step": step, "plan": lanaudiere, "url": "https://chantier.example.org/"}
+    partner.email = "partenaire@example.org"
+    assert message(partner, "step_validated", context).subject == "Votre étape sur l’action 3.1.1 est validée"
+    LanguageChoice.objects.create(person=partner, language="en")
+    partner.refresh_from_db()  # forgets that it had no choice
+    english = message(partner, "step_validated", context)
+    assert english.subject == "Your step on action 3.1.1 has been validated"
+    assert "Hello" in english.body and "Bonjour" not in english.body
