@@ -171,3 +171,11 @@ def test_a_person_who_chose_english_gets_their_emails_in_english(partner, lanaud
     english = message(partner, "step_validated", context)
     assert english.subject == "Your step on action 3.1.1 has been validated"
     assert "Hello" in english.body and "Bonjour" not in english.body
+
+
+def test_the_chosen_language_is_in_the_person_s_data(client, partner):
+    sign_in(client, partner)
+    assert "Langue choisie" not in text(client.get(reverse("partners:my_data")))
+    switch(client, "en", "/")
+    assert client.get(reverse("partners:my_data_json")).json()["identite"]["langue_choisie"] == "en"
+    assert "Chosen language" in text(client.get(reverse("partners:my_data")))
