@@ -179,3 +179,12 @@ def test_the_chosen_language_is_in_the_person_s_data(client, partner):
     switch(client, "en", "/")
     assert client.get(reverse("partners:my_data_json")).json()["identite"]["langue_choisie"] == "en"
     assert "Chosen language" in text(client.get(reverse("partners:my_data")))
+
+
+def test_of_an_organisation_reads_right_in_both_languages(client, partner, lanaudiere, all_org):
+    """« de » before a name is elided in French (« d’Action-Logement ») and "of" in English."""
+    sign_in(client, partner)
+    sheet_url = reverse("tableur:partner_sheet", args=[lanaudiere.slug])
+    assert f"Feuille de suivi d’{all_org.display_name}" in text(client.get(sheet_url))
+    switch(client, "en", sheet_url)
+    assert f"Tracking sheet of {all_org.display_name}" in text(client.get(sheet_url))
