@@ -2,9 +2,9 @@
 locale/en/LC_MESSAGES/django.po, nothing is fuzzy, and the committed .mo is that catalogue compiled. When
 this fails, run `.venv/bin/python locale/en/refresh.py`, translate what it lists, and run it again.
 
-makemessages works on a copy of the catalogue in a temporary directory that links to the code (it writes
-to the `locale` directory beside the files it reads), with the ignores of locale/en/refresh.py, so the
-repository is left as it is; gettext's msgattrib and msgfmt (installed by .ci/run) judge the result."""
+makemessages works in a temporary copy of the code and the catalogue (it writes to the `locale`
+directory beside the files it reads, and its temporary files beside the templates), with the ignores of
+locale/en/refresh.py, so the repository is left as it is; gettext's msgattrib and msgfmt (installed by .ci/run) judge the result."""
 
 import gettext
 import importlib.util
@@ -49,10 +49,9 @@ def gettext_tool(*arguments):
 def refreshed(tmp_path_factory):
     """The committed catalogue, as makemessages leaves it after reading the code (msgmerge's guesses
     included: a changed string comes back fuzzy, a new one untranslated), written without line wraps."""
-    copy = tmp_path_factory.mktemp("code")
-    for entry in ROOT.iterdir():
-        if entry.name not in {"locale", ".git", ".venv", "node_modules", "var"}:
-            (copy / entry.name).symlink_to(entry)
+    copy = tmp_path_factory.mktemp("code") / "chantier"
+    skipped = shutil.ignore_patterns(".git", ".venv", "node_modules", "var", "locale", "tests", "bench", "__pycache__")
+    shutil.copytree(ROOT, copy, ignore=skipped, symlinks=True)
     (copy / "locale" / "en" / "LC_MESSAGES").mkdir(parents=True)
     shutil.copy(CATALOGUE, copy / "locale" / "en" / "LC_MESSAGES" / "django.po")
     here = os.getcwd()
@@ -62,7 +61,7 @@ def refreshed(tmp_path_factory):
             patch.setattr(settings, "LOCALE_PATHS", [copy / "locale"])
             call_command(
                 "makemessages", locale=["en"], ignore_patterns=refresh.IGNORES, no_obsolete=True, no_wrap=True,
-                symlinks=True, verbosity=0,
+                verbosity=0,
             )
     finally:
         os.chdir(here)
