@@ -188,3 +188,13 @@ def test_of_an_organisation_reads_right_in_both_languages(client, partner, lanau
     assert f"Feuille de suivi d’{all_org.display_name}" in text(client.get(sheet_url))
     switch(client, "en", sheet_url)
     assert f"Tracking sheet of {all_org.display_name}" in text(client.get(sheet_url))
+
+
+def test_the_plan_document_of_an_english_plan_is_in_english(client, coordinator, lanaudiere):
+    lanaudiere.language = "en"
+    lanaudiere.save()
+    client.force_login(coordinator)  # whose pages are in French
+    docx = Document(io.BytesIO(client.get(reverse("bilans:plan_steps_docx", args=[lanaudiere.slug])).content))
+    assert docx.core_properties.language == "en"
+    assert docx.core_properties.title.startswith("The plan and its completed steps – ")
+    assert "Axis 1: Mobilisation et collaboration" in [paragraph.text for paragraph in docx.paragraphs]
