@@ -8,11 +8,13 @@ import pytest
 from django.test import Client
 from docx import Document
 from django.urls import reverse
+from django.utils import translation
 from pypdf import PdfReader
 
 from bilans.models import Bilan
 from partners.models import LanguageChoice
 from plans.models import Plan
+from suivi.models import Step
 from tests.bilan_fixtures import draft, media, stored_pdf_pages  # noqa: F401 (fixtures)
 
 PASSWORD = "motdepasse-test"  # tests/conftest.py's make_person
@@ -198,3 +200,20 @@ def test_the_plan_document_of_an_english_plan_is_in_english(client, coordinator,
     assert docx.core_properties.language == "en"
     assert docx.core_properties.title.startswith("The plan and its completed steps – ")
     assert "Axis 1: Mobilisation et collaboration" in [paragraph.text for paragraph in docx.paragraphs]
+
+
+def test_a_notice_is_written_in_the_language_of_whom_it_tells(partner, other_partner, lanaudiere, all_org, tpdsl):
+    """A coordinator using English sends back two steps: each author reads the notice in their own language."""
+    from notifications.models import Notification
+    from notifications.notices import step_returned
+    from tests.bilan_fixtures import add_step
+
+    LanguageChoice.objects.create(person=other_partner, language="en")
+    for author, organisation, code in [(partner, all_org, "3.1.1"), (other_partner, tpdsl, "1.1.1")]:
+        step = add_step(lanaudiere.actions.get(code=code), datetime.date(2025, 1, 15), "Atelier", organisation,
+                        review=Step.Review.RETURNED)
+        step.author = author
+        with translation.override("en"):  # the coordinator's language
+            step_returned(step)
+    assert Notification.objects.get(person=partner).text.startswith("Votre étape sur l’action 3.1.1 est renvoyée")
+    assert Notification.objects.get(person=other_partner).text.startswith("Your step on action 1.1.1")
