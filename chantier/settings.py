@@ -90,14 +90,15 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    # The language: the cookie of the switch (set_language), else the browser's Accept-Language, else
-    # fr-CA (LANGUAGE_CODE); a browser asking for fr-FR gets fr-CA, one asking for en-US English.
+    # The language of the switch's cookie (set_language); partners.languages.LanguageMiddleware, below,
+    # then puts fr-CA where this would follow the browser's Accept-Language.
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # After it: a signed-in person's own choice of language wins over the cookie (partners.languages).
-    "partners.languages.PersonLanguageMiddleware",
+    # After it: a signed-in person's own choice of language, else the cookie's, else fr-CA (never the
+    # browser's Accept-Language: partners.languages says why).
+    "partners.languages.LanguageMiddleware",
     # Every page needs a signed-in person unless its view says otherwise (@login_not_required).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

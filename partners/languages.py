@@ -1,10 +1,12 @@
-"""The interface language, remembered per person: the switch (base.html, `partners:set_language`) stores
-the choice of a signed-in person (`LanguageChoice`); signing in, on any device, puts it in the session;
-the middleware applies it on each request of that session and sets the language cookie to match, so the
-choice holds after signing out on that device. Anonymous people have the cookie only (Django's
-LocaleMiddleware reads it, then the browser's Accept-Language, then LANGUAGE_CODE: fr-CA).
+"""The interface language: Quebec French (LANGUAGE_CODE) unless the person chose English with the switch
+(base.html, `partners:set_language`). The browser's Accept-Language is not read: the coalition's product
+is French first, as Quebec's Charter of the French language asks of services, and many francophones' work
+computers ask for en-US; one click on the switch, kept, is enough for those who read English.
 
-The session holds the choice so that a page costs no query for it."""
+A signed-in person's choice is stored on them (`LanguageChoice`); signing in, on any device, puts it in
+the session; the middleware applies it on each request of that session and sets the language cookie to
+match, so the choice holds after signing out on that device. Anonymous people have the cookie only. The
+session holds the choice so that a page costs no query for it."""
 
 from django.conf import settings
 from django.utils import translation
@@ -37,22 +39,21 @@ def apply_at_sign_in(sender, request, user, **kwargs):
         request.session.pop(SESSION_KEY, None)
 
 
-class PersonLanguageMiddleware:
-    """After AuthenticationMiddleware: the language of the session's person, over the cookie's."""
+class LanguageMiddleware:
+    """After AuthenticationMiddleware (and Django's LocaleMiddleware, which reads the cookie): the language
+    of the session's person, else the cookie's, else fr-CA, whatever the browser asks for."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        language = request.session.get(SESSION_KEY) if request.user.is_authenticated else None
-        if language not in dict(settings.LANGUAGES):
-            return self.get_response(request)
+        chosen = request.session.get(SESSION_KEY) if request.user.is_authenticated else None
+        cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = next((code for code in (chosen, cookie) if code in dict(settings.LANGUAGES)), settings.LANGUAGE_CODE)
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
-        if request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != language and not response.cookies.get(
-            settings.LANGUAGE_COOKIE_NAME
-        ):
+        if chosen == language and cookie != language and settings.LANGUAGE_COOKIE_NAME not in response.cookies:
             set_language_cookie(response, language)
         return response
 

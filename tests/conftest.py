@@ -175,13 +175,6 @@ def outsider(db):
     return shared_person("outsider")
 
 
-@pytest.fixture(scope="session")
-def browser_context_args(browser_context_args):
-    """A browser set to Quebec French, as the coalition's are: Playwright's chromium would otherwise ask
-    for en-US, and get English (LocaleMiddleware)."""
-    return {**browser_context_args, "locale": "fr-CA"}
-
-
 # Browser tests drive Debian's chromium; Playwright must never download a browser of its own.
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
