@@ -19,6 +19,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords, registered_models
 
 from lib import french
@@ -44,7 +45,7 @@ class Organisation(models.Model):
         PUBLIC_BODY = "public_body", _("Organisme public")
         CONCERTATION = "concertation", _("Table de concertation")
         NETWORK = "network", _("Regroupement ou fédération")
-        RESEARCH = "research", _("Recherche")
+        RESEARCH = "research", pgettext_lazy("type d’organisme", "Recherche")  # not the search page's
         COMMITTEE = "committee", _("Comité")
         GROUP = "group", _("Ensemble d’acteurs")
         OTHER = "other", _("Autre")

@@ -217,3 +217,15 @@ def test_a_notice_is_written_in_the_language_of_whom_it_tells(partner, other_par
             step_returned(step)
     assert Notification.objects.get(person=partner).text.startswith("Votre étape sur l’action 3.1.1 est renvoyée")
     assert Notification.objects.get(person=other_partner).text.startswith("Your step on action 1.1.1")
+
+
+def test_words_french_uses_twice_keep_their_meaning_in_english():
+    """« point » of a percentage and of an agenda, « Recherche » the search page and a kind of organisation."""
+    from bilans.templatetags.bilans import points
+    from partners.models import Organisation
+
+    with translation.override("en"):
+        assert [points(1), points(0), points(-3)] == ["+1\u00a0point", "0\u00a0points", "−3\u00a0points"]
+        assert Organisation.Kind.RESEARCH.label == "Research"
+    assert [points(1), points(0), points(-3)] == ["+1\u00a0point", "0\u00a0point", "−3\u00a0points"]
+    assert Organisation.Kind.RESEARCH.label == "Recherche"

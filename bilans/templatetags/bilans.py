@@ -5,6 +5,7 @@ import re
 
 from django import template
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from bilans.narrative import to_html
 from lib import french
@@ -77,7 +78,9 @@ def points(value):
     """A change in percentage points with its unit: « +12 points », « 0 point », « −1 point »."""
     if value is None:
         return "–"
-    return f"{signed(value)}{NBSP}{_('point') if is_singular(value) else _('points')}"
+    # With a context: the agenda's « point » (an item) is another word.
+    unit = pgettext("points de pourcentage", "point") if is_singular(value) else pgettext("points de pourcentage", "points")
+    return f"{signed(value)}{NBSP}{unit}"
 
 
 @register.inclusion_tag("bilans/includes/progress_chart.html")
