@@ -90,8 +90,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    # The language of the switch's cookie (set_language); partners.languages.LanguageMiddleware, below,
-    # then puts fr-CA where this would follow the browser's Accept-Language.
+    # Django's: the switch's cookie (set_language), and the response's Content-Language. Where it would
+    # follow the browser's Accept-Language, partners.languages.LanguageMiddleware (below) puts fr-CA.
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
