@@ -9,10 +9,12 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
+from django.utils import translation
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 
 from partners.forms import invitation_token
+from partners.languages import stored_language
 from partners.models import Organisation, is_deactivated, is_invited
 
 from .models import Membership, Plan, PlanRole, Role
@@ -98,9 +100,12 @@ def send_invitation(request, person, plan, role):
         uid = urlsafe_base64_encode(force_bytes(person.pk))
         link = reverse("partners:accept_invitation", args=[uid, invitation_token.make_token(person)])
         context["invitation_url"] = request.build_absolute_uri(link)
-    subject = render_to_string("plans/people/email/invitation_subject.txt", context).strip()
-    body = render_to_string("plans/people/email/invitation.txt", context)
+    # In the invited person's language (fr-CA until they choose), not the coordinator's.
+    with translation.override(stored_language(person) or settings.LANGUAGE_CODE):
+        subject = render_to_string("plans/people/email/invitation_subject.txt", context).strip()
+        body = render_to_string("plans/people/email/invitation.txt", context)
+        html = render_to_string("plans/people/email/invitation.html", context)
     email = EmailMultiAlternatives(subject, body, to=[person.email])
-    email.attach_alternative(render_to_string("plans/people/email/invitation.html", context), "text/html")
+    email.attach_alternative(html, "text/html")
     email.send()
     person_invited.send(sender=Plan, person=person, plan=plan)

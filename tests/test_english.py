@@ -229,3 +229,14 @@ def test_words_french_uses_twice_keep_their_meaning_in_english():
         assert Organisation.Kind.RESEARCH.label == "Research"
     assert [points(1), points(0), points(-3)] == ["+1\u00a0point", "0\u00a0point", "−3\u00a0points"]
     assert Organisation.Kind.RESEARCH.label == "Recherche"
+
+
+def test_a_coordinator_using_english_invites_a_newcomer_in_french(client, coordinator, lanaudiere, all_org, mailoutbox):
+    LanguageChoice.objects.create(person=coordinator, language="en")
+    client.force_login(coordinator)
+    response = client.post(reverse("plans:person_invite", args=[lanaudiere.slug]), {
+        "first_name": "Julie", "last_name": "Tremblay", "email": "julie@example.org",
+        "organisation": all_org.pk, "role": "partner",
+    })
+    assert response.status_code == 302
+    assert mailoutbox[-1].subject.startswith("Invitation à suivre le plan")
