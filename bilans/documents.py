@@ -8,6 +8,7 @@ Everything is read in a fixed number of queries, whatever the size of the plan.
 import concurrent.futures
 import contextlib
 import datetime
+import functools
 import gc
 import io
 import json
@@ -176,6 +177,30 @@ def step_data(step):
     }
 
 
+def in_plan_language(gather_function):
+    """A document's data is gathered in its plan's language (the labels it holds: states, reviews), as
+    it is rendered (`language_of`), whoever asks for it."""
+
+    @functools.wraps(gather_function)
+    def gather_in_plan_language(plan, *args, **kwargs):
+        with translation.override(plan.language):
+            return gather_function(plan, *args, **kwargs)
+
+    return gather_in_plan_language
+
+
+def in_document_language(render_function):
+    """A rendering of a document's `data` in the document's language (`language_of`)."""
+
+    @functools.wraps(render_function)
+    def render_in_document_language(data, *args, **kwargs):
+        with translation.override(language_of(data)):
+            return render_function(data, *args, **kwargs)
+
+    return render_in_document_language
+
+
+@in_plan_language
 def gather(plan, start, end, texts=None):
     """Everything the bilan of `plan` from `start` to `end` (both included) says, as JSON-ready data, with
     the committee's `texts` (`Bilan.texts`)."""
@@ -369,6 +394,7 @@ def gather(plan, start, end, texts=None):
         "plan": {
             "title": plan.title,
             "slug": plan.slug,
+            "language": plan.language,
             "region": plan.region,
             "period": plan.period,
             "priority": plan.priority,
@@ -500,9 +526,21 @@ def revive(value):
     return value
 
 
+def language_of(data):
+    """The language the document is written in: its plan's (`Plan.language`; fr-CA for the data of a
+    bilan gathered before plans had one)."""
+    return data["plan"].get("language") or settings.LANGUAGE_CODE
+
+
+def language_tag(data):
+    """The language as documents name it (<html lang>, the PDF's /Lang, Word's properties): fr-CA, en."""
+    language, _sep, region = language_of(data).partition("-")
+    return f"{language}-{region.upper()}" if region else language
+
+
 def document_title(data):
     """The title of the document's window and metadata, as the template's <title> says it."""
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(language_of(data)):
         return _("Bilan annuel – %(title)s") % {"title": data["plan"]["title"]}
 
 
@@ -521,8 +559,9 @@ def render_html(data, for_print=True, part=None, axes=None, toc_pages=None, mark
         "toc_pages": toc_pages,
         "mark": mark,
         "titles": Bilan.TEXTS,  # the committee's texts under the titles the form and the DOCX give them
+        "lang": language_tag(data),
     }
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(language_of(data)):
         return render_to_string("bilans/document.html", context)
 
 
@@ -538,7 +577,7 @@ def size_of(data):
 
 
 # A report in one piece is a tagged PDF/UA-1: its structure tree (headings, paragraphs, lists, tables,
-# the chart's alternative text), the language of <html lang="fr-CA">, the <title> in its metadata (shown
+# the chart's alternative text), the language of <html lang> (the plan's), the <title> in its metadata (shown
 # as the window's title) and a bookmark per heading. PDF/UA rather than PDF/A-3: WeasyPrint makes one
 # variant at a time, the funder and the partners read the file (screen readers need the tags), and the
 # bilan's frozen data is what is archived. A report made in parts (above PARTS_ABOVE) is not tagged: see
@@ -636,7 +675,7 @@ def render_pdf_in_parts(data, on_progress=None, mark=""):
         page.compress_content_streams()  # merging leaves the page's content uncompressed
     writer.compress_identical_objects()
     writer.add_metadata({"/Title": document_title(data)})
-    writer._root_object[NameObject("/Lang")] = TextStringObject("fr-CA")  # as the template's <html lang>
+    writer._root_object[NameObject("/Lang")] = TextStringObject(language_tag(data))  # as the template's <html lang>
     output = io.BytesIO()
     writer.write(output)
     return output.getvalue()
@@ -712,11 +751,12 @@ def part_renderer(parts):
 def render_page_marks(data, pages, mark=""):
     """Empty pages carrying only the running header, the version's mark and "page X de Y", laid over a
     report made in parts."""
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {"bilan": revive(data), "pages": range(pages), "mark": mark}
+    with translation.override(language_of(data)):
+        context = {"bilan": revive(data), "pages": range(pages), "mark": mark, "lang": language_tag(data)}
         return render_to_string("bilans/page_marks.html", context)
 
 
+@in_document_language
 def render_xlsx(data):
     """The same data as a workbook, one sheet per axis, one row per step (or per action without steps)."""
     headers = [

@@ -47,7 +47,7 @@ class AdoptionForm(forms.Form):
     adopting_body = forms.CharField(
         label=_("Adopté par"),
         max_length=200,
-        help_text=_("Qui adopte le bilan, tel que chaque page le dira\u00a0: « Adopté le … par le comité de coordination »."),
+        help_text=_("Qui adopte le bilan, tel que chaque page le dira : « Adopté le … par le comité de coordination »."),
     )
     adopted_meeting = forms.ModelChoiceField(
         label=_("Réunion où il a été adopté"),
@@ -60,7 +60,7 @@ class AdoptionForm(forms.Form):
         label=_("ou rencontre où il a été adopté"),
         max_length=200,
         required=False,
-        help_text=_("Quand la réunion n’est pas dans l’application. Par exemple\u00a0: assemblée du 12 juin 2025."),
+        help_text=_("Quand la réunion n’est pas dans l’application. Par exemple : assemblée du 12 juin 2025."),
     )
     adopted_on = forms.DateField(label=_("Adopté le"), widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -89,8 +89,8 @@ class AdoptionForm(forms.Form):
 
 
 MARKUP_HELP = _(
-    "Une ligne vide sépare les paragraphes\u202f; « - » en début de ligne fait une liste à puces, « 1. » une liste "
-    "numérotée\u202f; **gras** ; [texte du lien](https://exemple.org)."
+    "Une ligne vide sépare les paragraphes ; « - » en début de ligne fait une liste à puces, « 1. » une liste "
+    "numérotée ; **gras** ; [texte du lien](https://exemple.org)."
 )
 
 
@@ -106,10 +106,10 @@ class BilanTextsForm(forms.Form):
             self.fields[key] = self.text_field(label, texts.get(key, ""), rows=6)
         self.fields[next(iter(Bilan.TEXTS))].help_text = MARKUP_HELP
         for axis in bilan.data["axes"]:
-            label = _("Commentaire sur l’axe %(code)s\u00a0: %(title)s") % axis
+            label = _("Commentaire sur l’axe %(code)s : %(title)s") % axis
             self.fields[f"axe-{axis['code']}"] = self.text_field(label, texts.get("axes", {}).get(axis["code"], ""))
             for objective in axis["objectives"]:
-                label = _("Commentaire sur l’objectif %(code)s\u00a0: %(title)s") % objective
+                label = _("Commentaire sur l’objectif %(code)s : %(title)s") % objective
                 initial = texts.get("objectives", {}).get(objective["code"], "")
                 self.fields[f"objectif-{objective['code']}"] = self.text_field(label, initial)
 

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from lib import french
@@ -96,7 +96,7 @@ class Bilan(models.Model):
         _("adopté par"),
         max_length=200,
         blank=True,
-        help_text=_("Qui a adopté le bilan\u00a0: le comité de coordination, l’assemblée des partenaires…"),
+        help_text=_("Qui a adopté le bilan : le comité de coordination, l’assemblée des partenaires…"),
     )
 
     # The committee's words, typed on a draft with the markup of `narrative.py`: the keys of TEXTS, and
@@ -209,16 +209,17 @@ class Bilan(models.Model):
         on a draft, « Adopté le 12 juin 2027 par le comité de coordination » once adopted."""
         from .templatetags.bilans import long_date
 
-        if self.is_adopted:
-            return _("Adopté le %(date)s par %(body)s") % {"date": long_date(self.adopted_on), "body": self.adopting_body}
-        produced_on = self.produced_on or timezone.localdate()
-        return _("Projet — version %(version)s du %(date)s") % {"version": self.version, "date": long_date(produced_on)}
+        with translation.override(self.plan.language):  # the document's language (bilans/documents.py)
+            if self.is_adopted:
+                return _("Adopté le %(date)s par %(body)s") % {"date": long_date(self.adopted_on), "body": self.adopting_body}
+            produced_on = self.produced_on or timezone.localdate()
+            return _("Projet — version %(version)s du %(date)s") % {"version": self.version, "date": long_date(produced_on)}
 
     def check_adoption_date(self, adopted_on):
         """A version is adopted on or after the day it was produced, and not in the future."""
         if self.produced_on and adopted_on < self.produced_on:
             raise ValidationError(
-                _("Ce bilan a été produit le %(date)s\u00a0: il ne peut pas avoir été adopté avant.")
+                _("Ce bilan a été produit le %(date)s : il ne peut pas avoir été adopté avant.")
                 % {"date": self.produced_on}
             )
         if adopted_on > timezone.localdate():

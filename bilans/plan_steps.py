@@ -11,7 +11,6 @@ document the chantier used to fill by hand; here it is a page of the plan (print
 import datetime
 import io
 
-from django.conf import settings
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -26,9 +25,9 @@ from docx.shared import Mm, Pt
 from plans.models import ActionPartner, ObjectivePartner
 from suivi.models import Step
 
-from .documents import TAGGED, fewer_collections, weasy
+from .documents import TAGGED, fewer_collections, in_plan_language, language_of, language_tag, weasy
 from .templatetags.bilans import long_date, typo
-from .word import LANGUAGE, STYLE_IDS, field, small
+from .word import STYLE_IDS, field, small
 
 # Up to this many actions, the PDF is made during the request (Lanaudière's 37 actions and 300 steps: about
 # 1.5 s of CPU); a larger plan's goes through the background task (`tasks.prepare_plan_document`): 2,000
@@ -51,6 +50,7 @@ def whole_plan(plan):
     return datetime.date(plan.first_year, 1, 1), datetime.date(plan.last_year, 12, 31)
 
 
+@in_plan_language
 def gather(plan, start, end):
     """The plan's axes, objectives, actions and expected results in effect, and the steps validated from
     `start` to `end` (both included) under each action: plain data, in seven queries."""
@@ -114,7 +114,7 @@ def gather(plan, start, end):
             })
         body.append({"code": axis.code, "title": axis.title, "objectives": axis_objectives})
     return {
-        "plan": {"title": plan.title, "slug": plan.slug, "region": plan.region, "period": plan.period},
+        "plan": {"title": plan.title, "slug": plan.slug, "language": plan.language, "region": plan.region, "period": plan.period},
         "starts_on": start,
         "ends_on": end,
         "generated_on": timezone.localdate(),
@@ -129,8 +129,9 @@ def document_title(data):
 
 def render_html(data):
     """The standalone document WeasyPrint lays out (the page of the plan draws the same table partial)."""
-    with translation.override(settings.LANGUAGE_CODE):
-        return render_to_string("bilans/plan_steps_document.html", {"table": data, "title": document_title(data)})
+    with translation.override(language_of(data)):
+        context = {"table": data, "title": document_title(data), "lang": language_tag(data)}
+        return render_to_string("bilans/plan_steps_document.html", context)
 
 
 def render_pdf(data):
@@ -144,18 +145,18 @@ def render_docx(data):
     """The Word document: one landscape section, a heading and a six-column table per axis, the objective's
     cell (and its partners', when its actions share them) merged down its actions, as in the source
     document; the header names the plan and the period on every page."""
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(language_of(data)):
         document = Document()
         title = document_title(data)
         core = document.core_properties
-        core.title, core.language, core.author = title, LANGUAGE, "Chantier"
+        core.title, core.language, core.author = title, language_tag(data), "Chantier"
         core.created = core.modified = datetime.datetime.combine(data["generated_on"], datetime.time(12))
         defaults = document.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
         language = defaults.find(qn("w:lang"))
         if language is None:
             language = OxmlElement("w:lang")
             defaults.append(language)
-        language.set(qn("w:val"), LANGUAGE)
+        language.set(qn("w:val"), language_tag(data))
         document.styles["Normal"].font.name = "Open Sans"
         document.styles["Normal"].font.size = Pt(8)
 
@@ -187,7 +188,7 @@ def period_label(data):
 
 
 def axis_title(axis):
-    return _("Axe %(code)s\u00a0: %(title)s") % {"code": axis["code"], "title": typo(axis["title"])}
+    return _("Axe %(code)s : %(title)s") % {"code": axis["code"], "title": typo(axis["title"])}
 
 
 # Column widths on landscape Letter (255 mm between the margins), as the source document shares them.

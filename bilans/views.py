@@ -135,7 +135,7 @@ def bilan_adopt(request, slug, pk):
     data = form.cleaned_data
     bilan.adopt(data["meeting"], data["adopted_on"], data["adopting_body"], request.user, data["adopted_meeting"])
     enqueue(bilan)
-    messages.success(request, _("Le bilan est adopté\u00a0: sa version est désormais figée."))
+    messages.success(request, _("Le bilan est adopté : sa version est désormais figée."))
     return redirect(bilan)
 
 
@@ -150,11 +150,11 @@ def bilan_texts(request, slug, pk):
         edited = bilan.edit_texts(form.texts(), request.user)
         enqueue(edited)
         if edited.pk == bilan.pk:
-            messages.success(request, _("Textes enregistrés\u00a0: le bilan est préparé de nouveau avec eux."))
+            messages.success(request, _("Textes enregistrés : le bilan est préparé de nouveau avec eux."))
         else:
             messages.success(
                 request,
-                _("La version %(adopted)s reste telle qu’adoptée\u00a0: vos textes sont dans la nouvelle version %(new)s, "
+                _("La version %(adopted)s reste telle qu’adoptée : vos textes sont dans la nouvelle version %(new)s, "
                   "un brouillon.") % {"adopted": bilan.version, "new": edited.version},
             )
         return redirect(edited)

@@ -10,7 +10,6 @@ import datetime
 import io
 from pathlib import Path
 
-from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 from docx import Document
@@ -21,7 +20,7 @@ from docx.shared import Mm, Pt, RGBColor
 from lxml import html as lxml_html
 from PIL import Image, ImageDraw, ImageFont
 
-from .documents import revive
+from .documents import language_of, language_tag, revive
 from .models import Bilan
 from .templatetags.bilans import (
     comparison,
@@ -36,7 +35,6 @@ from .templatetags.bilans import (
     typo,
 )
 
-LANGUAGE = "fr-CA"
 MARK_COLOUR = RGBColor(0x8A, 0x4B, 0x00)  # the PDF's colour for the version's mark
 NBSP = "\u00a0"
 
@@ -45,7 +43,7 @@ def render_docx(data, mark=""):
     """The DOCX of the bilan's `data` (`gather()`, or a bilan's stored data), with `mark` (« Projet —
     version N du … », « Adopté le … par … ») in the header of every page."""
     bilan = revive(data)
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(language_of(data)):
         document = Document()
         properties(document, bilan)
         page_setup(document, bilan, mark)
@@ -63,15 +61,15 @@ def render_docx(data, mark=""):
 
 
 def properties(document, bilan):
-    """Title and language in the file's properties, and French (Canada) as the language of every style,
-    so that Word checks the spelling in French."""
+    """Title and language in the file's properties, and the plan's language (French (Canada) unless the
+    plan is in English) as the language of every style, so that Word checks the spelling in it."""
     core = document.core_properties
     core.title = _("Bilan annuel – %(title)s") % {"title": bilan["plan"]["title"]}
     core.subject = _("Du %(start)s au %(end)s") % {
         "start": long_date(bilan["starts_on"]),
         "end": long_date(bilan["ends_on"]),
     }
-    core.language = LANGUAGE
+    core.language = language_tag(bilan)
     core.author = "Chantier"
     generated = bilan["generated_on"]
     core.created = datetime.datetime.combine(generated, datetime.time(12))
@@ -82,8 +80,8 @@ def properties(document, bilan):
     if language is None:
         language = OxmlElement("w:lang")
         run_defaults.append(language)
-    language.set(qn("w:val"), LANGUAGE)
-    language.set(qn("w:eastAsia"), LANGUAGE)
+    language.set(qn("w:val"), language_tag(bilan))
+    language.set(qn("w:eastAsia"), language_tag(bilan))
     # Word fills the fields (the table of contents, the page count) when it opens the file.
     update = OxmlElement("w:updateFields")
     update.set(qn("w:val"), "true")
@@ -301,7 +299,7 @@ def cover(document, bilan, mark):
 
 
 def axis_title(axis):
-    return _("Axe %(code)s\u00a0: %(title)s") % {"code": axis["code"], "title": typo(axis["title"])}
+    return _("Axe %(code)s : %(title)s") % {"code": axis["code"], "title": typo(axis["title"])}
 
 
 def front(document, bilan):
@@ -354,7 +352,7 @@ def front(document, bilan):
         headers = [""] + [f"{measure} {period}" for measure in measures for period in (compared["previous"], compared["this"])]
         table(document, headers, [[row["label"], *row["figures"]] for row in compared["rows"]], bold_rows=(0,))
         paragraph(document, _(
-            "Période précédente\u00a0: du %(start)s au %(end)s, de même durée. Résultats atteints\u00a0: ceux dont "
+            "Période précédente : du %(start)s au %(end)s, de même durée. Résultats atteints : ceux dont "
             "la date d’atteinte tombe dans la période."
         ) % {"start": long_date(bilan["previous"]["starts_on"]), "end": long_date(bilan["previous"]["ends_on"])})
     paragraph(document, _(
@@ -378,7 +376,7 @@ def axis_section(document, bilan, axis):
     texts = bilan["texts"]
     title = axis_title(axis) + (" (" + _("archivé") + ")" if axis["archived"] else "")
     heading(document, title, 2)
-    paragraph(document, _("Avancement à la fin de la période\u00a0: %(end)s (%(change)s sur la période)") % {
+    paragraph(document, _("Avancement à la fin de la période : %(end)s (%(change)s sur la période)") % {
         "end": percent(axis["progress"]["end"]), "change": points(axis["progress"]["change"])
     })
     committee_text(document, (texts.get("axes") or {}).get(str(axis["code"]), ""))
@@ -409,13 +407,13 @@ def action_entry(document, action):
     meta.add_run(action["status_label"]).bold = True
     line = ""
     if action["status_today_label"]:
-        line += " " + _("(aujourd’hui\u00a0: %(status)s)") % {"status": action["status_today_label"]}
+        line += " " + _("(aujourd’hui : %(status)s)") % {"status": action["status_today_label"]}
     if action["archived"]:
         line += " " + _("archivée")
     if action["period"]:
         line += " · " + _("Année de référence") + NBSP + ": " + action["period"]
     if action["progress"]["end"] is not None:
-        line += " · " + _("Avancement\u00a0: %(end)s (%(change)s)") % {
+        line += " · " + _("Avancement : %(end)s (%(change)s)") % {
             "end": percent(action["progress"]["end"]), "change": points(action["progress"]["change"])
         }
     meta.add_run(line)

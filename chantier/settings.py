@@ -92,11 +92,15 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Expiry after SESSION_COOKIE_AGE without a request, without writing the session on every page.
     "lib.sessions.SlidingExpiryMiddleware",
-    # No LocaleMiddleware yet: the English catalogue does not exist, and a browser set to English would
-    # get Django's own strings in English beside ours in French. Everyone gets fr-CA until it does.
+    # Django's: the switch's cookie (set_language), and the response's Content-Language. Where it would
+    # follow the browser's Accept-Language, partners.languages.LanguageMiddleware (below) puts fr-CA.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After it: a signed-in person's own choice of language, else the cookie's, else fr-CA (never the
+    # browser's Accept-Language: partners.languages says why).
+    "partners.languages.LanguageMiddleware",
     # Every page needs a signed-in person unless its view says otherwise (@login_not_required).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -177,7 +181,7 @@ LOGIN_REDIRECT_URL = "plans:home"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 60 * 60 * 8)
 # The age counts from the last request (expiry after inactivity): lib.sessions moves it every few minutes.
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = not DEBUG
 
 # HTTPS in production: every plain-HTTP request is redirected and browsers are told (HSTS) to come back
 # over HTTPS only. SECURE_SSL_REDIRECT=0 only when the proxy in front redirects by itself. Behind a proxy
@@ -201,6 +205,9 @@ LANGUAGE_CODE = "fr-ca"
 LANGUAGES = [("fr-ca", _("Français")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 FORMAT_MODULE_PATH = ["chantier.formats"]
+# The switch's choice, for a year (a signed-in person's is also stored on them: partners.languages).
+LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "America/Toronto"
 USE_I18N = True
 USE_TZ = True

@@ -40,7 +40,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 def protected_message(error):
-    return _("Suppression impossible\u00a0: d’autres données en dépendent (%(objects)s). Archivez-le plutôt.") % {
+    return _("Suppression impossible : d’autres données en dépendent (%(objects)s). Archivez-le plutôt.") % {
         "objects": ", ".join(str(obj) for obj in list(error.protected_objects)[:5])
     }
 
@@ -72,7 +72,7 @@ class KeepsRecordedWorkAdmin:
     def get_deleted_objects(self, objs, request):
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
         recorded = [
-            _("%(object)s\u00a0: du travail y est inscrit, archivez-le plutôt") % {"object": obj}
+            _("%(object)s : du travail y est inscrit, archivez-le plutôt") % {"object": obj}
             for obj in objs
             if self.has_records(obj)
         ]

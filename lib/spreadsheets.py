@@ -69,12 +69,12 @@ def check_file_size(size):
     """Refuse a file over 5 MB before reading it."""
     if size > MAX_FILE_SIZE:
         raise SpreadsheetError(
-            _("Le fichier dépasse 5 Mo (%(size)s Mo)\u00a0: il n’a pas été lu.") % {"size": megabytes(size)}
+            _("Le fichier dépasse 5 Mo (%(size)s Mo) : il n’a pas été lu.") % {"size": megabytes(size)}
         )
 
 
 def not_a_spreadsheet():
-    return SpreadsheetError(_("Ce fichier n’est pas un tableur lisible\u00a0: déposez un fichier XLSX, ODS ou CSV."))
+    return SpreadsheetError(_("Ce fichier n’est pas un tableur lisible : déposez un fichier XLSX, ODS ou CSV."))
 
 
 def count(number):
@@ -85,7 +85,7 @@ def count(number):
 def too_large(rows, columns):
     return SpreadsheetError(
         _(
-            "Le tableur est trop grand pour être lu (%(rows)s lignes et %(columns)s colonnes au moins)\u00a0: "
+            "Le tableur est trop grand pour être lu (%(rows)s lignes et %(columns)s colonnes au moins) : "
             "au plus %(max_rows)s lignes, %(max_columns)s colonnes et %(max_cells)s cellules."
         )
         % {"rows": count(rows), "columns": count(columns), "max_rows": count(MAX_ROWS),
@@ -115,7 +115,7 @@ def read_dataset(content, filename):
     else:
         rows = read_csv(content)
     if not rows or not any(cell not in (None, "") for cell in rows[0]):
-        raise SpreadsheetError(_("Le fichier est vide\u00a0: la première ligne doit porter les en-têtes."))
+        raise SpreadsheetError(_("Le fichier est vide : la première ligne doit porter les en-têtes."))
     width = max(len(row) for row in rows)
     rows = [list(row) + [""] * (width - len(row)) for row in rows]
     return tablib.Dataset(*rows[1:], headers=rows[0])
@@ -188,7 +188,7 @@ def check_archive(archive):
     if declared > MAX_UNCOMPRESSED_SIZE:
         raise SpreadsheetError(
             _(
-                "Ce fichier se décompresse en %(size)s Mo (%(ratio)s fois sa taille)\u00a0: il est refusé sans être "
+                "Ce fichier se décompresse en %(size)s Mo (%(ratio)s fois sa taille) : il est refusé sans être "
                 "lu. Un tableur accepté se décompresse en %(max)s Mo au plus."
             )
             % {"size": megabytes(declared), "ratio": count(round(ratio)), "max": megabytes(MAX_UNCOMPRESSED_SIZE)}
@@ -196,7 +196,7 @@ def check_archive(archive):
     if declared > RATIO_CHECKED_FROM and ratio > MAX_COMPRESSION_RATIO:
         raise SpreadsheetError(
             _(
-                "Ce fichier se décompresse en %(size)s Mo, %(ratio)s fois sa taille\u00a0: il est refusé sans être "
+                "Ce fichier se décompresse en %(size)s Mo, %(ratio)s fois sa taille : il est refusé sans être "
                 "lu. Un tableur accepté se décompresse au plus %(max)s fois."
             )
             % {"size": megabytes(declared), "ratio": count(round(ratio)), "max": MAX_COMPRESSION_RATIO}

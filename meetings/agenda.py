@@ -101,8 +101,8 @@ def planned_steps_due(meeting):
     return [
         Proposal(
             f"planned:{step.pk}",
-            (_("%(code)s %(text)s\u00a0: prévue pour le %(date)s par %(organisation)s, en retard") if step.due_on < day
-             else _("%(code)s %(text)s\u00a0: prévue pour le %(date)s par %(organisation)s")) % {
+            (_("%(code)s %(text)s : prévue pour le %(date)s par %(organisation)s, en retard") if step.due_on < day
+             else _("%(code)s %(text)s : prévue pour le %(date)s par %(organisation)s")) % {
                 "code": step.action.code, "text": brief(step.description), "date": date_format(step.due_on),
                 "organisation": step.organisation},
             step.action,
@@ -127,7 +127,7 @@ def check_ins_since_last_meeting(meeting):
         if len(latest) == MOST:
             break
     return [
-        Proposal(f"check_in:{check_in.action_id}", _("%(code)s %(text)s\u00a0: toujours en cours selon %(organisation)s, le %(date)s") % {
+        Proposal(f"check_in:{check_in.action_id}", _("%(code)s %(text)s : toujours en cours selon %(organisation)s, le %(date)s") % {
             "code": check_in.action.code, "text": brief(check_in.action.text), "organisation": check_in.organisation,
             "date": date_format(check_in.checked_on)}, check_in.action)
         for check_in in latest.values()

@@ -1,13 +1,15 @@
 """The invitation to a meeting: one email to each invited person (nobody sees the others' addresses), in
-French, as text and HTML, with the meeting as an .ics attachment their calendar opens."""
+their language (French unless they chose English), as text and HTML, with the meeting as an .ics attachment their calendar opens."""
 
 import logging
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+
+from partners.languages import stored_language
 
 from .calendars import calendar_bytes
 
@@ -20,17 +22,17 @@ def send_invitation(meeting, absolute_url):
     people = list(meeting.invited_people())
     url = absolute_url(meeting.get_absolute_url())
     ics = calendar_bytes([meeting], lambda m: url, method="REQUEST")
-    subject = _("Invitation : %(meeting)s") % {"meeting": meeting}
     messages = []
     for person in people:
         context = {"meeting": meeting, "person": person, "url": url}
-        message = EmailMultiAlternatives(
-            subject=subject,
-            body=render_to_string("meetings/email/invitation.txt", context),
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[person.email],
-        )
-        message.attach_alternative(render_to_string("meetings/email/invitation.html", context), "text/html")
+        with translation.override(stored_language(person) or settings.LANGUAGE_CODE):  # the person's choice
+            message = EmailMultiAlternatives(
+                subject=_("Invitation : %(meeting)s") % {"meeting": meeting},
+                body=render_to_string("meetings/email/invitation.txt", context),
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                to=[person.email],
+            )
+            message.attach_alternative(render_to_string("meetings/email/invitation.html", context), "text/html")
         message.attach("reunion.ics", ics, "text/calendar; method=REQUEST; charset=utf-8")
         messages.append(message)
     sent = get_connection().send_messages(messages) or 0

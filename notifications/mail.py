@@ -9,6 +9,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from partners.languages import stored_language
+
 from .links import preferences_link
 
 logger = logging.getLogger("chantier.notifications")
@@ -20,8 +22,8 @@ def absolute(path):
 
 
 def message(person, name, context):
-    """The email `name` to this person, unsent."""
-    with translation.override(settings.LANGUAGE_CODE):
+    """The email `name` to this person, unsent, in the language they chose (fr-CA unless they switched)."""
+    with translation.override(stored_language(person) or settings.LANGUAGE_CODE):
         context = {
             **context,
             "person": person,

@@ -2,9 +2,12 @@
 `receivers.py` for the apps below this one, directly from bilans/). Each writes the in-app notification
 and, unless the person chose otherwise, the email."""
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.utils import translation
 from django.utils.translation import gettext as _
 
+from partners.languages import stored_language
 from plans.models import PlanRole, Role
 
 from . import mail
@@ -13,7 +16,8 @@ from .models import Notification, Preference
 
 def notify(people, kind, text, url, plan=None, email=None, context=None, wants_email=None):
     """Tell each of these people: a notification in their list, and the email `email` unless they turned
-    emails off (`wants_email(preference)` decides for kinds that are off by default)."""
+    emails off (`wants_email(preference)` decides for kinds that are off by default). `text()` writes the
+    notification; it is called in each person's language (not the language of whoever caused it)."""
     people = [person for person in people if person is not None and person.is_active]
     if plan is not None:  # only those who still take part in the plan (a departed author is told nothing)
         in_plan = set(PlanRole.objects.filter(plan=plan, user__in=people).values_list("user_id", flat=True))
@@ -21,7 +25,8 @@ def notify(people, kind, text, url, plan=None, email=None, context=None, wants_e
     if not people:
         return
     Notification.objects.bulk_create(
-        Notification(person=person, plan=plan, kind=kind, text=text[:300], url=url) for person in people
+        Notification(person=person, plan=plan, kind=kind, text=in_language_of(person, text)[:300], url=url)
+        for person in people
     )
     if email is None:
         return
@@ -32,19 +37,29 @@ def notify(people, kind, text, url, plan=None, email=None, context=None, wants_e
             mail.send(person, email, {**(context or {}), "plan": plan, "url": mail.absolute(url)})
 
 
+def in_language_of(person, text):
+    """`text()` as this person reads it: in the language they chose, fr-CA without one."""
+    with translation.override(stored_language(person) or settings.LANGUAGE_CODE):
+        return text()
+
+
 def step_returned(step):
     """To its author: the coordination's comment, and where to correct it."""
     url = step.action.get_absolute_url()
-    text = _("Votre étape sur l’action %(code)s est renvoyée : %(comment)s") % {
-        "code": step.action.code, "comment": step.review_comment,
-    }
+    def text():
+        return _("Votre étape sur l’action %(code)s est renvoyée : %(comment)s") % {
+            "code": step.action.code, "comment": step.review_comment,
+        }
+
     notify([step.author], Notification.Kind.STEP_RETURNED, text, url, step.action.plan, "step_returned", {"step": step})
 
 
 def step_validated(step):
     """To its author, by email only if they asked for it."""
     url = step.action.get_absolute_url()
-    text = _("Votre étape sur l’action %(code)s est validée.") % {"code": step.action.code}
+    def text():
+        return _("Votre étape sur l’action %(code)s est validée.") % {"code": step.action.code}
+
     notify(
         [step.author], Notification.Kind.STEP_VALIDATED, text, url, step.action.plan, "step_validated",
         {"step": step}, wants_email=lambda preference: preference.emails and preference.email_when_validated,
@@ -53,7 +68,9 @@ def step_validated(step):
 
 def person_invited(person, plan):
     """In the app only: the invitation itself is the email (plans/people_forms.py)."""
-    text = _("Vous participez au plan « %(plan)s ».") % {"plan": plan.title}
+    def text():
+        return _("Vous participez au plan « %(plan)s ».") % {"plan": plan.title}
+
     notify([person], Notification.Kind.INVITED, text, plan.get_absolute_url(), plan)
 
 
@@ -65,9 +82,11 @@ def bilan_people(plan):
 
 
 def bilan_ready(bilan):
-    text = _("Le bilan %(period)s, version %(version)s, est prêt à relire.") % {
-        "period": bilan.period_label, "version": bilan.version,
-    }
+    def text():
+        return _("Le bilan %(period)s, version %(version)s, est prêt à relire.") % {
+            "period": bilan.period_label, "version": bilan.version,
+        }
+
     notify(
         bilan_people(bilan.plan), Notification.Kind.BILAN_READY, text, bilan.get_absolute_url(), bilan.plan,
         "bilan_ready", {"bilan": bilan},
@@ -75,9 +94,11 @@ def bilan_ready(bilan):
 
 
 def bilan_adopted(bilan):
-    text = _("Le bilan %(period)s, version %(version)s, est adopté.") % {
-        "period": bilan.period_label, "version": bilan.version,
-    }
+    def text():
+        return _("Le bilan %(period)s, version %(version)s, est adopté.") % {
+            "period": bilan.period_label, "version": bilan.version,
+        }
+
     notify(
         bilan_people(bilan.plan), Notification.Kind.BILAN_ADOPTED, text, bilan.get_absolute_url(), bilan.plan,
         "bilan_adopted", {"bilan": bilan},

@@ -19,6 +19,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from lib.typography import colon
 from plans.models import Action, ExpectedResult, Membership, Plan, ReminderFrequency, Role, live_action
 from plans.rules import partner_organisation_ids
 from meetings.models import Meeting
@@ -27,6 +28,7 @@ from suivi.models import CheckIn, PlannedStep, Step
 from . import mail
 from .links import CHECK_IN, STEP, action_link, action_path
 from .models import Notification, Preference, Reminder
+from .notices import in_language_of
 
 logger = logging.getLogger("chantier.notifications")
 
@@ -368,9 +370,14 @@ def send_steps_waiting(plan, today):
     url = mail.absolute(plan_review_url(plan))
     context = {"plan": plan, "steps": steps, "url": url}
     emails = {pk: mail.message(people[pk], "steps_waiting", context) for pk in rows}
-    text = Notification.Kind.STEPS_WAITING.label + f" : {len(steps)}"
+    def text():  # in each coordinator's language (notices.in_language_of)
+        return f"{Notification.Kind.STEPS_WAITING.label}{colon()} {len(steps)}"
+
     Notification.objects.bulk_create(
-        Notification(person_id=pk, plan=plan, kind=Notification.Kind.STEPS_WAITING, text=text, url=plan_review_url(plan))
+        Notification(
+            person_id=pk, plan=plan, kind=Notification.Kind.STEPS_WAITING, text=in_language_of(people[pk], text),
+            url=plan_review_url(plan),
+        )
         for pk in rows
     )
     return deliver(rows, emails)

@@ -92,7 +92,7 @@ def postgresql_tool(name):
     path = shutil.which(name)
     if path is None:
         raise BackupError(
-            _("%(tool)s est introuvable\u00a0: installez le client PostgreSQL de la version du serveur (apt-get install postgresql-client-15).")
+            _("%(tool)s est introuvable : installez le client PostgreSQL de la version du serveur (apt-get install postgresql-client-15).")
             % {"tool": name}
         )
     return path
@@ -125,7 +125,7 @@ def run_postgresql_tool(name, arguments, settings):
     )
     if completed.returncode != 0:
         raise BackupError(
-            _("%(tool)s a échoué\u00a0: %(error)s") % {"tool": name, "error": completed.stderr.strip() or completed.returncode}
+            _("%(tool)s a échoué : %(error)s") % {"tool": name, "error": completed.stderr.strip() or completed.returncode}
         )
 
 
@@ -207,7 +207,7 @@ def read_manifest(archive):
     try:
         manifest = json.load(archive.extractfile(MANIFEST))
     except (KeyError, ValueError, AttributeError):
-        raise BackupError(_("Ce fichier n’est pas une sauvegarde de Chantier\u00a0: il n’a pas de manifest.json lisible.")) from None
+        raise BackupError(_("Ce fichier n’est pas une sauvegarde de Chantier : il n’a pas de manifest.json lisible.")) from None
     if manifest.get("format") != FORMAT:
         raise BackupError(_("Cette sauvegarde est d’un format que cette version de Chantier ne lit pas."))
     return manifest
@@ -241,7 +241,7 @@ def check_can_restore(archive, manifest, connection, engine):
     if manifest["engine"] != engine:
         raise BackupError(
             _(
-                "Cette sauvegarde vient d’une base %(theirs)s\u202f; la base visée est %(ours)s. Une sauvegarde se "
+                "Cette sauvegarde vient d’une base %(theirs)s ; la base visée est %(ours)s. Une sauvegarde se "
                 "restaure sur le même moteur de base de données."
             )
             % {"theirs": ENGINE_NAMES.get(manifest["engine"], manifest["engine"]), "ours": ENGINE_NAMES[engine]}
@@ -250,14 +250,14 @@ def check_can_restore(archive, manifest, connection, engine):
     unknown = sorted(set(manifest["migrations"]) - known)
     if unknown:
         raise BackupError(
-            _("Cette sauvegarde vient d’une version plus récente de Chantier (migrations inconnues ici\u00a0: %(names)s).")
+            _("Cette sauvegarde vient d’une version plus récente de Chantier (migrations inconnues ici : %(names)s).")
             % {"names": ", ".join(unknown[:5])}
         )
     table = data_table(connection)
     if table is not None:
         raise BackupError(
             _(
-                "La base visée contient déjà des données (table %(table)s)\u00a0: une sauvegarde se restaure dans une "
+                "La base visée contient déjà des données (table %(table)s) : une sauvegarde se restaure dans une "
                 "base vide (créez-en une nouvelle), jamais par-dessus des données."
             )
             % {"table": table}
@@ -266,9 +266,9 @@ def check_can_restore(archive, manifest, connection, engine):
     try:
         digest, size = sha256_of(archive.extractfile(member["name"]))
     except KeyError:
-        raise BackupError(_("La sauvegarde est incomplète\u00a0: la base de données n’y est pas.")) from None
+        raise BackupError(_("La sauvegarde est incomplète : la base de données n’y est pas.")) from None
     if digest != member["sha256"]:
-        raise BackupError(_("La sauvegarde est abîmée\u00a0: la base de données ne correspond pas à sa somme de contrôle."))
+        raise BackupError(_("La sauvegarde est abîmée : la base de données ne correspond pas à sa somme de contrôle."))
 
 
 def restore_files(archive, manifest, storage):
@@ -281,25 +281,25 @@ def restore_files(archive, manifest, storage):
         try:
             stream = archive.extractfile(MEDIA + name)
         except KeyError:
-            raise BackupError(_("La sauvegarde est incomplète\u00a0: le fichier %(name)s n’y est pas.") % {"name": name}) from None
+            raise BackupError(_("La sauvegarde est incomplète : le fichier %(name)s n’y est pas.") % {"name": name}) from None
         with tempfile.SpooledTemporaryFile(max_size=10 * CHUNK) as copy:
             shutil.copyfileobj(stream, copy, CHUNK)
             copy.seek(0)
             if sha256_of(copy)[0] != entry["sha256"]:
-                raise BackupError(_("La sauvegarde est abîmée\u00a0: le fichier %(name)s ne correspond pas à sa somme de contrôle.") % {"name": name})
+                raise BackupError(_("La sauvegarde est abîmée : le fichier %(name)s ne correspond pas à sa somme de contrôle.") % {"name": name})
             copy.seek(0)
             try:
                 if storage.exists(name):
                     with storage.open(name, "rb") as present:
                         if sha256_of(present)[0] != entry["sha256"]:
                             raise BackupError(
-                                _("Le stockage des fichiers contient déjà un autre fichier %(name)s\u00a0: restaurez dans un stockage vide.")
+                                _("Le stockage des fichiers contient déjà un autre fichier %(name)s : restaurez dans un stockage vide.")
                                 % {"name": name}
                             )
                     continue
                 saved = storage.save(name, File(copy, name=name))
             except SuspiciousFileOperation:
-                raise BackupError(_("La sauvegarde nomme un fichier hors du stockage\u00a0: %(name)s.") % {"name": name}) from None
+                raise BackupError(_("La sauvegarde nomme un fichier hors du stockage : %(name)s.") % {"name": name}) from None
         if saved != name:
             raise BackupError(_("Le fichier %(name)s n’a pas pu reprendre son nom dans le stockage.") % {"name": name})
         written += 1

@@ -70,7 +70,7 @@ class MergeForm(forms.Form):
         duplicate = self.cleaned_data["duplicate"]
         if not self.user.has_perm("partners.change_organisation", duplicate):
             raise forms.ValidationError(
-                _("Vous ne pouvez pas fusionner cette organisation\u00a0: elle sert à un plan que vous ne "
+                _("Vous ne pouvez pas fusionner cette organisation : elle sert à un plan que vous ne "
                   "coordonnez pas. Demandez-le à l’administration de l’instance.")
             )
         return duplicate

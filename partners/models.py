@@ -19,6 +19,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords, registered_models
 
 from lib import french
@@ -44,7 +45,7 @@ class Organisation(models.Model):
         PUBLIC_BODY = "public_body", _("Organisme public")
         CONCERTATION = "concertation", _("Table de concertation")
         NETWORK = "network", _("Regroupement ou fédération")
-        RESEARCH = "research", _("Recherche")
+        RESEARCH = "research", pgettext_lazy("type d’organisme", "Recherche")  # not the search page's
         COMMITTEE = "committee", _("Comité")
         GROUP = "group", _("Ensemble d’acteurs")
         OTHER = "other", _("Autre")
@@ -152,6 +153,29 @@ class InstanceAdministrator(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+
+class LanguageChoice(models.Model):
+    """The interface language a person chose with the switch (base.html): it follows them to every
+    device they sign in on (partners.languages). A person without a row gets the browser's language."""
+
+    person = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="language_choice", verbose_name=_("personne")
+    )
+    language = models.CharField(_("langue"), max_length=10, choices=settings.LANGUAGES)
+
+    class Meta:
+        verbose_name = _("langue choisie")
+        verbose_name_plural = _("langues choisies")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(language__in=[code for code, _name in settings.LANGUAGES]),
+                name="language_choice_is_a_language",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.person}: {self.language}"
 
 
 def is_instance_administrator(person):

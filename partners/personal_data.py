@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.models import registered_models
 
+from .languages import stored_language
 from .models import Organisation, account_status
 
 HISTORY_EVENTS = {"+": gettext_lazy("ajout"), "~": gettext_lazy("modification"), "-": gettext_lazy("retrait")}
@@ -203,6 +204,7 @@ def personal_data(person):
             account_status(person)
         ],
         "administration_de_l_instance_depuis": timezone.localtime(administrator.since) if administrator else None,
+        "langue_choisie": stored_language(person),  # the switch's, or None (partners.languages)
     }
     memberships = {}
     for membership in person.memberships.select_related("organisation").order_by("organisation__sort_key"):

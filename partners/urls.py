@@ -24,6 +24,8 @@ urlpatterns = [
     path("confidentialite/", privacy_views.privacy, name="privacy"),
     path("comptes/mes-donnees/", privacy_views.my_data, name="my_data"),
     path("comptes/mes-donnees.json", privacy_views.my_data_json, name="my_data_json"),
+    # The language switch of every page (no sign-in needed)
+    path("langue/", views.set_language, name="set_language"),
     # The link of an invitation email (no sign-in needed: that is what it is for)
     path("comptes/invitation/<uidb64>/<token>/", views.accept_invitation, name="accept_invitation"),
 ]

@@ -8,7 +8,9 @@ emails rate-limited; and the link of an invitation email. The people of a plan a
 import logging
 
 from django.contrib import messages
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import PasswordResetConfirmView, PasswordResetView
 from django.db.models import Count, ProtectedError
 from django.http import HttpResponseRedirect
@@ -18,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
 from django_ratelimit.core import is_ratelimited
 
 from lib import french
@@ -28,6 +31,7 @@ from lib.locking import refuse_stale, save_from_version
 
 from .filters import AccountFilter, OrganisationFilter
 from .forms import MergeForm, OrganisationForm, invitation_token
+from .languages import remember
 from .models import Deactivation, Organisation, is_invited, name_of_person
 from .rules import in_plans, visible_plan_ids
 from .signals import client_address
@@ -141,7 +145,7 @@ def organisation_merge(request, pk):
             try:
                 duplicate.merge_into(kept)
             except ProtectedError:
-                messages.error(request, _("Cette fusion est impossible\u00a0: le doublon est encore utilisé ailleurs."))
+                messages.error(request, _("Cette fusion est impossible : le doublon est encore utilisé ailleurs."))
                 return redirect("partners:organisation", kept.pk)
             messages.success(request, _("« %(name)s » est fusionnée dans cette organisation.") % {"name": name})
             return redirect("partners:organisation", kept.pk)
@@ -213,7 +217,7 @@ def account_reactivate(request, user_id):
     else:
         messages.success(
             request,
-            _("Le compte %(of_name)s est rouvert. Cette personne n’a pas encore choisi son mot de passe\u00a0: "
+            _("Le compte %(of_name)s est rouvert. Cette personne n’a pas encore choisi son mot de passe : "
               "la coordination de son plan peut lui renvoyer l’invitation.") % {"of_name": french.of(person.get_full_name() or person)},
         )
     return redirect("partners:accounts")
@@ -295,9 +299,29 @@ class AcceptInvitationView(PasswordResetConfirmView):
     def form_valid(self, form):
         form.user.is_active = True
         response = super().form_valid(form)
-        messages.success(self.request, _("Bienvenue\u202f! Votre mot de passe est enregistré."))
+        messages.success(self.request, _("Bienvenue ! Votre mot de passe est enregistré."))
         return response
 
 
 accept_invitation = AcceptInvitationView.as_view()
 
+
+
+# The language switch (base.html)
+
+
+@login_not_required
+@require_POST
+def set_language(request):
+    """Django's set_language (the cookie, then back to the page), and for a signed-in person their
+    choice, kept for every device they sign in on."""
+    language = request.POST.get("language")
+    if language not in dict(settings.LANGUAGES):
+        # Django's view would set the cookie to any language Django itself speaks (de, es…): back to the
+        # page, nothing changed.
+        request.POST = request.POST.copy()
+        request.POST["language"] = ""
+    response = django_set_language(request)
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        remember(request, language)
+    return response

@@ -113,7 +113,7 @@ def their_version(theirs, form_class):
 
 
 STALE_SAVE = gettext_lazy(
-    "Quelqu’un d’autre a enregistré cet élément pendant que vous le modifiiez\u00a0: vos modifications ne "
+    "Quelqu’un d’autre a enregistré cet élément pendant que vous le modifiiez : vos modifications ne "
     "sont pas enregistrées. Sa version (version %(version)s) est affichée ci-dessous; enregistrez de "
     "nouveau pour la remplacer par la vôtre."
 )
@@ -140,7 +140,7 @@ def edit_item(request, slug, kind, pk):
                 if saved and hasattr(form, "save_partners"):
                     form.save_partners()
             if saved:
-                return back_to_plan(request, plan, item, _("%(item)s\u00a0: modifications enregistrées.") % {"item": item.code})
+                return back_to_plan(request, plan, item, _("%(item)s : modifications enregistrées.") % {"item": item.code})
             form, theirs = refuse_stale_edit(form_class, request.POST, item)
     else:
         form = searched(form_class(instance=item), request)
@@ -175,7 +175,7 @@ def add_item(request, slug, kind):
                 item.insert_at(form.cleaned_data.get("position"))
                 if hasattr(form, "save_partners"):
                     form.save_partners()
-            return back_to_plan(request, plan, item, _("%(item)s\u00a0: ajouté.") % {"item": item.code})
+            return back_to_plan(request, plan, item, _("%(item)s : ajouté.") % {"item": item.code})
     else:
         form = searched(form_class(instance=item), request)
     context = {"plan": plan, "item": None, "parent": parent, "kind": kind, "model": model, "form": form}
@@ -198,7 +198,7 @@ def move_item(request, slug, kind, pk):
         messages.error(request, _("Indiquez une position (1, 2, 3…)."))
         return redirect(reverse("plans:edit_item", args=[plan.slug, kind, item.pk]))
     item.move_to(target)
-    return back_to_plan(request, plan, item, _("Déplacé\u00a0: c’est maintenant %(code)s.") % {"code": item.code})
+    return back_to_plan(request, plan, item, _("Déplacé : c’est maintenant %(code)s.") % {"code": item.code})
 
 
 @require_http_methods(["GET", "POST"])
@@ -210,10 +210,10 @@ def delete_item(request, slug, kind, pk):
         return render(request, "plans/edit/confirm_delete.html", {"plan": plan, "item": item, "kind": kind})
     code, parent = item.code, item.parent
     if item.delete_or_archive():
-        message = _("%(item)s\u00a0: supprimé.") % {"item": code}
+        message = _("%(item)s : supprimé.") % {"item": code}
     else:
         message = _(
-            "%(item)s\u00a0: archivé plutôt que supprimé, parce que des étapes ou des résultats atteints y sont "
+            "%(item)s : archivé plutôt que supprimé, parce que des étapes ou des résultats atteints y sont "
             "inscrits. Il reste dans les éléments archivés, d’où vous pouvez le restaurer."
         ) % {"item": code}
     return back_to_plan(request, plan, parent, message)
@@ -225,7 +225,7 @@ def archive_item(request, slug, kind, pk):
     plan, item = get_item_to_edit(request.user, slug, kind, pk)
     code, parent = item.code, item.parent
     item.archive()
-    message = _("%(item)s\u00a0: archivé. Il reste dans les éléments archivés, d’où vous pouvez le restaurer.") % {"item": code}
+    message = _("%(item)s : archivé. Il reste dans les éléments archivés, d’où vous pouvez le restaurer.") % {"item": code}
     return back_to_plan(request, plan, parent, message)
 
 
@@ -238,13 +238,13 @@ def restore_item(request, slug, kind, pk):
         if parent.archived_at is not None:
             messages.error(
                 request,
-                _("%(item)s est sous un élément archivé (%(parent)s)\u00a0: restaurez d’abord celui-ci.")
+                _("%(item)s est sous un élément archivé (%(parent)s) : restaurez d’abord celui-ci.")
                 % {"item": item.code, "parent": parent.code},
             )
             return redirect("plans:archived", plan.slug)
         parent = parent.parent
     item.restore()
-    return back_to_plan(request, plan, item, _("Restauré\u00a0: c’est maintenant %(code)s.") % {"code": item.code})
+    return back_to_plan(request, plan, item, _("Restauré : c’est maintenant %(code)s.") % {"code": item.code})
 
 
 @require_http_methods(["GET", "POST"])
@@ -259,7 +259,7 @@ def archive_plan(request, slug):
         plan.archive()
         messages.success(
             request,
-            _("Le plan est archivé\u00a0: il se lit comme vous l’avez laissé, plus rien ne s’y inscrit. Vous pouvez le restaurer ici."),
+            _("Le plan est archivé : il se lit comme vous l’avez laissé, plus rien ne s’y inscrit. Vous pouvez le restaurer ici."),
         )
     return redirect(plan)
 
@@ -271,7 +271,7 @@ def restore_plan(request, slug):
     require(request.user, "plans.archive_plan", plan)
     if plan.is_archived:
         plan.restore()
-        messages.success(request, _("Le plan est restauré\u00a0: il est de nouveau ouvert."))
+        messages.success(request, _("Le plan est restauré : il est de nouveau ouvert."))
     return redirect(plan)
 
 

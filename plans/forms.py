@@ -49,6 +49,7 @@ class PlanSettingsForm(VersionedForm):
             "reporting_year_start_month",
             "stale_after_months",
             "reminder_frequency",
+            "language",
             "committee_may_validate",
             "partners_may_download_bilans",
         ]
@@ -62,14 +63,14 @@ class NewPlanForm(forms.ModelForm):
         label=_("Reprendre la structure du plan"),
         queryset=Plan.objects.none(),
         required=False,
-        empty_label=_("aucun\u00a0: plan vide"),
+        empty_label=_("aucun : plan vide"),
         help_text=_("Axes, objectifs, actions, résultats attendus et partenaires sont repris; aucune étape."),
     )
 
     class Meta:
         model = Plan
         fields = ["title", "slug", "region", "first_year", "last_year"]
-        help_texts = {"slug": _("Dans l’adresse du plan\u00a0: lettres, chiffres et traits d’union (ex. lanaudiere-2027-2029).")}
+        help_texts = {"slug": _("Dans l’adresse du plan : lettres, chiffres et traits d’union (ex. lanaudiere-2027-2029).")}
 
     def __init__(self, *args, sources, **kwargs):
         super().__init__(*args, **kwargs)

@@ -84,7 +84,7 @@ class Plan(models.Model):
         _("mois de début de l’année de reddition"),
         choices=MONTHS,
         default=4,
-        help_text=_("Avril par défaut\u00a0: l’année financière publique du Québec va d’avril à mars."),
+        help_text=_("Avril par défaut : l’année financière publique du Québec va d’avril à mars."),
     )
     adopted_on = models.DateField(_("adopté le"), null=True, blank=True)
     stale_after_months = models.PositiveSmallIntegerField(
@@ -102,6 +102,15 @@ class Plan(models.Model):
             "Chaque partenaire reçoit à ce rythme un courriel : ses actions sans nouvelles, ses résultats attendus "
             "cette année, ses étapes renvoyées. Chacun peut changer le sien."
         ),
+    )
+    # The language of the plan's documents (bilans, « Le plan et ses étapes réalisées »), whatever the
+    # language of the person who downloads them (bilans/documents.py, `in_plan_language`).
+    language = models.CharField(
+        _("langue des documents"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("La langue des bilans PDF et Word et du document du plan, quelle que soit celle de la personne qui les télécharge."),
     )
     committee_may_validate = models.BooleanField(
         _("le comité de coordination peut valider les étapes"), default=False
@@ -150,6 +159,9 @@ class Plan(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(reminder_frequency__in=ReminderFrequency.values), name="plan_reminder_frequency_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(language__in=[code for code, _name in settings.LANGUAGES]), name="plan_language_valid"
             ),
         ]
 
@@ -432,11 +444,11 @@ def parse_period(text):
     start, end = int(match[1]), int(match[2] or match[1])
     if not (FIRST_YEAR <= start <= LAST_YEAR and FIRST_YEAR <= end <= LAST_YEAR):
         raise ValueError(
-            _("« %(value)s »\u00a0: une année de référence va de %(first)s à %(last)s.")
+            _("« %(value)s » : une année de référence va de %(first)s à %(last)s.")
             % {"value": text, "first": FIRST_YEAR, "last": LAST_YEAR}
         )
     if start > end:
-        raise ValueError(_("« %(value)s »\u00a0: l’année de fin précède l’année de début.") % {"value": text})
+        raise ValueError(_("« %(value)s » : l’année de fin précède l’année de début.") % {"value": text})
     return start, end
 
 
@@ -1207,7 +1219,7 @@ class ExpectedResult(PlanItem, ReferencePeriod):
             )
         if day < earliest:
             raise ValidationError(
-                _("Un résultat ne peut pas être atteint avant le %(date)s\u00a0: aucun bilan ne le compterait.")
+                _("Un résultat ne peut pas être atteint avant le %(date)s : aucun bilan ne le compterait.")
                 % {"date": earliest}
             )
 

@@ -9,10 +9,12 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
+from django.utils import translation
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 
 from partners.forms import invitation_token
+from partners.languages import stored_language
 from partners.models import Organisation, is_deactivated, is_invited
 
 from .models import Membership, Plan, PlanRole, Role
@@ -33,7 +35,7 @@ class InvitationForm(forms.Form):
         queryset=Organisation.objects.active(),
         required=False,
         empty_label=_("Aucune"),
-        help_text=_("Obligatoire pour une personne partenaire\u00a0: l’organisation pour laquelle elle agit dans ce plan."),
+        help_text=_("Obligatoire pour une personne partenaire : l’organisation pour laquelle elle agit dans ce plan."),
     )
     role = forms.ChoiceField(label=_("Rôle dans le plan"), choices=Role.choices, initial=Role.PARTNER)
 
@@ -49,7 +51,7 @@ class InvitationForm(forms.Form):
             raise forms.ValidationError(_("Cette personne a déjà un rôle dans ce plan."))
         if self.existing and is_deactivated(self.existing):
             raise forms.ValidationError(
-                _("Le compte de cette personne est désactivé\u00a0: une invitation ne le rouvre pas. Seule une "
+                _("Le compte de cette personne est désactivé : une invitation ne le rouvre pas. Seule une "
                   "personne qui coordonne tous ses plans, ou l’administration de l’instance, peut le réactiver.")
             )
         if self.existing is None and get_user_model().objects.filter(username__iexact=email).exists():
@@ -98,9 +100,12 @@ def send_invitation(request, person, plan, role):
         uid = urlsafe_base64_encode(force_bytes(person.pk))
         link = reverse("partners:accept_invitation", args=[uid, invitation_token.make_token(person)])
         context["invitation_url"] = request.build_absolute_uri(link)
-    subject = render_to_string("plans/people/email/invitation_subject.txt", context).strip()
-    body = render_to_string("plans/people/email/invitation.txt", context)
+    # In the invited person's language (fr-CA until they choose), not the coordinator's.
+    with translation.override(stored_language(person) or settings.LANGUAGE_CODE):
+        subject = render_to_string("plans/people/email/invitation_subject.txt", context).strip()
+        body = render_to_string("plans/people/email/invitation.txt", context)
+        html = render_to_string("plans/people/email/invitation.html", context)
     email = EmailMultiAlternatives(subject, body, to=[person.email])
-    email.attach_alternative(render_to_string("plans/people/email/invitation.html", context), "text/html")
+    email.attach_alternative(html, "text/html")
     email.send()
     person_invited.send(sender=Plan, person=person, plan=plan)

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
 from django.db.backends.signals import connection_created
+from django.utils.translation import gettext_lazy as _
 
 
 class RechercheConfig(AppConfig):
     name = "recherche"
-    verbose_name = "Recherche"
+    verbose_name = _("Recherche")
 
     def ready(self):
         from lib.search import register_fold

@@ -45,7 +45,7 @@ class StepForm(VersionedForm):
         self.action = action
         self.removing = removing
         self.fields["done_on"].widget.attrs["max"] = timezone.localdate().isoformat()
-        self.fields["files"].help_text = _("PDF, images ou documents de bureautique, %(max)s\u00a0Mo chacun au plus.") % {
+        self.fields["files"].help_text = _("PDF, images ou documents de bureautique, %(max)s Mo chacun au plus.") % {
             "max": megabytes(settings.STEP_FILE_MAX_BYTES)
         }
         self.fields["results"].queryset = action.results.active().order_by("number")
@@ -83,7 +83,7 @@ class StepForm(VersionedForm):
         count, most = files.count() - removed.count() + len(uploads), settings.STEP_FILES_MAX
         if count > most:
             raise ValidationError(
-                _("Une étape a au plus %(max)s fichiers joints\u00a0: celle-ci en aurait %(count)s. Retirez-en avant "
+                _("Une étape a au plus %(max)s fichiers joints : celle-ci en aurait %(count)s. Retirez-en avant "
                   "d’en joindre d’autres."),
                 params={"max": most, "count": count},
             )
@@ -91,8 +91,8 @@ class StepForm(VersionedForm):
         adding, quota = sum(upload.size for upload in uploads), settings.PLAN_FILES_MAX_BYTES
         if used + adding > quota:
             raise ValidationError(
-                _("Les fichiers des étapes de ce plan occupent déjà %(used)s\u00a0Mo sur les %(max)s\u00a0Mo permis\u00a0: "
-                  "ces %(size)s\u00a0Mo de plus ne peuvent être joints. Demandez à la coordination de faire de la place."),
+                _("Les fichiers des étapes de ce plan occupent déjà %(used)s Mo sur les %(max)s Mo permis : "
+                  "ces %(size)s Mo de plus ne peuvent être joints. Demandez à la coordination de faire de la place."),
                 params={"used": megabytes(used), "max": megabytes(quota), "size": megabytes(adding)},
             )
         return uploads
@@ -137,7 +137,7 @@ class AchievementForm(forms.Form):
 
 class ReturnStepForm(forms.Form):
     comment = forms.CharField(
-        label=_("Pourquoi renvoyer cette étape\u202f?"),
+        label=_("Pourquoi renvoyer cette étape ?"),
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("L’organisation verra ce commentaire avec son étape."),
     )

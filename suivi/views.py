@@ -36,7 +36,7 @@ STEPS_PER_PAGE = 25
 CHECK_INS_SHOWN = 5  # on the action's page: the latest; older ones only tell that the action went on
 
 STALE_STEP = gettext_lazy(
-    "Quelqu’un d’autre a enregistré cette étape pendant que vous la modifiiez\u00a0: vos modifications (et les "
+    "Quelqu’un d’autre a enregistré cette étape pendant que vous la modifiiez : vos modifications (et les "
     "fichiers que vous joigniez) ne sont pas enregistrées. Sa version est affichée ci-dessous; enregistrez "
     "de nouveau pour la remplacer par la vôtre."
 )
@@ -46,7 +46,7 @@ VALIDATED_MEANWHILE = gettext_lazy(
     "si elle doit changer, écrivez-lui. Ce que vous aviez saisi est repris ci-dessous."
 )
 STALE_STATUS = gettext_lazy(
-    "Quelqu’un d’autre a modifié cette action pendant que vous en fixiez l’état\u00a0: rien n’est enregistré. "
+    "Quelqu’un d’autre a modifié cette action pendant que vous en fixiez l’état : rien n’est enregistré. "
     "Voici son état actuel; choisissez de nouveau."
 )
 
@@ -349,7 +349,7 @@ def return_step(request, slug, pk):
     step = get_step_for(request.user, slug, pk, "suivi.review_step")
     form = ReturnStepForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Indiquez pourquoi vous renvoyez l’étape\u00a0: l’organisation verra ce commentaire."))
+        messages.error(request, _("Indiquez pourquoi vous renvoyez l’étape : l’organisation verra ce commentaire."))
         return redirect(back(request, step.action.get_absolute_url()))
     step.set_review(Step.Review.RETURNED, by=request.user, comment=form.cleaned_data["comment"])
     messages.success(request, _("Étape renvoyée à l’organisation avec votre commentaire."))

@@ -68,9 +68,9 @@ class RowError:
 
     def __str__(self):
         if not self.column:
-            return _("Ligne %(row)s\u00a0: %(message)s") % {"row": self.row, "message": self.message}
+            return _("Ligne %(row)s : %(message)s") % {"row": self.row, "message": self.message}
         where = f"{self.letter} ({self.column})" if self.letter else self.column
-        return _("Ligne %(row)s, colonne %(column)s\u00a0: %(message)s") % {
+        return _("Ligne %(row)s, colonne %(column)s : %(message)s") % {
             "row": self.row, "column": where, "message": self.message,
         }
 
@@ -124,7 +124,7 @@ def join_names(names):
 
 
 def formula_refused():
-    return _("les formules ne sont pas acceptées\u202f; inscrivez la valeur elle-même.")
+    return _("les formules ne sont pas acceptées ; inscrivez la valeur elle-même.")
 
 
 # Resources: the columns of each level, for import and export --------------------------------------------
@@ -496,7 +496,7 @@ def read_sheet(content, filename):
             if any(cell_text(row[index]) for row in dataset):
                 errors.append(RowError(1, "", _("la colonne %(letter)s n’a pas d’en-tête.") % {"letter": letter}))
         elif header not in known:
-            errors.append(RowError(1, header, _("en-tête inconnu. Les en-têtes attendus sont\u00a0: %(list)s.")
+            errors.append(RowError(1, header, _("en-tête inconnu. Les en-têtes attendus sont : %(list)s.")
                                    % {"list": ", ".join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)}, letter))
         elif header in seen:
             errors.append(RowError(1, header, _("en-tête en double (déjà en colonne %(letter)s).")
@@ -505,11 +505,11 @@ def read_sheet(content, filename):
             seen[header] = index
     missing = [column for column in REQUIRED_COLUMNS if column not in seen]
     if missing:
-        errors.append(RowError(1, "", _("colonnes manquantes\u00a0: %(list)s.") % {"list": ", ".join(missing)}))
+        errors.append(RowError(1, "", _("colonnes manquantes : %(list)s.") % {"list": ", ".join(missing)}))
     if errors:
         return sheet
     if not len(dataset):
-        raise SpreadsheetError(_("Le fichier ne contient que des en-têtes\u00a0: aucune ligne à importer."))
+        raise SpreadsheetError(_("Le fichier ne contient que des en-têtes : aucune ligne à importer."))
 
     letters = {column: column_letter(index) for column, index in seen.items()}
     owners = {}  # code of a row's own item → its row, to find duplicates
@@ -549,7 +549,7 @@ def read_sheet(content, filename):
         for position, level in enumerate(LEVELS[:depth]):
             code = codes[level.key]
             if not code:
-                error(row, level.key, _("code manquant\u00a0: la ligne décrit un élément plus bas dans le plan."))
+                error(row, level.key, _("code manquant : la ligne décrit un élément plus bas dans le plan."))
                 row_ok = False
                 break
             if not re.fullmatch(r"[1-9][0-9]*(\.[1-9][0-9]*){%d}" % position, code):
@@ -583,7 +583,7 @@ def read_sheet(content, filename):
                 entry.text = text
             if position == depth - 1:
                 if code in owners:
-                    error(row, level.key, _("code en double\u00a0: %(code)s est déjà à la ligne %(other)s.")
+                    error(row, level.key, _("code en double : %(code)s est déjà à la ligne %(other)s.")
                           % {"code": code, "other": owners[code]})
                     row_ok = False
                 owners[code] = row
@@ -757,17 +757,17 @@ class ImportReport:
     def summary_lines(self):
         lines = []
         for level in self.levels:
-            lines.append(_("%(name)s\u00a0: %(new)s à créer, %(changed)s modifiés, %(unchanged)s inchangés, "
+            lines.append(_("%(name)s : %(new)s à créer, %(changed)s modifiés, %(unchanged)s inchangés, "
                            "%(absent)s absents du fichier laissés tels quels.") % {
                 "name": level.name, "new": len(level.new), "changed": len(level.changed),
                 "unchanged": level.unchanged, "absent": level.absent,
             })
         for match in self.organisations:
             if match.proposal:
-                lines.append(_("Organisation « %(text)s »\u00a0: associée à « %(org)s ».")
+                lines.append(_("Organisation « %(text)s » : associée à « %(org)s ».")
                              % {"text": match.text, "org": match.proposal.display_name})
             else:
-                lines.append(_("Organisation « %(text)s »\u00a0: sera créée.") % {"text": match.text})
+                lines.append(_("Organisation « %(text)s » : sera créée.") % {"text": match.text})
         return lines
 
 
@@ -1064,7 +1064,7 @@ def read_partner_sheet(content, filename, plan, user, organisation):
     seen = {header: index for index, header in reversed(list(enumerate(headers))) if header}
     missing = [str(PARTNER_HEADERS[column]) for column in PARTNER_REQUIRED if column not in seen]
     if missing:
-        report.errors.append(RowError(1, "", _("colonnes manquantes\u00a0: %(list)s.") % {"list": ", ".join(missing)}))
+        report.errors.append(RowError(1, "", _("colonnes manquantes : %(list)s.") % {"list": ", ".join(missing)}))
         return report
     letters = {column: column_letter(index) for column, index in seen.items()}
 
@@ -1108,7 +1108,7 @@ def read_partner_sheet(content, filename, plan, user, organisation):
             error(row, "action", _("aucune action %(code)s dans ce plan.") % {"code": cells["action"] or "—"})
             continue
         if action.code not in theirs or not user.has_perm("suivi.add_step", action):
-            error(row, "action", _("l’action %(code)s n’est pas une action de votre organisme\u00a0: ligne refusée.")
+            error(row, "action", _("l’action %(code)s n’est pas une action de votre organisme : ligne refusée.")
                   % {"code": action.code})
             continue
         results = {result.code: result for result in action.results.all() if result.archived_at is None}
@@ -1134,7 +1134,7 @@ def read_partner_sheet(content, filename, plan, user, organisation):
                     else:
                         error(row, "atteint_le", _("vous ne pouvez pas marquer ce résultat atteint."))
             elif result.is_achieved and not cells["atteint_le"]:
-                report.notes.append(RowError(row, str(PARTNER_HEADERS["atteint_le"]), _("le résultat %(code)s reste atteint\u00a0: un import ne "
+                report.notes.append(RowError(row, str(PARTNER_HEADERS["atteint_le"]), _("le résultat %(code)s reste atteint : un import ne "
                                                                   "retire pas une atteinte.") % {"code": result.code},
                                              letters["atteint_le"]))
             elif result.is_achieved:

@@ -57,14 +57,14 @@ class NewPlanForm(UploadForm):
     title = forms.CharField(
         label=gettext_lazy("Titre du plan"),
         max_length=200,
-        help_text=gettext_lazy("Ses années et sa région en sont tirées («\u00a0… Lanaudière 2025-2027\u00a0»)."),
+        help_text=gettext_lazy("Ses années et sa région en sont tirées (« … Lanaudière 2025-2027 »)."),
         widget=forms.TextInput(attrs={"data-slug-source": "id_slug"}),
     )
     slug = forms.SlugField(
         label=gettext_lazy("Identifiant dans l’adresse"),
         max_length=80,
         required=False,
-        help_text=gettext_lazy("Tiré du titre si vous le laissez vide\u00a0: lettres, chiffres, tirets."),
+        help_text=gettext_lazy("Tiré du titre si vous le laissez vide : lettres, chiffres, tirets."),
     )
     region = forms.CharField(
         label=gettext_lazy("Région"),
@@ -79,9 +79,9 @@ class NewPlanForm(UploadForm):
         if cleaned.get("title") and not cleaned.get("slug") and "slug" not in self.errors:
             cleaned["slug"] = slugify(cleaned["title"])[:80].strip("-")
             if not cleaned["slug"]:
-                self.add_error("slug", _("Indiquez un identifiant\u00a0: le titre n’en donne aucun."))
+                self.add_error("slug", _("Indiquez un identifiant : le titre n’en donne aucun."))
         if cleaned.get("slug") and Plan.objects.filter(slug=cleaned["slug"]).exists():
-            self.add_error("slug", _("Un plan a déjà l’identifiant « %(slug)s »\u00a0: choisissez-en un autre.")
+            self.add_error("slug", _("Un plan a déjà l’identifiant « %(slug)s » : choisissez-en un autre.")
                            % {"slug": cleaned["slug"]})
         return cleaned
 
@@ -169,7 +169,7 @@ def plan_spreadsheet_confirm(request, slug):
     require(request.user, "plans.change_plan", plan)
     content, data = kept_upload(request, plan=plan.slug)
     if content is None:
-        messages.error(request, _("Le fichier déposé n’est plus disponible\u00a0: déposez-le de nouveau."))
+        messages.error(request, _("Le fichier déposé n’est plus disponible : déposez-le de nouveau."))
         return redirect("tableur:spreadsheet", plan.slug)
     sheet = read_sheet(content, data["name"])
     choices = organisation_choices(request, sheet)
@@ -219,7 +219,7 @@ def new_plan_confirm(request):
     content, data = kept_upload(request)
     new_plan = data.get("new_plan")
     if content is None or new_plan is None or Plan.objects.filter(slug=new_plan["slug"]).exists():
-        messages.error(request, _("Cet import n’est plus possible\u00a0: déposez le fichier de nouveau."))
+        messages.error(request, _("Cet import n’est plus possible : déposez le fichier de nouveau."))
         return redirect("tableur:new_plan_import")
     sheet = read_sheet(content, data["name"])
     report = import_sheet(sheet, new_plan=new_plan, commit=True, choices=organisation_choices(request, sheet),
@@ -283,7 +283,7 @@ def partner_sheet_confirm(request, slug):
     organisation, _organisations = partner_organisation(request, plan)
     content, data = kept_upload(request, plan=plan.slug, organisation=organisation.pk)
     if content is None:
-        messages.error(request, _("Le fichier déposé n’est plus disponible\u00a0: déposez-le de nouveau."))
+        messages.error(request, _("Le fichier déposé n’est plus disponible : déposez-le de nouveau."))
         return redirect("tableur:partner_sheet", plan.slug)
     report = read_partner_sheet(content, data["name"], plan, request.user, organisation)
     if not report.ok:
@@ -292,7 +292,7 @@ def partner_sheet_confirm(request, slug):
     save_partner_sheet(report, request.user, organisation)
     forget_upload(data)
     messages.success(request, _(
-        "%(steps)s étape(s) inscrite(s) et %(ticks)s étape(s) prévue(s) cochée(s), en attente de validation\u202f; "
+        "%(steps)s étape(s) inscrite(s) et %(ticks)s étape(s) prévue(s) cochée(s), en attente de validation ; "
         "%(results)s résultat(s) marqué(s) atteint(s)."
     ) % {"steps": len(report.steps), "ticks": len(report.ticks), "results": len(report.achievements)})
     return redirect("suivi:my_actions", plan.slug)

@@ -324,7 +324,7 @@ def test_plan_settings(client, coordinator, lanaudiere):
     data = {
         "title": "", "region": "Lanaudière", "first_year": 2024, "last_year": 2023, "priority": "", "mission": "",
         "values": "Solidarité\nRespect", "follow_up": "", "reporting_year_start_month": 4, "stale_after_months": 3,
-        "reminder_frequency": "monthly", "version": 1,
+        "reminder_frequency": "monthly", "language": "fr-ca", "version": 1,
     }
     response = client.post(url("plan_settings", lanaudiere), data)
     assert response.context["form"].errors == {

@@ -148,7 +148,7 @@ def test_the_overview_shows_each_axis_progress_as_a_bar_with_its_figure(client, 
     result.save()
     client.force_login(partner)
     overview = overview_of(client.get(lanaudiere.get_absolute_url()).content.decode())
-    bars = re.findall(r'<li><a href="#axe-(\d)">.*?<progress value="(\d+)" max="100" aria-label="Avancement de l’axe">\d+ %</progress> <span class="progress-value">(\d+)\xa0%</span>', overview, re.S)
+    bars = re.findall(r'<li><a href="#axe-(\d)">.*?<progress value="(\d+)" max="100" aria-label="Avancement de l’axe">\d+\xa0%</progress> <span class="progress-value">(\d+)\xa0%</span>', overview, re.S)
     assert [axis for axis, _value, _text in bars] == ["1", "2", "3", "4"]
     values = {axis: (int(value), int(text)) for axis, value, text in bars}
     assert values["3"][0] == values["3"][1] > 0  # the figure is written, not only drawn

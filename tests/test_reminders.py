@@ -246,7 +246,7 @@ def test_the_coordination_gets_its_week_and_one_grouped_notice_of_new_steps(lana
     # The check-in is told as such, and the action it is about is not one to remind.
     assert "« Rien de nouveau, toujours en cours » cette semaine" in week.body and "- 3.1.2 · ALL · " in week.body
     assert not re.search(r"^- 3\.1\.2 [^·]", week.body, flags=re.M)
-    assert coordinator.notifications.get().text == "Étapes à valider : 3"
+    assert coordinator.notifications.get().text == "Étapes à valider\u00a0: 3"
     send_reminders(plans=[lanaudiere])
     assert len(mails_to("coordo@example.org")) == 2  # nothing new: nothing again
 

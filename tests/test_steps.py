@@ -317,7 +317,7 @@ def test_plan_page_shows_latest_steps_and_progress(client, committee_member, own
     client.force_login(committee_member)
     html = client.get(reverse("plans:detail", args=[SLUG])).content.decode()
     assert "Visite de chantier" in html
-    assert 'aria-label="Avancement de l’action">100 %' in html
+    assert 'aria-label="Avancement de l’action">100\u00a0%' in html
 
 
 def test_steps_list_filters_by_organisation_and_period(client, coordinator, own_action, all_org, tpdsl):

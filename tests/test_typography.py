@@ -111,6 +111,23 @@ def test_dates_times_and_percentages_have_one_way_of_being_written():
     assert rendered == "1er avril 2025|12 avril 2025, 19\u00a0h\u00a057|19\u00a0h\u00a057|50\u00a0%|d’Action-Logement"
 
 
+def test_under_english_the_same_filters_write_english():
+    import datetime
+
+    from django.template import engines
+    from django.utils import translation
+
+    template = engines["django"].from_string(
+        '{{ day|date }}|{{ moment|date:"DATETIME_FORMAT" }}|{{ moment|time }}|{{ day|date:"WEEKDAY_DATE_FORMAT" }}|'
+        '{{ 50|percent }}|{{ "Action-Logement"|de }}|{% load i18n %}{% translate "Lieu" %}{% colon %}'
+    )
+    context = {"day": datetime.date(2025, 4, 1), "moment": datetime.datetime(2025, 4, 12, 19, 57)}
+    with translation.override("en"):
+        rendered = template.render(context)
+    assert rendered == "April 1, 2025|April 12, 2025, 7:57 p.m.|7:57 p.m.|Tuesday, April 1, 2025|50%|of Action-Logement|Location:"
+    assert template.render(context).endswith("|mardi 1er avril 2025|50\u00a0%|d’Action-Logement|Lieu\u00a0:")
+
+
 def test_zero_is_singular_in_french(client, coordinator, lanaudiere):
     from django.utils.translation import ngettext
 

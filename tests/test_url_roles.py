@@ -401,6 +401,11 @@ EXPECTED = {
     ("partners:privacy", "-"): {"GET": EVERYONE},
     ("partners:my_data", "-"): {"GET": SIGNED_IN},
     ("partners:my_data_json", "-"): {"GET": SIGNED_IN},
+    # The language switch: anyone (a cookie); a signed-in person's choice is also stored on them.
+    ("partners:set_language", "-"): {
+        "GET": "                                           405   405   405   405    405    405   405    405   405",
+        "POST": "                                          302   done  done  done   done   done  302    done  done",
+    },
     ("partners:person_erase", "partenaire"): {
         "GET": "                                           login 403   403   403    200    403   login  200   403",
         "POST": "                                          login 403   403   403    done   403   login  done  403",
@@ -885,6 +890,7 @@ POST_DATA = {
     "partners:account_reactivate": lambda w, target, person: {},
     "partners:account_unlock": lambda w, target, person: {},
     "partners:person_erase": lambda w, target, person: {},
+    "partners:set_language": lambda w, target, person: {"language": "en", "next": "/"},
     "plans:person_unlock": lambda w, target, person: {},
     "plans:archive_plan": lambda w, target, person: {},
     "plans:restore_plan": lambda w, target, person: {},

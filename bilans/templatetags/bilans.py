@@ -4,10 +4,11 @@ import datetime
 import re
 
 from django import template
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from bilans.narrative import to_html
+from lib import french
 
 register = template.Library()
 
@@ -24,6 +25,8 @@ def typo(value):
     if value is None:
         return ""
     text = re.sub(r"(?<=\w)'(?=\w)", "’", str(value))
+    if not french.in_french():  # an English plan's bilan: English spacing
+        return text
     text = re.sub(rf"(?<=[^\s;!?])[{SPACES}]?([;!?]+)(?=\s|$|[»)])", NNBSP + r"\1", text)
     text = re.sub(rf"(?<=\S)[{SPACES}]?:(?=\s|$)", NBSP + ":", text)
     text = re.sub(rf"«[{SPACES}]*", "«" + NBSP, text)
@@ -37,9 +40,11 @@ def typo(value):
 
 @register.filter
 def percent(value):
-    """A percentage: « 45 % », with a no-break space (the French way); « – » when there is nothing to
-    measure."""
-    return "–" if value is None else f"{value}{NBSP}%"
+    """A percentage: « 45 % », with a no-break space (the French way; « 45% » in English); « – » when
+    there is nothing to measure."""
+    if value is None:
+        return "–"
+    return f"{value}{NBSP}%" if french.in_french() else f"{value}%"
 
 
 @register.filter
@@ -53,8 +58,9 @@ def signed(value):
 
 
 def is_singular(number):
-    """French takes the singular below two: « 0 point », « 1 étape », « −1 point », « 2 étapes »."""
-    return abs(number) < 2
+    """French takes the singular below two: « 0 point », « 1 étape », « −1 point », « 2 étapes »;
+    English only for one: "0 steps", "1 step"."""
+    return abs(number) < 2 if french.in_french() else abs(number) == 1
 
 
 @register.filter
@@ -72,7 +78,9 @@ def points(value):
     """A change in percentage points with its unit: « +12 points », « 0 point », « −1 point »."""
     if value is None:
         return "–"
-    return f"{signed(value)}{NBSP}{_('point') if is_singular(value) else _('points')}"
+    # With a context: the agenda's « point » (an item) is another word.
+    unit = pgettext("points de pourcentage", "point") if is_singular(value) else pgettext("points de pourcentage", "points")
+    return f"{signed(value)}{NBSP}{unit}"
 
 
 @register.inclusion_tag("bilans/includes/progress_chart.html")
@@ -128,11 +136,11 @@ def shows_attendance(bilan):
 
 @register.filter
 def long_date(value):
-    """1er avril 2024, 31 mars 2025: the French ordinal on the first of the month."""
+    """1er avril 2024, 31 mars 2025: the French ordinal on the first of the month; April 1, 2024 in English
+    (lib/french.py and the format modules)."""
     if not value:
         return ""
-    day = f"{value.day}er" if value.day == 1 else str(value.day)
-    return f"{day} {date_format(value, 'F Y')}"
+    return french.date(value)
 
 
 @register.filter
@@ -174,7 +182,7 @@ def comparison(bilan):
         }
 
     rows = [row(_("Ensemble du plan"), bilan, previous, total=True)]
-    rows += [row(_("Axe %(code)s\u00a0: %(title)s") % {"code": axis["code"], "title": typo(axis["title"])}, axis,
+    rows += [row(_("Axe %(code)s : %(title)s") % {"code": axis["code"], "title": typo(axis["title"])}, axis,
                  axis["previous"]) for axis in bilan["axes"]]
     labels = year_label(previous["starts_on"], previous["ends_on"]), year_label(bilan["starts_on"], bilan["ends_on"])
     return {"previous": labels[0], "this": labels[1], "columns": labels * 3, "rows": rows}

@@ -4,7 +4,9 @@ about it: suivi, below, loads this library rather than importing the app) and it
 from django import template
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from lib import french
 from lib.narrative import to_html
 
 from ..models import AgendaPoint, Amendment, Decision
@@ -13,17 +15,14 @@ register = template.Library()
 
 
 def clock(moment):
-    """14 h 05, as French typography writes the time (non-breaking spaces)."""
-    moment = timezone.localtime(moment)
-    return f"{moment.hour}\u00a0h\u00a0{moment.minute:02d}"
+    """14 h 05, as French typography writes the time (non-breaking spaces); 2:05 p.m. in English."""
+    return french.clock(timezone.localtime(moment))
 
 
 @register.filter
 def hours(meeting):
     """« 13 h 30 à 16 h »: the meeting's start and end, in the app's time zone."""
-    end = timezone.localtime(meeting.ends_at)
-    end_text = f"{end.hour}\u00a0h" if end.minute == 0 else clock(end)
-    return f"{clock(meeting.starts_at)} à {end_text}"
+    return _("%(start)s à %(end)s") % {"start": clock(meeting.starts_at), "end": clock(meeting.ends_at)}
 
 
 @register.filter

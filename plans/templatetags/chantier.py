@@ -2,6 +2,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from lib import french
 from partners.models import name_of_person
 
 register = template.Library()
@@ -20,10 +21,10 @@ def progress(value, label=None):
     if value is None:
         return ""
     return format_html(
-        '<span class="progress"><progress value="{}" max="100" aria-label="{}">{} %</progress>'
-        ' <span class="progress-value">{}\u00a0%</span></span>',
+        '<span class="progress"><progress value="{}" max="100" aria-label="{}">{}</progress>'
+        ' <span class="progress-value">{}</span></span>',
         value,
         label or _("Avancement"),
-        value,
-        value,
+        french.percent(value),
+        french.percent(value),
     )

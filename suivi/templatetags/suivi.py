@@ -101,7 +101,7 @@ def when(moment):
     """« le 1er décembre 2026 à 14 h 05 »: a moment as French writes it, in the local time zone."""
     moment = timezone.localtime(moment)
     day = _("1er") if moment.day == 1 else str(moment.day)
-    return _("le %(day)s %(month_year)s à %(hour)s\u00a0h\u00a0%(minute)s") % {
+    return _("le %(day)s %(month_year)s à %(hour)s h %(minute)s") % {
         "day": day,
         "month_year": dateformat.format(moment, "F Y"),
         "hour": moment.hour,

@@ -8,3 +8,5 @@ DATE_FORMAT = "j F Y"
 TIME_FORMAT = "G\xa0\\h\xa0i"
 DATETIME_FORMAT = "j F Y, G\xa0\\h\xa0i"
 SHORT_DATETIME_FORMAT = "Y-m-d G\xa0\\h\xa0i"
+# Chantier's own (lib/french.py reads it): a meeting's day, « mercredi 2 décembre 2026 ».
+WEEKDAY_DATE_FORMAT = "l j F Y"

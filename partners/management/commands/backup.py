@@ -28,8 +28,8 @@ class Command(BaseCommand):
         files = manifest["files"]
         self.stdout.write(
             ngettext(
-                "Sauvegarde écrite dans %(output)s\u00a0: la base (%(size)s octets) et %(count)s fichier (%(bytes)s octets).",
-                "Sauvegarde écrite dans %(output)s\u00a0: la base (%(size)s octets) et %(count)s fichiers (%(bytes)s octets).",
+                "Sauvegarde écrite dans %(output)s : la base (%(size)s octets) et %(count)s fichier (%(bytes)s octets).",
+                "Sauvegarde écrite dans %(output)s : la base (%(size)s octets) et %(count)s fichiers (%(bytes)s octets).",
                 len(files),
             )
             % {

@@ -42,17 +42,17 @@ class Command(BaseCommand):
         count = len(manifest["files"])
         self.stdout.write(
             ngettext(
-                "Sauvegarde du %(date)s restaurée\u00a0: la base et %(count)s fichier.",
-                "Sauvegarde du %(date)s restaurée\u00a0: la base et %(count)s fichiers.",
+                "Sauvegarde du %(date)s restaurée : la base et %(count)s fichier.",
+                "Sauvegarde du %(date)s restaurée : la base et %(count)s fichiers.",
                 count,
             )
             % {"date": manifest["created_at"], "count": count}
         )
         if written < count:
             self.stdout.write(
-                _("Déjà dans le stockage, identiques, et laissés tels quels\u00a0: %(kept)s.") % {"kept": count - written}
+                _("Déjà dans le stockage, identiques, et laissés tels quels : %(kept)s.") % {"kept": count - written}
             )
         if pending:
             self.stdout.write(
-                _("Cette version de Chantier a des migrations plus récentes\u00a0: lancez python manage.py migrate.")
+                _("Cette version de Chantier a des migrations plus récentes : lancez python manage.py migrate.")
             )
