@@ -59,7 +59,7 @@ class MultipleFileField(forms.FileField):
     def check(self, upload):
         if upload.size > settings.STEP_FILE_MAX_BYTES:
             raise ValidationError(
-                _("«\u00a0%(name)s\u00a0» pèse %(size)s\u00a0Mo\u00a0: un fichier ne peut dépasser %(max)s\u00a0Mo."),
+                _("« %(name)s » pèse %(size)s Mo : un fichier ne peut dépasser %(max)s Mo."),
                 params={"name": upload.name, "size": megabytes(upload.size), "max": megabytes(settings.STEP_FILE_MAX_BYTES)},
             )
         kind = filetype.guess(upload.read(8192))
@@ -67,7 +67,7 @@ class MultipleFileField(forms.FileField):
         if kind is None or kind.mime not in ACCEPTED_FILE_TYPES:
             raise ValidationError(
                 _(
-                    "«\u00a0%(name)s\u00a0» n’est pas un type de fichier accepté. Joignez un PDF, une image (JPEG, PNG, "
+                    "« %(name)s » n’est pas un type de fichier accepté. Joignez un PDF, une image (JPEG, PNG, "
                     "GIF, WebP) ou un document de bureautique (Word, Excel, PowerPoint, OpenDocument)."
                 ),
                 params={"name": upload.name},
