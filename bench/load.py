@@ -10,7 +10,7 @@ one in twenty sent back, the others validated) recorded by several organisations
 collects the static files into a temporary folder and starts gunicorn with 2 workers on loopback, DEBUG off
 (`SERVE` below: keep it as `make serve` runs the app). Then each client signs in (CSRF and all) and asks
 its pages for `--seconds` seconds, with a pause of `--think` seconds on average (5) between two requests (a
-person reads what they asked for), in the mix of `MIX`: partners their « Mes actions », actions and a new
+person reads what they asked for), in the mix of `MIX`: partners their « Mes actions », actions and a new
 step (a real POST), coordinators their review queue, everyone the plan, the actions table and the steps.
 In the same run every client also asks the home page, the floor: the lightest page of the app, yet through
 session, authentication and every middleware (it reads the person's plans and roles: two small queries).

@@ -8,7 +8,7 @@ not change, to compare two versions on a busy machine) and the steps' cards draw
 
 `--prepare` drops and creates the database (as `bench/load.py` does, with the same data); without it the
 database is the one a previous run left. Settings as gunicorn has them in the load run (DEBUG off, static
-files collected into a temporary folder). Pages are asked as a coordinator, « Mes actions » as a partner of
+files collected into a temporary folder). Pages are asked as a coordinator, « Mes actions » as a partner of
 the busiest organisation; the queries of each page are counted once.
 """
 

@@ -42,7 +42,7 @@ from bench.reminders import people  # noqa: E402
 
 
 class SlowLineBackend(BaseEmailBackend):
-    """One line per email, « recipient <tab> subject », appended to $AT_ONCE_OUTBOX; 50 ms per email."""
+    """One line per email, « recipient <tab> subject », appended to $AT_ONCE_OUTBOX; 50 ms per email."""
 
     def send_messages(self, messages):
         with open(os.environ["AT_ONCE_OUTBOX"], "a", encoding="utf-8") as outbox:

@@ -135,7 +135,7 @@ def status_at_end(action, results, has_steps, set_by_hand, end):
     history), otherwise the one that follows its results achieved and its steps done by then. The
     automatic status is recomputed from the dates people gave rather than read from the history, which
     records when things were typed: a year entered after the fact (results ticked in 2026 as achieved in
-    March 2025) would otherwise read « Non commencée » beside its results achieved."""
+    March 2025) would otherwise read « Non commencée » beside its results achieved."""
     if action.pk in set_by_hand:
         return set_by_hand[action.pk]
     achieved_on = [result.achieved_on for result in results if result.archived_at is None]
@@ -432,7 +432,7 @@ def gather(plan, start, end, texts=None):
 def meetings_held(plan, start, end, named, contributors):
     """The plan's meetings held in the period, in order: their body, day and time, place, the organisations
     present and excused, and their decisions with the changes to the plan they made. Adds the
-    organisations named to `named` (for the acronyms), and one to the « attended » count of each
+    organisations named to `named` (for the acronyms), and one to the « attended » count of each
     organisation present in `contributors` (the contributions by organisation)."""
     meetings = (
         Meeting.objects.filter(plan=plan)
@@ -547,7 +547,7 @@ def document_title(data):
 def render_html(data, for_print=True, part=None, axes=None, toc_pages=None, mark=""):
     """The document as HTML: the PDF's source, and the preview shown in the browser. A long report is
     rendered in parts (`part` "front", "axis" with `axes`, or "back"; see `render_pdf_in_parts`). `mark`
-    is what every page says of the version (`Bilan.page_mark`: « Projet — version 3 du … »)."""
+    is what every page says of the version (`Bilan.page_mark`: « Projet — version 3 du … »)."""
     bilan = revive(data)
     if part is None:
         axes = bilan["axes"]

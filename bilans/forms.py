@@ -47,7 +47,7 @@ class AdoptionForm(forms.Form):
     adopting_body = forms.CharField(
         label=_("Adopté par"),
         max_length=200,
-        help_text=_("Qui adopte le bilan, tel que chaque page le dira : « Adopté le … par le comité de coordination »."),
+        help_text=_("Qui adopte le bilan, tel que chaque page le dira : « Adopté le … par le comité de coordination »."),
     )
     adopted_meeting = forms.ModelChoiceField(
         label=_("Réunion où il a été adopté"),
@@ -89,7 +89,7 @@ class AdoptionForm(forms.Form):
 
 
 MARKUP_HELP = _(
-    "Une ligne vide sépare les paragraphes ; « - » en début de ligne fait une liste à puces, « 1. » une liste "
+    "Une ligne vide sépare les paragraphes ; « - » en début de ligne fait une liste à puces, « 1. » une liste "
     "numérotée ; **gras** ; [texte du lien](https://exemple.org)."
 )
 
@@ -131,7 +131,7 @@ class BilanTextsForm(forms.Form):
 
 
 class PlanStepsForm(BilanForm):
-    """The period of « Le plan et ses étapes réalisées »: the whole plan unless a reporting year or two dates
+    """The period of « Le plan et ses étapes réalisées »: the whole plan unless a reporting year or two dates
     are chosen (read from the address, so the page, its PDF and its Word document share it)."""
 
     def __init__(self, *args, plan, **kwargs):

@@ -20,7 +20,7 @@ def bilan_pdf_path(bilan, filename):
 
 
 def reporting_year_label(year, start_month=4):
-    """The reporting year that starts in `year`, as the coalition writes it: « 2024-2025 » (« 2024 » when
+    """The reporting year that starts in `year`, as the coalition writes it: « 2024-2025 » (« 2024 » when
     it is the calendar year)."""
     return str(year) if start_month == 1 else f"{year}-{year + 1}"
 
@@ -148,7 +148,7 @@ class Bilan(models.Model):
 
     @property
     def period_shown(self):
-        """What the bilans page says of the period: « 2024-2025 », or « 1er avril 2024 – 15 mars 2025 »."""
+        """What the bilans page says of the period: « 2024-2025 », or « 1er avril 2024 – 15 mars 2025 »."""
         if self.year is not None:
             return reporting_year_label(self.year, self.plan.reporting_year_start_month)
         return f"{french.date(self.starts_on)} – {french.date(self.ends_on)}"
@@ -205,8 +205,8 @@ class Bilan(models.Model):
         return timezone.localdate(self.generated_at) if self.generated_at else None
 
     def page_mark(self):
-        """What every page of the PDF says of this version: « Projet — version 3 du 1er décembre 2026 »
-        on a draft, « Adopté le 12 juin 2027 par le comité de coordination » once adopted."""
+        """What every page of the PDF says of this version: « Projet — version 3 du 1er décembre 2026 »
+        on a draft, « Adopté le 12 juin 2027 par le comité de coordination » once adopted."""
         from .templatetags.bilans import long_date
 
         with translation.override(self.plan.language):  # the document's language (bilans/documents.py)
@@ -252,7 +252,7 @@ def plan_document_path(document, filename):
 
 
 class PlanDocument(models.Model):
-    """« Le plan et ses étapes réalisées » as a PDF made in the background: the PDF of a plan too large to be
+    """« Le plan et ses étapes réalisées » as a PDF made in the background: the PDF of a plan too large to be
     laid out during the request (`bilans.plan_steps.IN_REQUEST_UP_TO`), kept for whoever asked."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="plan_documents", verbose_name=_("plan"))

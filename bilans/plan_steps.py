@@ -1,4 +1,4 @@
-"""« Le plan et ses étapes réalisées »: the plan laid out as its source document lays it out, a table per axis
+"""« Le plan et ses étapes réalisées »: the plan laid out as its source document lays it out, a table per axis
 (Objectifs · Moyens ou action · Organismes partenaires · Résultats attendus · Année de référence · Étapes
 réalisées), the last column filled with the steps the coordination validated over a chosen period. It is the
 document the chantier used to fill by hand; here it is a page of the plan (printable in landscape), a PDF

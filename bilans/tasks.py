@@ -50,7 +50,7 @@ def prepare_bilan(bilan_id):
 
 @task()
 def prepare_plan_document(document_id):
-    """« Le plan et ses étapes réalisées » of a large plan as a PDF, stored on its `PlanDocument`; a failure
+    """« Le plan et ses étapes réalisées » of a large plan as a PDF, stored on its `PlanDocument`; a failure
     is written on it, which is what its page shows."""
     document = PlanDocument.objects.select_related("plan").get(pk=document_id)
     if not document.is_pending:

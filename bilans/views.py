@@ -121,7 +121,7 @@ def bilan_docx(request, slug, pk):
 def bilan_adopt(request, slug, pk):
     """The committee adopts a draft, in two steps: the form is read back on a confirmation page, then
     confirmed (`confirm=1`). From then on its data never changes; its PDF is made once more with
-    « Adopté le … par … » on every page."""
+    « Adopté le … par … » on every page."""
     bilan = get_bilan_for(request.user, slug, pk, permission="bilans.adopt_bilan")
     if bilan.is_adopted or not bilan.is_ready:
         messages.error(request, _("Seul un brouillon prêt peut être adopté."))

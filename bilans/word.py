@@ -40,8 +40,8 @@ NBSP = "\u00a0"
 
 
 def render_docx(data, mark=""):
-    """The DOCX of the bilan's `data` (`gather()`, or a bilan's stored data), with `mark` (« Projet —
-    version N du … », « Adopté le … par … ») in the header of every page."""
+    """The DOCX of the bilan's `data` (`gather()`, or a bilan's stored data), with `mark` (« Projet —
+    version N du … », « Adopté le … par … ») in the header of every page."""
     bilan = revive(data)
     with translation.override(language_of(data)):
         document = Document()
@@ -93,7 +93,7 @@ def properties(document, bilan):
 
 def page_setup(document, bilan, mark):
     """Letter paper with the PDF's margins; the header says the plan, the year and the version's mark on
-    every page (the cover too, as in the PDF); the footer « page X de Y »."""
+    every page (the cover too, as in the PDF); the footer « page X de Y »."""
     section = document.sections[0]
     section.page_width, section.page_height = Mm(215.9), Mm(279.4)
     section.top_margin, section.bottom_margin = Mm(18), Mm(16)
@@ -220,8 +220,8 @@ def committee_text(document, text):
 
 def restarted_numbering(document):
     """A numbering of its own for one numbered list, starting at 1: every paragraph of the List Number style
-    otherwise shares the style's one numbering, and the « Perspectives » would go on from the « Mot de la
-    coordination »'s 1, 2, 3. A new instance (w:num) of the style's list definition, its first level
+    otherwise shares the style's one numbering, and the « Perspectives » would go on from the « Mot de la
+    coordination »'s 1, 2, 3. A new instance (w:num) of the style's list definition, its first level
     restarted."""
     numbering = document.part.numbering_part.element
     style = document.styles.element.get_by_id(STYLE_IDS["List Number"])
@@ -362,7 +362,7 @@ def front(document, bilan):
         "l’avancement au début. L’état d’une action est celui de la fin de la période : l’état que la "
         "coordination avait fixé à cette date, selon l’historique, sinon celui que suivent ses résultats atteints "
         "et ses étapes à cette date. Quand l’état du jour de production diffère, il est indiqué entre "
-        "parenthèses (« aujourd’hui : … »)."
+        "parenthèses (« aujourd’hui : … »)."
     ))
 
     committee_section(document, texts, "highlights")
@@ -552,7 +552,7 @@ def meetings_section(document, meetings):
 def amendment_text(amendment):
     """What a decision changed in the plan, in the PDF's words."""
     if amendment["kind"] == "reworded":
-        return typo(_("« %(before)s » devient « %(after)s »") % {
+        return typo(_("« %(before)s » devient « %(after)s »") % {
             "before": amendment["text_before"], "after": amendment["text_after"]
         })
     if amendment["kind"] == "added":

@@ -1,4 +1,4 @@
-"""gunicorn's settings for `make serve` (README, « Production »): `gunicorn -c chantier/gunicorn.conf.py`.
+"""gunicorn's settings for `make serve` (README, « Production »): `gunicorn -c chantier/gunicorn.conf.py`.
 
 WEB_CONCURRENCY: worker processes (2 by default; about two per core). BIND: the address to listen on
 (127.0.0.1:8000 by default: the TLS proxy in front reaches it there).

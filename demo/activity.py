@@ -3,7 +3,7 @@ validated, waiting and sent back by several organisations, their files, results 
 ahead, a meeting held and the next one, an adopted bilan.
 
 Everything here is an example and says so: the plan is flagged (`Plan.example_activity`, a notice on each
-of its pages), every text written ends with « (exemple fictif) », the people who did it are named so.
+of its pages), every text written ends with « (exemple fictif) », the people who did it are named so.
 It is drawn from a seeded random, over the twelve months before `today`, so the same day gives the same
 activity. Each kind of activity has its own function, which adds nothing when its kind is already there:
 running `load_demo` again doubles nothing, and a new kind added later fills in an existing demo.
@@ -180,7 +180,7 @@ def add_steps(plan, people, coordinator, today, rng):
 
 
 def example_pdf(step):
-    """A one-page PDF, « compte rendu » of the step, made by WeasyPrint like the bilans."""
+    """A one-page PDF, « compte rendu » of the step, made by WeasyPrint like the bilans."""
     import weasyprint  # imported here: it takes a second to load, and only this needs it
 
     html = (
@@ -205,7 +205,7 @@ def example_png(rng):
 
 
 def add_step_files(plan, rng):
-    """A « compte rendu » PDF on every fifth example step that was validated, a photo on every fourth."""
+    """A « compte rendu » PDF on every fifth example step that was validated, a photo on every fourth."""
     steps = list(example_steps(plan).select_related("organisation").order_by("done_on", "pk"))
     if StepFile.objects.filter(step__in=steps).exists():
         return 0

@@ -11,7 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 
 class HistoryAdmin(SimpleHistoryAdmin):
-    """simple-history's admin with its history to read only. Its « revert » (a POST on a past version's
+    """simple-history's admin with its history to read only. Its « revert » (a POST on a past version's
     page) saves the row back as it was, around the app's own rules (codes carried down, locking,
     statuses); hiding the button (SIMPLE_HISTORY_REVERT_DISABLED) would still let the POST through, so
     the POST is refused here. Past versions are never changed either way: a revert writes a new one."""

@@ -2,7 +2,7 @@
 
 
 class ChoiceLabel:
-    """`step.review_label`: what `step.get_review_display()` says (« Validée »). Django builds a dictionary
+    """`step.review_label`: what `step.get_review_display()` says (« Validée »). Django builds a dictionary
     of every choice at each call of get_FOO_display(); a list page asks once a row, thousands of times on a
     large plan. An invalid stored value reads as itself, as get_FOO_display() has it."""
 

@@ -50,7 +50,7 @@ register_converter(TokenConverter, "token")
 
 
 def whole_number(text):
-    """The number a form or query parameter gives, or None unless it is digits (ASCII: « ² » passes
+    """The number a form or query parameter gives, or None unless it is digits (ASCII: « ² » passes
     str.isdigit() but not int()) within what a database id can be."""
     if not (text.isascii() and text.isdigit() and len(text) <= 19) or int(text) > BIGGEST_ID:
         return None

@@ -1,6 +1,6 @@
-"""French as people read it: the one sort key for names, the elision of « de » before a vowel, dates
-with « 1er » and « 50 % ». Under English (the language switch, a plan in English) the same functions give
-English: « of Action-Logement », Django's English dates, « 50% ».
+"""French as people read it: the one sort key for names, the elision of « de » before a vowel, dates
+with « 1er » and « 50 % ». Under English (the language switch, a plan in English) the same functions give
+English: « of Action-Logement », Django's English dates, « 50% ».
 
 The sort key is stored on the rows it orders (`Organisation.sort_key`), so that SQLite and PostgreSQL
 order alike without a collation either may lack; Python sorts with the same function."""
@@ -17,7 +17,7 @@ ARTICLE = re.compile(r"^(?:les|la|le|l['’])\s*", re.IGNORECASE)
 
 
 def sort_key(text):
-    """« Économie sociale » → "economie sociale", « les Répits de Gaby » → "repits de gaby"."""
+    """« Économie sociale » → "economie sociale", « les Répits de Gaby » → "repits de gaby"."""
     text = ARTICLE.sub("", (text or "").strip(), count=1)
     decomposed = unicodedata.normalize("NFKD", text)
     folded = "".join(char for char in decomposed if not unicodedata.combining(char))
@@ -35,9 +35,9 @@ def in_french():
 
 
 def of(name):
-    """« de » before a name, elided before a vowel or a mute h: « d’Action-Logement », « de Vivre ». In
-    English « of Action-Logement »: the sentences that use it (« Feuille de suivi %(of_name)s ») read
-    « Tracking sheet of Action-Logement »."""
+    """« de » before a name, elided before a vowel or a mute h: « d’Action-Logement », « de Vivre ». In
+    English « of Action-Logement »: the sentences that use it (« Feuille de suivi %(of_name)s ») read
+    « Tracking sheet of Action-Logement »."""
     name = str(name)
     if not in_french():
         return f"of {name}"
@@ -63,8 +63,8 @@ DAY = re.compile(r"(?<!\\)j")
 
 
 def date(value, format_name="DATE_FORMAT"):
-    """A date or time in a format of the format module (chantier/formats/), with « 1er » on the first day
-    of a month: « 1er avril 2025 », « 1er avril 2025, 9 h 05 »; in English, Django's « April 1, 2025 »."""
+    """A date or time in a format of the format module (chantier/formats/), with « 1er » on the first day
+    of a month: « 1er avril 2025 », « 1er avril 2025, 9 h 05 »; in English, Django's « April 1, 2025 »."""
     if value in (None, ""):
         return ""
     pattern = named_format(format_name) if format_name.isupper() else format_name
@@ -74,14 +74,14 @@ def date(value, format_name="DATE_FORMAT"):
 
 
 def percent(value):
-    """« 50 % » with a no-break space in French, « 50% » in English; the number as the language writes
-    it (« 12,5 % », « 12.5% »)."""
+    """« 50 % » with a no-break space in French, « 50% » in English; the number as the language writes
+    it (« 12,5 % », « 12.5% »)."""
     number = formats.number_format(value)
     return f"{number}\u00a0%" if in_french() else f"{number}%"
 
 
 def clock(moment):
-    """A time of day as people write it: « 14 h 05 », « 16 h » in French, « 2:05 p.m. », « 4 p.m. » in
+    """A time of day as people write it: « 14 h 05 », « 16 h » in French, « 2:05 p.m. », « 4 p.m. » in
     English (Django's TIME_FORMAT)."""
     if not in_french():
         return formats.date_format(moment, "TIME_FORMAT")

@@ -1,6 +1,6 @@
 """A row's history as people read it, from django-simple-history: who changed it, when, and each field's
 value before and after (simple-history's `diff_against`), with the fields' French names and values as
-people write them: a choice's label, « Oui »/« Non », a date as « 1er avril 2025 », a related item by its
+people write them: a choice's label, « Oui »/« Non », a date as « 1er avril 2025 », a related item by its
 code or name (never its internal number). The plan's activity log (plans.activity) reads values here too."""
 
 import datetime

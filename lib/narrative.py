@@ -1,8 +1,8 @@
-"""Texts people type in a plain box with a tiny markup (the committee's words in a bilan: « Mot de la
-coordination », « Faits saillants de l’année »…; the minutes of a meeting), turned into HTML:
+"""Texts people type in a plain box with a tiny markup (the committee's words in a bilan: « Mot de la
+coordination », « Faits saillants de l’année »…; the minutes of a meeting), turned into HTML:
 
 - a blank line starts a new paragraph; a line break inside a paragraph is kept;
-- lines that begin with « - » (or « * ») make a bulleted list, lines that begin with « 1. » a numbered one;
+- lines that begin with « - » (or « * ») make a bulleted list, lines that begin with « 1. » a numbered one;
 - **gras** is bold;
 - [texte du lien](https://exemple.org) is a link (http, https and mailto only).
 

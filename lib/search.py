@@ -1,5 +1,5 @@
 """Searching text as people type it: without minding capitals, accents or the kind of apostrophe
-(« ecole » finds « École », « l'habitation » finds « l’habitation »), on PostgreSQL and SQLite alike.
+(« ecole » finds « École », « l'habitation » finds « l’habitation »), on PostgreSQL and SQLite alike.
 
 What the person typed is folded in Python (`fold`), the text searched in SQL (`Folded`): on PostgreSQL by
 its `unaccent` extension (created by recherche's first migration) after `lower`; on SQLite by `fold`

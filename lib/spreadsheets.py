@@ -122,7 +122,7 @@ def read_dataset(content, filename):
 
 
 def read_csv(content):
-    """The rows of a CSV file in UTF-8 (with or without BOM) or Windows-1252 (what Excel writes as « CSV »
+    """The rows of a CSV file in UTF-8 (with or without BOM) or Windows-1252 (what Excel writes as « CSV »
     on a French Windows), `,` or `;` as separator."""
     try:
         text = content.decode("utf-8-sig")

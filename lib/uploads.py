@@ -83,7 +83,7 @@ class BoundedUploadHandler(FileUploadHandler):
 
 def short_file_name(name, max_bytes=100):
     """A file name for storage at most `max_bytes` long in UTF-8, its extension kept: file systems count
-    bytes (255 at most for a name), and 200 « é » are 400 of them. People see the name as they gave it
+    bytes (255 at most for a name), and 200 « é » are 400 of them. People see the name as they gave it
     (`shown_file_name`)."""
     stem, extension = split_extension(name)
     stem = stem.encode()[: max_bytes - len(extension.encode())].decode("utf-8", errors="ignore")

@@ -51,7 +51,7 @@ def actions_with_new_steps(meeting):
 
 
 def stale_actions(meeting):
-    """Actions under way with no step for the plan's `stale_after_months` (« Actions à relancer »)."""
+    """Actions under way with no step for the plan's `stale_after_months` (« Actions à relancer »)."""
     actions = meeting.plan.stale_actions().order_by("objective__axis__number", "objective__number", "number")[:MOST]
     return [
         Proposal(f"stale:{action.pk}", _("%(code)s %(text)s : aucune étape depuis %(months)s mois") % {
@@ -112,7 +112,7 @@ def planned_steps_due(meeting):
 
 
 def check_ins_since_last_meeting(meeting):
-    """Actions an organisation said were « toujours en cours » since the last meeting of the same body."""
+    """Actions an organisation said were « toujours en cours » since the last meeting of the same body."""
     previous = meeting.previous_of_same_body()
     check_ins = CheckIn.objects.filter(action__plan_id=meeting.plan_id, action__archived_at__isnull=True)
     if previous is not None:
@@ -140,7 +140,7 @@ KINDS = {
     "waiting": (gettext_lazy("Étapes à valider"), steps_awaiting_validation),
     "result": (gettext_lazy("Résultats attendus cette année"), results_due_this_year),
     "planned": (gettext_lazy("Étapes prévues à échéance ou en retard"), planned_steps_due),
-    "check_in": (gettext_lazy("Actions « toujours en cours » signalées"), check_ins_since_last_meeting),
+    "check_in": (gettext_lazy("Actions « toujours en cours » signalées"), check_ins_since_last_meeting),
 }
 
 

@@ -1,6 +1,6 @@
 """The links a reminder carries. Two kinds:
 
-- one-click links on an action (« Inscrire une étape », « Rien de nouveau, toujours en cours »): a
+- one-click links on an action (« Inscrire une étape », « Rien de nouveau, toujours en cours »): a
   django-sesame token scoped to that purpose and that action, valid `SESAME_MAX_AGE`, used once
   (`UsedLink`). It lets the person do that one thing without signing in, and nothing else: it opens no
   session.

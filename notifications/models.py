@@ -16,7 +16,7 @@ from plans.models import Plan, ReminderFrequency
 
 class Preference(models.Model):
     """A person's choices; a person without a row has the defaults (the plan's frequency, every email but
-    « étape validée »)."""
+    « étape validée »)."""
 
     class Frequency(models.TextChoices):
         PLAN = "plan", _("au rythme choisi par le plan")

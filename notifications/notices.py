@@ -69,7 +69,7 @@ def step_validated(step):
 def person_invited(person, plan):
     """In the app only: the invitation itself is the email (plans/people_forms.py)."""
     def text():
-        return _("Vous participez au plan « %(plan)s ».") % {"plan": plan.title}
+        return _("Vous participez au plan « %(plan)s ».") % {"plan": plan.title}
 
     notify([person], Notification.Kind.INVITED, text, plan.get_absolute_url(), plan)
 

@@ -1,5 +1,5 @@
 """A person's notifications and email choices; the one-click links of reminders (no sign-in needed); the
-coordination's « Relancer maintenant »."""
+coordination's « Relancer maintenant »."""
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -62,7 +62,7 @@ def preferences(request):
 def unsubscribe(request, token):
     """The link at the bottom of every email: one button sets the frequency it names (or stops reminders
     and notices by email), without signing in. A GET shows the button, it writes nothing (mail programs
-    and antivirus scanners open links); mail programs' own « Se désabonner » POSTs here (RFC 8058)."""
+    and antivirus scanners open links); mail programs' own « Se désabonner » POSTs here (RFC 8058)."""
     signed = links.read_preferences_link(token)
     if signed is None or signed[1] not in Preference.Frequency.values:
         return render(request, "notifications/links/invalid.html", {"reason": "forged"}, status=400)
@@ -101,7 +101,7 @@ def refused(request, action):
 
 @login_not_required
 def link_step(request, slug, code):
-    """« Inscrire une étape » from a reminder: the step form of this one action, for the person the link
+    """« Inscrire une étape » from a reminder: the step form of this one action, for the person the link
     was sent to, without signing in; the link is spent when the step is saved."""
     action = action_of_link(slug, code)
     person, token = person_of_link(request, action, links.STEP, "suivi.add_step")
@@ -122,7 +122,7 @@ def link_step(request, slug, code):
 
 @login_not_required
 def link_check_in(request, slug, code):
-    """« Rien de nouveau, toujours en cours » from a reminder: a page with one button (a GET writes
+    """« Rien de nouveau, toujours en cours » from a reminder: a page with one button (a GET writes
     nothing: mail programs open links), which records the check-in and spends the link."""
     action = action_of_link(slug, code)
     person, token = person_of_link(request, action, links.CHECK_IN, "suivi.add_check_in")
@@ -145,7 +145,7 @@ def link_done(request, what):
 
 @require_POST
 def remind_now(request, slug):
-    """« Actions à relancer »: the coordination reminds now the organisations of the actions it ticked."""
+    """« Actions à relancer »: the coordination reminds now the organisations of the actions it ticked."""
     plan = get_plan_for(request.user, slug)
     require(request.user, "notifications.remind_now", plan)
     chosen = set(whole_numbers(request.POST.getlist("action")))

@@ -41,7 +41,7 @@ class DeactivationAdmin(HistoryAdmin):
 
 @admin.register(Erasure)
 class ErasureAdmin(ReadOnlyAdmin):
-    """The record of erasures, to read only: erasing is done from the people of a plan or « Comptes », which
+    """The record of erasures, to read only: erasing is done from the people of a plan or « Comptes », which
     removes the data (adding a row here would remove nothing), and the record must outlive any mistake."""
 
     list_display = ["account", "erased_at", "erased_by"]
@@ -53,7 +53,7 @@ admin.site.unregister(get_user_model())
 
 @admin.register(get_user_model())
 class PersonAdmin(KeepsRecordedWorkAdmin, UserAdmin):
-    """Django's account admin; a person who recorded work is deactivated (« Comptes »), never deleted."""
+    """Django's account admin; a person who recorded work is deactivated (« Comptes »), never deleted."""
 
     def has_records(self, person):
         return has_records(person)

@@ -32,7 +32,7 @@ class OrganisationForm(VersionedForm):
 
     def taken(self, field, value):
         """Whether another organisation has this name or acronym, whatever the case. Compared here rather
-        than with `iexact` because SQLite folds the case of ASCII letters only (« LANAUDIÈRE »)."""
+        than with `iexact` because SQLite folds the case of ASCII letters only (« LANAUDIÈRE »)."""
         others = Organisation.objects.exclude(pk=self.instance.pk).values_list(field, flat=True)
         return value.casefold() in {other.casefold() for other in others}
 

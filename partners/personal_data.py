@@ -1,5 +1,5 @@
-"""What Chantier holds about a person (Quebec's Law 25, right of access): the same data for the « Mes
-données » page and its JSON download.
+"""What Chantier holds about a person (Quebec's Law 25, right of access): the same data for the « Mes
+données » page and its JSON download.
 
 The apps above this one (plans, suivi) are reached through the person's reverse relations
 (`plan_roles`, `memberships`, `steps`) and through simple-history's registry of tracked models, so that
@@ -91,7 +91,7 @@ def history_about(person):
 
 
 def check_ins_of(person):
-    """The person's « Rien de nouveau, toujours en cours » on actions (suivi's CheckIn): one query."""
+    """The person's « Rien de nouveau, toujours en cours » on actions (suivi's CheckIn): one query."""
     rows = person.check_ins.order_by("-checked_on", "-pk").values(
         "action__plan__title", "action__code", "checked_on", "organisation__name", "note"
     )

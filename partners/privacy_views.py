@@ -1,4 +1,4 @@
-"""Personal information (Quebec's Law 25): the privacy page, open to everyone; « Mes données », a person's
+"""Personal information (Quebec's Law 25): the privacy page, open to everyone; « Mes données », a person's
 own data as a page and as JSON; and the erasure of a departed person by whoever answers for every plan they
 were in (partners.erase_person)."""
 

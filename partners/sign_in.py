@@ -6,7 +6,7 @@ Two limits, counted over the last 30 minutes (AXES_COOLOFF_TIME):
   and the client that keeps guessing is stopped while the person signs in from elsewhere;
 - 20 for one username from everywhere: a guess spread over many addresses is stopped too. The price is
   that such a guess also locks the person out from their own computer; their coordinator or an
-  administrator lifts it (people page, « Comptes »), and after 30 minutes without an attempt it ends.
+  administrator lifts it (people page, « Comptes »), and after 30 minutes without an attempt it ends.
 Axes compares one count (the username's, from everywhere) with one limit: `failure_limit` gives it the
 per-client limit once this client has reached it, the wider one otherwise.
 """

@@ -1,7 +1,7 @@
 """Organisations, shared by every plan: listed and read by everyone who takes part in a plan (each seeing
 only their plans' part of them), changed by someone responsible for every plan that uses them
 (partners/rules.py); accounts, deactivated and reactivated by whoever answers for every plan of the
-person, their sign-in lockout lifted (partners/sign_in.py); the « Mot de passe oublié » page with its
+person, their sign-in lockout lifted (partners/sign_in.py); the « Mot de passe oublié » page with its
 emails rate-limited; and the link of an invitation email. The people of a plan are the plan's
 (plans/people_views.py)."""
 
@@ -99,7 +99,7 @@ def organisation_create(request):
     form = OrganisationForm(request.POST or None)
     if form.is_valid():
         organisation = form.save()
-        messages.success(request, _("L’organisation « %(name)s » est créée.") % {"name": organisation.name})
+        messages.success(request, _("L’organisation « %(name)s » est créée.") % {"name": organisation.name})
         return redirect("partners:organisation", organisation.pk)
     return render(request, "partners/organisation_form.html", {"form": form})
 
@@ -147,7 +147,7 @@ def organisation_merge(request, pk):
             except ProtectedError:
                 messages.error(request, _("Cette fusion est impossible : le doublon est encore utilisé ailleurs."))
                 return redirect("partners:organisation", kept.pk)
-            messages.success(request, _("« %(name)s » est fusionnée dans cette organisation.") % {"name": name})
+            messages.success(request, _("« %(name)s » est fusionnée dans cette organisation.") % {"name": name})
             return redirect("partners:organisation", kept.pk)
         moving = {
             "objectives": duplicate.objective_links.count(),
@@ -263,7 +263,7 @@ def reset_limits_reached(request):
 
 
 class LimitedPasswordResetView(PasswordResetView):
-    """Django's « Mot de passe oublié » page, with its emails limited per address and per client (address
+    """Django's « Mot de passe oublié » page, with its emails limited per address and per client (address
     of the request). Over a limit the page answers what it always answers, so that it says nothing about
     which addresses have an account, and no email leaves."""
 

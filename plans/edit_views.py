@@ -348,6 +348,6 @@ def new_plan(request):
             else:
                 plan = form.save()
             PlanRole.objects.update_or_create(plan=plan, user=request.user, defaults={"role": Role.COORDINATOR})
-        messages.success(request, _("Le plan « %(plan)s » est créé.") % {"plan": plan})
+        messages.success(request, _("Le plan « %(plan)s » est créé.") % {"plan": plan})
         return redirect(plan)
     return render(request, "plans/edit/new_plan.html", {"form": form})

@@ -440,15 +440,15 @@ def parse_period(text):
         return None, None
     match = PERIOD.match(text)
     if not match:
-        raise ValueError(_("« %(value)s » n’est pas une année de référence (2024-2026, 2025 ou vide).") % {"value": text})
+        raise ValueError(_("« %(value)s » n’est pas une année de référence (2024-2026, 2025 ou vide).") % {"value": text})
     start, end = int(match[1]), int(match[2] or match[1])
     if not (FIRST_YEAR <= start <= LAST_YEAR and FIRST_YEAR <= end <= LAST_YEAR):
         raise ValueError(
-            _("« %(value)s » : une année de référence va de %(first)s à %(last)s.")
+            _("« %(value)s » : une année de référence va de %(first)s à %(last)s.")
             % {"value": text, "first": FIRST_YEAR, "last": LAST_YEAR}
         )
     if start > end:
-        raise ValueError(_("« %(value)s » : l’année de fin précède l’année de début.") % {"value": text})
+        raise ValueError(_("« %(value)s » : l’année de fin précède l’année de début.") % {"value": text})
     return start, end
 
 
@@ -1034,7 +1034,7 @@ class ActionQuerySet(ItemQuerySet):
         return self.annotate(latest_step_review=Subquery(latest.values("review")[:1]))
 
     def with_last_news(self):
-        """Each action's `last_news_on`: the date of its latest step or check-in (« rien de nouveau »), None
+        """Each action's `last_news_on`: the date of its latest step or check-in (« rien de nouveau »), None
         when it has neither. Check-ins are the follow-up app's, reached through the relation it declares."""
         CheckIn = Action.check_ins.rel.related_model
         last_check_in = Subquery(

@@ -1,7 +1,7 @@
 """The plan's activity log: who changed or recorded what, and when, across the plan's settings, its items
 and its steps, newest first. It reads simple-history's rows of each model as one UNION query, so a page of
 the log costs the same few queries whatever the plan's size. It lives in `suivi` because it reads both the
-plan's structure and its steps (README, « Layout »)."""
+plan's structure and its steps (README, « Layout »)."""
 
 from django import forms
 from django.contrib.auth import get_user_model

@@ -145,7 +145,7 @@ class CheckInQuerySet(models.QuerySet):
 
 
 class CheckIn(models.Model):
-    """« Rien de nouveau, toujours en cours » : an organisation says its action goes on with nothing new to
+    """« Rien de nouveau, toujours en cours » : an organisation says its action goes on with nothing new to
     record. Not a step (nothing to validate, nothing in the bilan), but news: the action is not stale."""
 
     action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="check_ins", verbose_name=_("action"))

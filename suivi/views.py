@@ -77,14 +77,14 @@ def get_step_for(user, slug, pk, permission):
 
 
 def latest_steps_of_actions():
-    """What « Mes actions » draws of an action's steps: its latest few, under the action in hand."""
+    """What « Mes actions » draws of an action's steps: its latest few, under the action in hand."""
     return Prefetch(
         "steps", queryset=Step.objects.for_display(with_action=False)[:STEPS_PER_ACTION], to_attr="latest_steps"
     )
 
 
 def open_planned_steps_of(organisations):
-    """What « Mes actions » shows of an action's planned steps: those of these organisations still to do."""
+    """What « Mes actions » shows of an action's planned steps: those of these organisations still to do."""
     return Prefetch(
         "planned_steps",
         queryset=PlannedStep.objects.open().filter(organisation__in=organisations)
@@ -95,9 +95,9 @@ def open_planned_steps_of(organisations):
 
 @vary_on_headers("HX-Request")
 def my_actions(request, slug):
-    """A partner's home, answering « what should I do now »: the steps the coordination sent back first,
+    """A partner's home, answering « what should I do now »: the steps the coordination sent back first,
     then the actions due this reporting year with no step nor check-in for `stale_after_months` months (the
-    rule of « Actions à relancer » and of the reminders, `ActionQuerySet.stale`), then their other
+    rule of « Actions à relancer » and of the reminders, `ActionQuerySet.stale`), then their other
     actions, by axis; or (htmx, `?action=<code>`) one action's latest steps, when its list is opened.
 
     An action's list of latest steps is closed unless its latest step was sent back, and is drawn only when
@@ -247,7 +247,7 @@ def record_step(form, action, author):
 
 @require_POST
 def check_in(request, slug, code):
-    """« Rien de nouveau, toujours en cours » : the action goes on, nothing to record; it is no longer stale."""
+    """« Rien de nouveau, toujours en cours » : the action goes on, nothing to record; it is no longer stale."""
     action = get_action_for(request.user, slug, code)
     require(request.user, "suivi.add_check_in", action)
     CheckIn.record(request.user, action)

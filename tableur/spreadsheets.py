@@ -1,7 +1,7 @@
 """A plan in a spreadsheet, and back: the format, the row checks, the import and the export.
 
 One row per expected result (or per action that has none), French headers in any order (see README.md,
-« Tableur »). The columns of each level are declared once, in the django-import-export resources below;
+« Tableur »). The columns of each level are declared once, in the django-import-export resources below;
 the levels, the headers the import knows, the export's and the template's columns are all read from them.
 Files are read by lib.spreadsheets (bounded, formulas given as "=…") and written by it (neutralised).
 
@@ -146,7 +146,7 @@ class ParentWidget(widgets.ForeignKeyWidget):
 
 
 class PeriodField(Field):
-    """« annee_reference »: two model fields (period_start, period_end) in one column."""
+    """« annee_reference »: two model fields (period_start, period_end) in one column."""
 
     def __init__(self, **kwargs):
         super().__init__(attribute="period_start", column_name="annee_reference", **kwargs)
@@ -191,7 +191,7 @@ class PartnersField(Field):
 
 
 class ActionPartnersField(PartnersField):
-    """« partenaires » on an action: the partners in effect (Action.partner_links_in_effect), its own or, when
+    """« partenaires » on an action: the partners in effect (Action.partner_links_in_effect), its own or, when
     it names none, its objective's. So a row naming exactly its objective's partners names none of the
     action's own: the action keeps taking its objective's."""
 
@@ -553,7 +553,7 @@ def read_sheet(content, filename):
                 row_ok = False
                 break
             if not re.fullmatch(r"[1-9][0-9]*(\.[1-9][0-9]*){%d}" % position, code):
-                error(row, level.key, _("« %(code)s » n’est pas un code de ce niveau (par exemple %(example)s).")
+                error(row, level.key, _("« %(code)s » n’est pas un code de ce niveau (par exemple %(example)s).")
                       % {"code": cells[level.key], "example": level.code_example})
                 row_ok = False
                 break
@@ -575,7 +575,7 @@ def read_sheet(content, filename):
                 entry = entries[code] = Entry(code=code, row=row, text=text, parent=parent_code)
             elif text and entry.text and text != entry.text:
                 error(row, level.text_column, _("%(item)s %(code)s porte un autre texte à la ligne %(other)s "
-                                                "(« %(text)s »).") % {
+                                                "(« %(text)s »).") % {
                     "item": level.item, "code": code, "other": entry.row, "text": entry.text[:80],
                 })
                 row_ok = False
@@ -630,7 +630,7 @@ def consistent(entry, attribute, value, row, column, error):
     else:
         differs = value != current
     if differs:
-        error(row, column, _("%(code)s a une autre valeur à la ligne %(other)s (« %(value)s »).") % {
+        error(row, column, _("%(code)s a une autre valeur à la ligne %(other)s (« %(value)s »).") % {
             "code": entry.code, "other": entry.rows[attribute],
             "value": join_names(current) if isinstance(current, list) else current[:80],
         })
@@ -764,10 +764,10 @@ class ImportReport:
             })
         for match in self.organisations:
             if match.proposal:
-                lines.append(_("Organisation « %(text)s » : associée à « %(org)s ».")
+                lines.append(_("Organisation « %(text)s » : associée à « %(org)s ».")
                              % {"text": match.text, "org": match.proposal.display_name})
             else:
-                lines.append(_("Organisation « %(text)s » : sera créée.") % {"text": match.text})
+                lines.append(_("Organisation « %(text)s » : sera créée.") % {"text": match.text})
         return lines
 
 
@@ -806,7 +806,7 @@ REGIONS = [
 
 
 def years_in_title(title):
-    """« Plan d’action 2025-2027 » → (2025, 2027); « Plan 2026 » → (2026, 2026); None without a year."""
+    """« Plan d’action 2025-2027 » → (2025, 2027); « Plan 2026 » → (2026, 2026); None without a year."""
     span = YEARS_IN_TITLE.search(title or "")
     if span and int(span[1]) <= int(span[2]):
         return int(span[1]), int(span[2])
@@ -978,8 +978,8 @@ def partner_actions(plan, organisation):
 
 
 def partner_dataset(plan, organisation):
-    """The organisation's actions: a row per expected result (« atteint_le » to fill in when it is
-    achieved), a row per planned step still to do (« faite_le » to fill in when it is done), then empty
+    """The organisation's actions: a row per expected result (« atteint_le » to fill in when it is
+    achieved), a row per planned step still to do (« faite_le » to fill in when it is done), then empty
     rows to describe the steps done (date, what, which results)."""
     dataset = tablib.Dataset(headers=[str(PARTNER_HEADERS[column]) for column in PARTNER_COLUMNS],
                              title=_("Mes actions")[:31])
@@ -1008,11 +1008,11 @@ def parse_date(text):
             return datetime.datetime.strptime(text, pattern).date()
         except ValueError:
             continue
-    raise ValueError(_("« %(value)s » n’est pas une date (2025-03-31 ou 31/03/2025).") % {"value": text})
+    raise ValueError(_("« %(value)s » n’est pas une date (2025-03-31 ou 31/03/2025).") % {"value": text})
 
 
 def lowercase_first(message):
-    """A form's message inside a sentence (« Ligne 3, colonne F : une étape… »)."""
+    """A form's message inside a sentence (« Ligne 3, colonne F : une étape… »)."""
     message = str(message)
     return message[:1].lower() + message[1:]
 
@@ -1155,7 +1155,7 @@ def read_partner_sheet(content, filename, plan, user, organisation):
 
 
 def read_tick(row, cells, action, planned_steps, user, report, error):
-    """A planned step marked done in « faite_le » (a date, or « oui » for today): checked as ticking it off
+    """A planned step marked done in « faite_le » (a date, or « oui » for today): checked as ticking it off
     on the action's page checks it (TickForm, then the step page's form)."""
     planned = planned_steps.get(cells.get("prevue", "").removesuffix(".0"))
     if planned is None or planned.action_id != action.pk:

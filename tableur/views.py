@@ -81,7 +81,7 @@ class NewPlanForm(UploadForm):
             if not cleaned["slug"]:
                 self.add_error("slug", _("Indiquez un identifiant : le titre n’en donne aucun."))
         if cleaned.get("slug") and Plan.objects.filter(slug=cleaned["slug"]).exists():
-            self.add_error("slug", _("Un plan a déjà l’identifiant « %(slug)s » : choisissez-en un autre.")
+            self.add_error("slug", _("Un plan a déjà l’identifiant « %(slug)s » : choisissez-en un autre.")
                            % {"slug": cleaned["slug"]})
         return cleaned
 
@@ -178,7 +178,7 @@ def plan_spreadsheet_confirm(request, slug):
         return render(request, "tableur/plan_spreadsheet.html",
                       {"plan": plan, "form": UploadForm(), "report": report, "sheet": sheet})
     forget_upload(data)
-    messages.success(request, _("Le fichier « %(name)s » est importé.") % {"name": data["name"]})
+    messages.success(request, _("Le fichier « %(name)s » est importé.") % {"name": data["name"]})
     return redirect(plan)
 
 
@@ -227,7 +227,7 @@ def new_plan_confirm(request):
     if not report.committed:
         return render(request, "tableur/new_plan.html", {"form": NewPlanForm(), "report": report})
     forget_upload(data)
-    messages.success(request, _("Le plan « %(title)s » est créé.") % {"title": report.plan.title})
+    messages.success(request, _("Le plan « %(title)s » est créé.") % {"title": report.plan.title})
     return redirect(report.plan)
 
 

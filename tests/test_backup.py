@@ -85,7 +85,7 @@ def record_work(client, partner, coordinator):
     response = client.post(
         reverse("suivi:add_step", args=[SLUG, "3.1.1"]),
         {
-            "description": "Assemblée publique à Joliette « logement pour tous »",
+            "description": "Assemblée publique à Joliette « logement pour tous »",
             "done_on": timezone.localdate().isoformat(),
             "organisation": Organisation.objects.get(acronym="ALL").pk,
             "files": [
@@ -138,7 +138,7 @@ def test_a_backup_restored_into_a_new_database_gives_back_the_plan_its_steps_fil
 
     assert row_counts(RESTORED) == counts
     assert list(Step.objects.using(RESTORED).values_list("pk", "description", "review")) == [
-        (step.pk, "Assemblée publique à Joliette « logement pour tous »", Step.Review.VALIDATED)
+        (step.pk, "Assemblée publique à Joliette « logement pour tous »", Step.Review.VALIDATED)
     ]
     assert history_rows(RESTORED) == history
     restored_files = StepFile.objects.using(RESTORED).all()

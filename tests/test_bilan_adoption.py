@@ -1,5 +1,5 @@
-"""Every page of a bilan says which version it is: « Projet — version N du … » on a draft, « Adopté le …
-par … » once the committee has adopted it, after reading its adoption back and confirming it."""
+"""Every page of a bilan says which version it is: « Projet — version N du … » on a draft, « Adopté le …
+par … » once the committee has adopted it, after reading its adoption back and confirming it."""
 
 import datetime
 

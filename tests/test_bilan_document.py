@@ -160,7 +160,7 @@ def test_acronym_list_has_only_the_acronyms_the_report_uses(year_with_steps):
 
 def test_french_typography_puts_no_break_spaces_where_french_wants_them():
     assert typo("Objectif : loger!") == "Objectif\u00a0: loger\u202f!"
-    assert typo("« projet »") == "«\u00a0projet\u00a0»"
+    assert typo("« projet »") == "«\u00a0projet\u00a0»"
     assert typo("d'actions") == "d’actions"
     assert typo("Quoi ? Ceci; cela") == "Quoi\u202f? Ceci\u202f; cela"
     assert typo("https://exemple.org/?q=1 à 10:30") == "https://exemple.org/?q=1 à 10:30"

@@ -1,4 +1,4 @@
-"""The bilan's figures read the same everywhere, the French way: « 45 % », « 0 point », « 1 étape »."""
+"""The bilan's figures read the same everywhere, the French way: « 45 % », « 0 point », « 1 étape »."""
 
 import re
 

@@ -33,7 +33,7 @@ def set_status(action, status, reason):
 
 @pytest.fixture
 def changed_in_2026(lanaudiere):
-    """3.1.1 set « En continu » by the coordination in February 2025, then « Abandonnée » in May 2026;
+    """3.1.1 set « En continu » by the coordination in February 2025, then « Abandonnée » in May 2026;
     3.2.2's first result achieved on 2025-03-15 (ticked long after), its second on 2026-05-01."""
     ongoing = Action.objects.get(plan=lanaudiere, code="3.1.1")
     with at(2025, 2, 10):

@@ -1,6 +1,6 @@
 """In a real browser, under the Content-Security-Policy (no inline script, style or event attribute): the
 main pages of each role report no violation, and the behaviours moved to static/js/chantier.js (the
-partners' search box, « Fermer » on the edit panel) still work after htmx swaps them in."""
+partners' search box, « Fermer » on the edit panel) still work after htmx swaps them in."""
 
 import os
 

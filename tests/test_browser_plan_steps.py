@@ -1,4 +1,4 @@
-"""« Le plan et ses étapes réalisées » in a real browser: reached from the plan's page, no violation of the
+"""« Le plan et ses étapes réalisées » in a real browser: reached from the plan's page, no violation of the
 Content-Security-Policy, a 390 px phone scrolls the tables and not the page, and printing gives landscape
 pages. Screenshots at 1366 and 390 px go to test-artifacts/."""
 

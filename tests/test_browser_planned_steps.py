@@ -1,4 +1,4 @@
-"""In a real browser, on a phone: the demo partner ticks a planned step off in one click from « Mes actions »;
+"""In a real browser, on a phone: the demo partner ticks a planned step off in one click from « Mes actions »;
 the row changes in place and the step waits for validation."""
 
 import datetime

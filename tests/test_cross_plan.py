@@ -1,6 +1,6 @@
 """One instance, two plans that share organisations: what one plan's coordinator and partners may do to
 the other plan, tried as it was when the app held one plan. Lanaudière has its coordinator and a partner
-acting for ALL; « Autre chantier » has its own coordinator and a partner acting for one of its
+acting for ALL; « Autre chantier » has its own coordinator and a partner acting for one of its
 organisations, and names ALL and TPDSL as partners too. Every refusal leaves the database as it was."""
 
 import io

@@ -184,7 +184,7 @@ def test_the_chosen_language_is_in_the_person_s_data(client, partner):
 
 
 def test_of_an_organisation_reads_right_in_both_languages(client, partner, lanaudiere, all_org):
-    """« de » before a name is elided in French (« d’Action-Logement ») and "of" in English."""
+    """« de » before a name is elided in French (« d’Action-Logement ») and "of" in English."""
     sign_in(client, partner)
     sheet_url = reverse("tableur:partner_sheet", args=[lanaudiere.slug])
     assert f"Feuille de suivi d’{all_org.display_name}" in text(client.get(sheet_url))
@@ -220,7 +220,7 @@ def test_a_notice_is_written_in_the_language_of_whom_it_tells(partner, other_par
 
 
 def test_words_french_uses_twice_keep_their_meaning_in_english():
-    """« point » of a percentage and of an agenda, « Recherche » the search page and a kind of organisation."""
+    """« point » of a percentage and of an agenda, « Recherche » the search page and a kind of organisation."""
     from bilans.templatetags.bilans import points
     from partners.models import Organisation
 

@@ -1,6 +1,6 @@
 """History is what happened: nobody edits or deletes a history row, in the admin either. An instance
 administrator with every permission the database knows (those of the historical models included) and a
-superuser both find the admin's addresses for history rows missing, and simple-history's « revert » (a
+superuser both find the admin's addresses for history rows missing, and simple-history's « revert » (a
 POST on a past version's page) refused: the row and its history stay as they were."""
 
 import pytest
@@ -86,7 +86,7 @@ def test_no_admin_page_is_registered_for_a_historical_model_and_every_history_ad
     for model, model_admin in admin.site._registry.items():
         assert model not in historical, f"{model.__name__} a une page d’admin : l’historique se lirait et s’écrirait"
         if isinstance(model_admin, SimpleHistoryAdmin):
-            assert isinstance(model_admin, HistoryAdmin), f"{type(model_admin).__name__} permet « revert »"
+            assert isinstance(model_admin, HistoryAdmin), f"{type(model_admin).__name__} permet « revert »"
     for model in historical:
         with pytest.raises(NoReverseMatch):
             reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[1])

@@ -131,7 +131,7 @@ def test_the_agenda_proposes_actions_said_to_go_on_since_the_last_meeting(client
 
     groups = dict(client.get(meeting_url("agenda", meeting)).context["groups"])
 
-    titles = [proposal.title for proposal in groups["Actions « toujours en cours » signalées"]]
+    titles = [proposal.title for proposal in groups["Actions « toujours en cours » signalées"]]
     assert len(titles) == 1 and titles[0].startswith("3.1.1 ")
     assert titles[0].endswith("\u00a0: toujours en cours selon ALL, le 3 février 2026")
 

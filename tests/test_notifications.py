@@ -144,7 +144,7 @@ def test_a_person_invited_into_another_plan_finds_it_in_their_notices(client, la
     assert response.status_code == 302, response.content.decode()
     [email] = mail.outbox
     assert "<html" in html_of(email) and lanaudiere.title in html_of(email)
-    assert other_coordinator.notifications.get().text == f"Vous participez au plan « {lanaudiere.title} »."
+    assert other_coordinator.notifications.get().text == f"Vous participez au plan « {lanaudiere.title} »."
 
 
 def test_emails_carry_the_persons_own_unsubscribe_link(client, coordinator, step, partner, django_capture_on_commit_callbacks):

@@ -77,7 +77,7 @@ def test_only_coordinators_create_edit_archive_or_merge(client, request, lanaudi
 
 
 def test_a_coordinator_keeps_the_organisations_their_plans_use(client, db):
-    """Once « a coordinator of any plan keeps the shared organisations »: now only those no other plan uses
+    """Once « a coordinator of any plan keeps the shared organisations »: now only those no other plan uses
     (ALL, which Lanaudière uses, is refused to this coordinator: tests/test_cross_plan.py)."""
     plan = make_plan("autre-plan", actions=3, organisations=3)
     own = Organisation.objects.get(acronym="O-autre-plan-0")
@@ -123,7 +123,7 @@ def test_organisation_page_shows_its_history_with_who_and_what(client, coordinat
     page = client.get(reverse("partners:organisation", args=[all_org.pk])).content.decode()
     assert "Historique" in page
     assert "Claire Coordo" in page
-    assert "site web\u00a0: « — » → « https://all.org »" in page
+    assert "site web\u00a0: « — » → « https://all.org »" in page
     assert "nouveau rejoint l’organisation" in page
 
 

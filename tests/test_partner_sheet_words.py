@@ -1,5 +1,5 @@
 """A partner's sheet in their words: French column headers that import back, old technical headers still
-accepted, the link on « Mes actions », and « d’Action-Logement » rather than « de Action-Logement »."""
+accepted, the link on « Mes actions », and « d’Action-Logement » rather than « de Action-Logement »."""
 
 import datetime
 

@@ -1,4 +1,4 @@
-"""« Mot de passe oublié » sends at most 3 emails an hour to one address and 10 an hour from one client;
+"""« Mot de passe oublié » sends at most 3 emails an hour to one address and 10 an hour from one client;
 over a limit the page answers exactly as always (it never says which addresses have an account) and
 nothing is sent. The counts live in the database cache, shared by every app server."""
 

@@ -1,6 +1,6 @@
 """The plan at a glance (issue 13): one navigation on every page of a plan, the plan page's overview
 (progress by axis, this reporting year's steps and results, what changed since the person's previous
-visit), and « Mes actions » in the order of what to do now."""
+visit), and « Mes actions » in the order of what to do now."""
 
 import datetime
 import re
@@ -264,7 +264,7 @@ def test_mes_actions_puts_returned_steps_first_then_what_is_due_without_a_recent
 
 @time_machine.travel(JUNE_2026, tick=False)
 def test_a_recent_check_in_is_news_in_mes_actions_as_in_the_reminders_and_a_relancer(client, coordinator, partner, lanaudiere):
-    """3.1.3 and 3.2.2 are due with no recent step; the partner said « rien de nouveau » on 3.1.3 last week,
+    """3.1.3 and 3.2.2 are due with no recent step; the partner said « rien de nouveau » on 3.1.3 last week,
     and on 3.2.2 before the plan's months without news began."""
     all_ = Organisation.objects.get(acronym="ALL")
     said_on = {"3.1.3": datetime.date(2026, 6, 8), "3.2.2": datetime.date(2025, 10, 1)}

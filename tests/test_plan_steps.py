@@ -1,4 +1,4 @@
-"""« Le plan et ses étapes réalisées »: the coordination, the committee (and the partners when the plan allows
+"""« Le plan et ses étapes réalisées »: the coordination, the committee (and the partners when the plan allows
 it) see the plan as its source document lays it out, each action's validated steps in the last column, as a
 page, a landscape PDF and a landscape Word document; nobody else does."""
 

@@ -390,7 +390,7 @@ def sheet_rows(client):
 
 
 def filled(dataset, marks):
-    """The sheet with « faite_le » filled on the rows of these planned steps: {pk: value}."""
+    """The sheet with « faite_le » filled on the rows of these planned steps: {pk: value}."""
     import tablib
 
     headers = dataset.headers

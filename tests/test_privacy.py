@@ -1,4 +1,4 @@
-"""Personal information (Quebec's Law 25): the privacy page, a person's own data (« Mes données », a page and
+"""Personal information (Quebec's Law 25): the privacy page, a person's own data (« Mes données », a page and
 JSON), and the erasure of a departed person, after which their name and email are nowhere in the database
 while their steps still count for their organisation."""
 

@@ -1,6 +1,6 @@
 """Reminders: each partner's digest of their own organisation's actions, once a period; the coordination's
-week; the one-click links in them (« Inscrire une étape », « Rien de nouveau, toujours en cours »); the
-links to change one's frequency or unsubscribe; « Actions à relancer » and its « Relancer maintenant »."""
+week; the one-click links in them (« Inscrire une étape », « Rien de nouveau, toujours en cours »); the
+links to change one's frequency or unsubscribe; « Actions à relancer » and its « Relancer maintenant »."""
 
 import datetime
 import re
@@ -48,7 +48,7 @@ def mails_to(address):
 
 
 def listed_codes(email):
-    """The actions an email lists, as its text part writes them (« - 3.1.1 Le texte »)."""
+    """The actions an email lists, as its text part writes them (« - 3.1.1 Le texte »)."""
     return set(re.findall(r"^- (\d+\.\d+\.\d+) ", email.body, flags=re.M))
 
 
@@ -67,7 +67,7 @@ def test_each_partner_gets_one_digest_of_their_organisations_actions_only(lanaud
     for code in tpdsl_codes - all_codes:
         assert f"- {code} " not in to_all.body and f"<strong>{code}</strong>" not in html_of(to_all)
     assert "Inscrire une étape" in to_all.body and "Rien de nouveau, toujours en cours" in to_all.body
-    assert to_all.subject == f"Vos actions du plan « {lanaudiere.title} » : où en êtes-vous ?"
+    assert to_all.subject == f"Vos actions du plan « {lanaudiere.title} » : où en êtes-vous ?"
     assert "Se désabonner" in html_of(to_all) and to_all.extra_headers["List-Unsubscribe-Post"]
 
 
@@ -239,12 +239,12 @@ def test_the_coordination_gets_its_week_and_one_grouped_notice_of_new_steps(lana
     send_reminders(plans=[lanaudiere])
     to_coordinator = mails_to("coordo@example.org")
     subjects = sorted(email.subject for email in to_coordinator)
-    assert subjects == [f"3 nouvelles étapes à valider dans « {lanaudiere.title} »", f"La semaine du plan « {lanaudiere.title} »"]
+    assert subjects == [f"3 nouvelles étapes à valider dans « {lanaudiere.title} »", f"La semaine du plan « {lanaudiere.title} »"]
     week = next(email for email in to_coordinator if email.subject.startswith("La semaine"))
     assert "3 nouvelles étapes cette semaine" in week.body and "3 étapes attendent votre validation" in week.body
     assert "actions à relancer" in week.body
     # The check-in is told as such, and the action it is about is not one to remind.
-    assert "« Rien de nouveau, toujours en cours » cette semaine" in week.body and "- 3.1.2 · ALL · " in week.body
+    assert "« Rien de nouveau, toujours en cours » cette semaine" in week.body and "- 3.1.2 · ALL · " in week.body
     assert not re.search(r"^- 3\.1\.2 [^·]", week.body, flags=re.M)
     assert coordinator.notifications.get().text == "Étapes à valider\u00a0: 3"
     send_reminders(plans=[lanaudiere])
@@ -412,7 +412,7 @@ def test_stale_page_says_what_it_lists_and_when_each_organisation_was_last_remin
     partner, _other, coordinator = people
     client.force_login(coordinator)
     page = client.get(reverse("suivi:stale_actions", args=[lanaudiere.slug])).content.decode()
-    assert "aucune organisation n’a inscrit d’étape ni dit « rien de nouveau, toujours en cours » depuis 4 mois" in page
+    assert "aucune organisation n’a inscrit d’étape ni dit « rien de nouveau, toujours en cours » depuis 4 mois" in page
     assert "jamais rappelée" in page and "Relancer maintenant" in page
     send_reminders(plans=[lanaudiere])
     page = client.get(reverse("suivi:stale_actions", args=[lanaudiere.slug])).content.decode()

@@ -149,7 +149,7 @@ def test_partner_of_another_organisation_cannot_tick_with_a_date(client, other_p
 
 
 def test_each_date_field_on_the_action_page_has_a_label_of_its_own(client, coordinator, lanaudiere):
-    """A screen reader lists the form fields by their labels: « Atteint le » once per result would be
+    """A screen reader lists the form fields by their labels: « Atteint le » once per result would be
     the same name over and over."""
     import re
 

@@ -21,7 +21,7 @@ def search(client, text, **headers):
 
 
 def section(page, kind):
-    """The links of one group of results (« Actions », « Étapes réalisées »…)."""
+    """The links of one group of results (« Actions », « Étapes réalisées »…)."""
     match = re.search(rf'<h2 id="titre-trouve-{kind}">.*?</section>', page, re.S)
     return match.group(0) if match else ""
 

@@ -324,7 +324,7 @@ def test_the_writer_neutralises_every_formula_prefix():
 
 
 def test_xml_declaring_entities_is_refused():
-    """A few lines of entities nesting one another expand to gigabytes (« billion laughs »)."""
+    """A few lines of entities nesting one another expand to gigabytes (« billion laughs »)."""
     laughs = '<!DOCTYPE lol [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
     content = ods(f"<table:table-row><table:table-cell office:value-type=\"string\"><text:p>&lol2;</text:p>"
                   "</table:table-cell></table:table-row>")

@@ -250,7 +250,7 @@ def test_duplicate_codes(lanaudiere):
 def test_a_parent_repeated_with_another_title(lanaudiere):
     messages = refused(xlsx([row(), row(resultat="1.1.1.2", objectif_titre="Autre titre")]))
     assert messages == ["Ligne 3, colonne D (objectif_titre)\u00a0: l’objectif 1.1 porte un autre texte à la ligne 2 "
-                        "(« Objectif un »)."]
+                        "(« Objectif un »)."]
 
 
 def test_an_empty_title(lanaudiere):
@@ -265,12 +265,12 @@ def test_a_text_too_long(lanaudiere):
 
 def test_a_code_of_the_wrong_shape(lanaudiere):
     messages = refused(xlsx([row(resultat="1.1.1.a")]))
-    assert messages == ["Ligne 2, colonne G (resultat)\u00a0: « 1.1.1.a » n’est pas un code de ce niveau (par exemple 1.2.3.4)."]
+    assert messages == ["Ligne 2, colonne G (resultat)\u00a0: « 1.1.1.a » n’est pas un code de ce niveau (par exemple 1.2.3.4)."]
 
 
 def test_a_bad_reference_year(lanaudiere):
     messages = refused(xlsx([row(annee_reference="l’an prochain")]))
-    assert messages[0].startswith("Ligne 2, colonne J (annee_reference)\u00a0: « l’an prochain » n’est pas une année")
+    assert messages[0].startswith("Ligne 2, colonne J (annee_reference)\u00a0: « l’an prochain » n’est pas une année")
 
 
 def test_formulas_are_refused(lanaudiere):

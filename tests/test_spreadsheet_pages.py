@@ -110,7 +110,7 @@ def test_coordinator_chooses_to_create_an_organisation_rather_than_the_proposed_
 
     page = client.post(reverse("tableur:spreadsheet", args=[SLUG]), {"file": upload(content)})
     html = page.content.decode()
-    assert "« Action Logement Lanaudiere »" in html and "Associer à Action-Logement Lanaudière (ALL)" in html
+    assert "« Action Logement Lanaudiere »" in html and "Associer à Action-Logement Lanaudière (ALL)" in html
     client.post(reverse("tableur:spreadsheet_confirm", args=[SLUG]), {"token": page.context["token"], "organisation_0": "new"})
 
     created = Organisation.objects.get(name="Action Logement Lanaudiere")

@@ -165,7 +165,7 @@ def test_step_rows_are_checked_by_the_step_form_and_achievements_by_the_result(c
     errors = [str(error) for error in upload(client, content).context["report"].errors]
 
     assert any("colonne E (Atteint le)\u00a0: un résultat ne peut pas être atteint à une date future." in e for e in errors)
-    assert any("colonne F (Date de l’étape)\u00a0: « 2025-02-30 » n’est pas une date" in e for e in errors)
+    assert any("colonne F (Date de l’étape)\u00a0: « 2025-02-30 » n’est pas une date" in e for e in errors)
     assert any("colonne F (Date de l’étape)\u00a0: indiquez la date de l’étape." in e for e in errors)
     assert len(errors) == 3
     assert database_state() == before

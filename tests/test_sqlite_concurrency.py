@@ -1,5 +1,5 @@
 """SQLite shared by gunicorn's workers and the tasks worker: while one person's change is being written, others
-still read, and a second change waits its turn instead of failing with « database is locked ».
+still read, and a second change waits its turn instead of failing with « database is locked ».
 
 Each test runs its people in threads, each with its own connection, outside any test transaction
 (`transactional_db`): as separate processes would meet in the database file."""

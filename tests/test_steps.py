@@ -247,7 +247,7 @@ def test_my_actions_shows_steps_newest_first_and_what_others_did(client, partner
 
 
 def open_latest_steps(client, code):
-    """What htmx asks when a partner opens an action's list of steps on « Mes actions »."""
+    """What htmx asks when a partner opens an action's list of steps on « Mes actions »."""
     url = reverse("suivi:my_actions", args=[SLUG])
     return client.get(url, {"action": code}, headers={"HX-Request": "true"}).content.decode()
 

@@ -1,6 +1,6 @@
 """The interface writes French as the PDF does, on its main pages for each role: no ordinary space before
-« : ; ! ? » (a non-breaking one before « : », a narrow one before the others), and « 1er avril », never
-« 1 avril ». The plan's own texts are kept as the document writes them, so they are left out of the check."""
+« : ; ! ? » (a non-breaking one before « : », a narrow one before the others), and « 1er avril », never
+« 1 avril ». The plan's own texts are kept as the document writes them, so they are left out of the check."""
 
 import json
 import re
@@ -65,7 +65,7 @@ def typography_faults(html, document_texts):
     parser.feed(html)
     faults = []
     for text in parser.texts:
-        for match in re.finditer(rf" [:;!?]|(?<![\d.])1 ({MONTHS})\b", text):
+        for match in re.finditer(rf" [:;!?]|« | »|(?<![\d.])1 ({MONTHS})\b", text):
             around = text[max(0, match.start() - 25): match.end() + 10]
             piece = text[max(0, match.start() - 12): match.end() + 3].strip()
             if any(piece in document for document in document_texts):
@@ -75,9 +75,9 @@ def typography_faults(html, document_texts):
 
 
 def test_typography_checker_finds_what_it_should():
-    assert typography_faults("<p>Mot de passe oublié ?</p><p>le 1 avril 2025</p>", []) == [
-        "Mot de passe oublié ?", "le 1 avril 2025"
-    ]
+    faults = typography_faults("<p>Mot de passe oublié ?</p><p>le 1 avril 2025</p><p>la page « Mes actions »</p>", [])
+    assert faults[:2] == ["Mot de passe oublié ?", "le 1 avril 2025"]
+    assert len(faults) == 4 and all("« Mes action" in fault for fault in faults[2:])  # both guillemets
     assert typography_faults("<p>Mot de passe oublié\u202f?</p><p>le 1er avril</p><script>a ? b : c</script>", []) == []
 
 

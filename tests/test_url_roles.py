@@ -385,15 +385,15 @@ EXPECTED = {
     # says it is done (tests/test_reminders.py checks the preference).
     ("notifications:unsubscribe", "désabonnement d’ALL"): {"GET": EVERYONE, "POST": EVERYONE},
     ("notifications:unsubscribe", "lien forgé"): {"GET": "400 400 400 400 400 400 400 400 400", "POST": "400 400 400 400 400 400 400 400 400"},
-    ("notifications:link_step", "lien « étape » d’ALL sur 3.1.1"): {"GET": EVERYONE, "POST": "done done done done done done done done done"},
-    ("notifications:link_step", "lien « étape » d’ALL sur une autre action"): {
+    ("notifications:link_step", "lien « étape » d’ALL sur 3.1.1"): {"GET": EVERYONE, "POST": "done done done done done done done done done"},
+    ("notifications:link_step", "lien « étape » d’ALL sur une autre action"): {
         "GET": "403 403 403 403 403 403 403 403 403", "POST": "403 403 403 403 403 403 403 403 403"
     },
-    ("notifications:link_check_in", "lien « rien de nouveau » d’ALL sur 3.1.1"): {"GET": EVERYONE, "POST": "done done done done done done done done done"},
-    ("notifications:link_check_in", "lien « étape » d’ALL sur 3.1.1"): {
+    ("notifications:link_check_in", "lien « rien de nouveau » d’ALL sur 3.1.1"): {"GET": EVERYONE, "POST": "done done done done done done done done done"},
+    ("notifications:link_check_in", "lien « étape » d’ALL sur 3.1.1"): {
         "GET": "403 403 403 403 403 403 403 403 403", "POST": "403 403 403 403 403 403 403 403 403"
     },
-    ("notifications:link_check_in", "lien « rien de nouveau » d’ALL sur une autre action"): {
+    ("notifications:link_check_in", "lien « rien de nouveau » d’ALL sur une autre action"): {
         "GET": "403 403 403 403 403 403 403 403 403", "POST": "403 403 403 403 403 403 403 403 403"
     },
     ("notifications:link_done", "étape"): {"GET": EVERYONE},
@@ -654,11 +654,11 @@ TARGETS = {
     "avis d’ALL": lambda w: {"pk": w.notice.pk},
     "désabonnement d’ALL": lambda w: {"token": preferences_link(w.person("partner"), "never").split("/")[-2]},
     "lien forgé": lambda w: {"token": preferences_link(w.person("partner"), "never").split("/")[-2][:-3] + "abc"},
-    "lien « étape » d’ALL sur 3.1.1": lambda w: link_of(w, STEP, w.own_action),
-    "lien « rien de nouveau » d’ALL sur 3.1.1": lambda w: link_of(w, CHECK_IN, w.own_action),
+    "lien « étape » d’ALL sur 3.1.1": lambda w: link_of(w, STEP, w.own_action),
+    "lien « rien de nouveau » d’ALL sur 3.1.1": lambda w: link_of(w, CHECK_IN, w.own_action),
     # Its token is for 3.1.1: at another action's address it opens nothing.
-    "lien « étape » d’ALL sur une autre action": lambda w: link_of(w, STEP, w.own_action, "3.1.2"),
-    "lien « rien de nouveau » d’ALL sur une autre action": lambda w: link_of(w, CHECK_IN, w.own_action, "3.1.2"),
+    "lien « étape » d’ALL sur une autre action": lambda w: link_of(w, STEP, w.own_action, "3.1.2"),
+    "lien « rien de nouveau » d’ALL sur une autre action": lambda w: link_of(w, CHECK_IN, w.own_action, "3.1.2"),
     "étape": lambda w: {"what": "etape"},
 }
 

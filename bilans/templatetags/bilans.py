@@ -20,7 +20,7 @@ SPACES = " \u00a0\u202f"
 @register.filter(is_safe=True)
 def typo(value):
     """French typography: a narrow no-break space before ; ! ? and a no-break space before : and inside
-    « », so that these signs never start a line; the typographic apostrophe (d’actions). Leaves addresses
+    « », so that these signs never start a line; the typographic apostrophe (d’actions). Leaves addresses
     and times (https://, 10:30) alone."""
     if value is None:
         return ""
@@ -40,7 +40,7 @@ def typo(value):
 
 @register.filter
 def percent(value):
-    """A percentage: « 45 % », with a no-break space (the French way; « 45% » in English); « – » when
+    """A percentage: « 45 % », with a no-break space (the French way; « 45% » in English); « – » when
     there is nothing to measure."""
     if value is None:
         return "–"
@@ -58,7 +58,7 @@ def signed(value):
 
 
 def is_singular(number):
-    """French takes the singular below two: « 0 point », « 1 étape », « −1 point », « 2 étapes »;
+    """French takes the singular below two: « 0 point », « 1 étape », « −1 point », « 2 étapes »;
     English only for one: "0 steps", "1 step"."""
     return abs(number) < 2 if french.in_french() else abs(number) == 1
 
@@ -67,7 +67,7 @@ def is_singular(number):
 def counted(number, forms):
     """A number and its noun in French, from "singular|plural" forms (translatable as one string in a
     template: `{{ n|counted:_("étape validée|étapes validées") }}`). Not Django's `{% blocktranslate
-    count %}`: without a French catalogue it applies the English rule, « 0 étapes »."""
+    count %}`: without a French catalogue it applies the English rule, « 0 étapes »."""
     singular, plural = str(forms).split("|")
     number = number or 0
     return f"{number}{NBSP}{singular if is_singular(number) else plural}"
@@ -75,7 +75,7 @@ def counted(number, forms):
 
 @register.filter
 def points(value):
-    """A change in percentage points with its unit: « +12 points », « 0 point », « −1 point »."""
+    """A change in percentage points with its unit: « +12 points », « 0 point », « −1 point »."""
     if value is None:
         return "–"
     # With a context: the agenda's « point » (an item) is another word.
@@ -117,7 +117,7 @@ def progress_chart(bilan):
 @register.filter(is_safe=True)
 def narrative(text):
     """The committee's words, typed with the markup of `bilans.narrative`, as HTML with French typography
-    (applied to the typed text: the markup's signs are none of ; ! ? : « »)."""
+    (applied to the typed text: the markup's signs are none of ; ! ? : « »)."""
     return to_html(typo(text))
 
 
@@ -154,7 +154,7 @@ def page_of(pages, anchor):
 
 
 def year_label(starts_on, ends_on):
-    """« 2024-2025 » for a reporting year, « 2024 » for a calendar year, the two dates for any other period."""
+    """« 2024-2025 » for a reporting year, « 2024 » for a calendar year, the two dates for any other period."""
     following = ends_on + datetime.timedelta(days=1)
     if (following.month, following.day) == (starts_on.month, starts_on.day) and following.year == starts_on.year + 1:
         return f"{starts_on:%Y}" if (starts_on.month, starts_on.day) == (1, 1) else f"{starts_on:%Y}-{ends_on:%Y}"

@@ -1,7 +1,7 @@
 """Refresh the English catalogue from the code: `.venv/bin/python locale/en/refresh.py [MORE.po ...]` after
 adding or changing a translatable string, then translate what it lists as untranslated and run it again.
 
-The catalogue is rebuilt from scratch (merged into the previous one, makemessages would guess « fuzzy »
+The catalogue is rebuilt from scratch (merged into the previous one, makemessages would guess « fuzzy »
 translations) and keeps the translation of every msgid that has one: in the MORE.po files given first (a
 translator's file; the first given wins), then in the catalogue itself. It then compiles the .mo, committed like locale/fr's, so
 that `make run` needs no gettext. tests/test_catalogue.py fails when this has not been run."""

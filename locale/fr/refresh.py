@@ -1,6 +1,6 @@
 """Refresh the French catalog of plural forms: `.venv/bin/python locale/fr/refresh.py` after adding a
 `{% plural %}` or `ngettext` string. Chantier's strings are French already; only their plurals need a
-catalog, because gettext counts « 0 étape » with English's rule (0 is plural) when a msgid is in none."""
+catalog, because gettext counts « 0 étape » with English's rule (0 is plural) when a msgid is in none."""
 
 import subprocess
 import sys

@@ -21,7 +21,7 @@ def clock(moment):
 
 @register.filter
 def hours(meeting):
-    """« 13 h 30 à 16 h »: the meeting's start and end, in the app's time zone."""
+    """« 13 h 30 à 16 h »: the meeting's start and end, in the app's time zone."""
     return _("%(start)s à %(end)s") % {"start": clock(meeting.starts_at), "end": clock(meeting.ends_at)}
 
 

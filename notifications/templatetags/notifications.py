@@ -1,5 +1,5 @@
 """What the plan's pages show of notifications and reminders, for templates of the apps below this one
-(they may not import it, README « Layout »): the counts beside the plan's links, when each organisation
+(they may not import it, README « Layout »): the counts beside the plan's links, when each organisation
 was last reminded."""
 
 from django import template
@@ -15,7 +15,7 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def review_counts(context, plan):
-    """« À valider (n) » for those who validate the plan's steps, « Renvoyées (n) » for a partner: one
+    """« À valider (n) » for those who validate the plan's steps, « Renvoyées (n) » for a partner: one
     query each, only for whom it concerns."""
     user = context["request"].user
     counts = {"to_review": None, "returned": None}

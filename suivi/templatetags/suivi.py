@@ -54,8 +54,8 @@ def step_author(step):
 
 @register.simple_tag(takes_context=True)
 def plan_nav_counts(context, plan):
-    """The counts the plan's navigation shows beside « À valider » (steps waiting, for whoever reviews)
-    and « Mes actions » (the person's organisations' steps sent back): one query for both, none when the
+    """The counts the plan's navigation shows beside « À valider » (steps waiting, for whoever reviews)
+    and « Mes actions » (the person's organisations' steps sent back): one query for both, none when the
     person sees neither entry."""
     user = context["user"]
     reviews = user.has_perm("suivi.review_steps", plan)
@@ -98,7 +98,7 @@ def plan_overview_steps(plan, since, results):
 
 
 def when(moment):
-    """« le 1er décembre 2026 à 14 h 05 »: a moment as French writes it, in the local time zone."""
+    """« le 1er décembre 2026 à 14 h 05 »: a moment as French writes it, in the local time zone."""
     moment = timezone.localtime(moment)
     day = _("1er") if moment.day == 1 else str(moment.day)
     return _("le %(day)s %(month_year)s à %(hour)s h %(minute)s") % {

@@ -1,4 +1,4 @@
-"""English as the interface writes it (Django's FORMAT_MODULE_PATH), Canadian usage: « April 1, 2025 »
+"""English as the interface writes it (Django's FORMAT_MODULE_PATH), Canadian usage: « April 1, 2025 »
 with the month written out, and ISO dates (2025-04-01) where Django's English would write 04/01/2025,
 which a Canadian reads either way. Times are Django's (2:05 p.m.)."""
 

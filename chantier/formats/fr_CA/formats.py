@@ -1,5 +1,5 @@
-"""Quebec French as the interface writes it (Django's FORMAT_MODULE_PATH): « 31 mars 2025 », « 9 h 05 »,
-never broken across lines (non-breaking spaces). « 1er avril » comes from the `date` filter of
+"""Quebec French as the interface writes it (Django's FORMAT_MODULE_PATH): « 31 mars 2025 », « 9 h 05 »,
+never broken across lines (non-breaking spaces). « 1er avril » comes from the `date` filter of
 lib/typography.py, which no format string can express."""
 
 from django.conf.locale.fr_CA.formats import *  # noqa: F401,F403 (the input formats, separators)

@@ -30,7 +30,7 @@ DEMO_ACCOUNTS = [
 
 class Command(BaseCommand):
     help = (
-        "Charge le plan Lanaudière 2024-2026, les comptes de démonstration (mot de passe « chantier-demo ») "
+        "Charge le plan Lanaudière 2024-2026, les comptes de démonstration (mot de passe « chantier-demo ») "
         "et une année d’activité fictive (étapes, fichiers, résultats atteints, un bilan adopté)."
     )
 

@@ -30,7 +30,7 @@ class Command(BaseCommand):
         if plan:
             plans = plans.filter(slug=plan)
             if not plans.exists():
-                raise CommandError(f"Aucun plan ouvert « {plan} ».")
+                raise CommandError(f"Aucun plan ouvert « {plan} ».")
         if dry_run:
             with transaction.atomic():
                 from django.core import mail  # noqa: PLC0415

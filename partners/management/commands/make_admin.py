@@ -31,7 +31,7 @@ class Command(BaseCommand):
     def handle(self, *args, username, remove=False, dry_run=False, **options):
         person = get_user_model().objects.filter(username=username).first()
         if person is None:
-            raise CommandError(f"Aucun compte n’a le nom d’utilisateur « {username} ».")
+            raise CommandError(f"Aucun compte n’a le nom d’utilisateur « {username} ».")
         administrator = InstanceAdministrator.objects.filter(user=person).first()
         if remove and administrator is None:
             self.stdout.write(f"{username} n’administre pas l’instance : rien à changer.")

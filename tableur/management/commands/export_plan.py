@@ -27,7 +27,7 @@ class Command(BaseCommand):
             raise CommandError("Le fichier doit finir par .xlsx ou .csv.")
         plan = Plan.objects.filter(slug=slug).first()
         if plan is None:
-            raise CommandError(f"Aucun plan n’a l’identifiant « {slug} ».")
+            raise CommandError(f"Aucun plan n’a l’identifiant « {slug} ».")
         dataset = export_dataset(plan)
         Path(output).write_bytes(spreadsheet_bytes(dataset, file_format))
         self.stdout.write(self.style.SUCCESS(f"{len(dataset)} lignes écrites dans {output}."))

@@ -31,7 +31,7 @@ class Command(BaseCommand):
     def handle(self, *args, file, plan, title=None, dry_run=False, **options):
         slug = plan
         if slug != slugify(slug):
-            raise CommandError(f"« {slug} » n’est pas un identifiant valide (essayez « {slugify(slug)} »).")
+            raise CommandError(f"« {slug} » n’est pas un identifiant valide (essayez « {slugify(slug)} »).")
         try:
             check_file_size(os.path.getsize(file))
             with open(file, "rb") as stream:
