@@ -32,7 +32,8 @@ def message(person, name, context):
             "monthly_url": absolute(preferences_link(person, "monthly")),
             "unsubscribe_url": absolute(preferences_link(person, "never")),
         }
-        subject = " ".join(render_to_string(f"notifications/email/{name}_subject.txt", context).split())
+        # One line; its no-break spaces kept (str.split() would take them for spaces).
+        subject = " ".join(render_to_string(f"notifications/email/{name}_subject.txt", context).split("\n")).strip()
         text = render_to_string(f"notifications/email/{name}.txt", context)
         html = render_to_string(f"notifications/email/{name}.html", context)
     email = EmailMultiAlternatives(
