@@ -19,9 +19,6 @@ def notify(people, kind, text, url, plan=None, email=None, context=None, wants_e
     emails off (`wants_email(preference)` decides for kinds that are off by default). `text()` writes the
     notification; it is called in each person's language (not the language of whoever caused it)."""
     people = [person for person in people if person is not None and person.is_active]
-    if plan is not None:  # only those who still take part in the plan (a departed author is told nothing)
-        in_plan = set(PlanRole.objects.filter(plan=plan, user__in=people).values_list("user_id", flat=True))
-        people = [person for person in people if person.pk in in_plan]
     if not people:
         return
     Notification.objects.bulk_create(
@@ -43,6 +40,13 @@ def in_language_of(person, text):
         return text()
 
 
+def author_in_plan(step):
+    """The step's author, while they still take part in its plan (one who left is told nothing); others'
+    notices go to people chosen by their role in the plan already."""
+    author = step.author
+    return [author] if PlanRole.objects.filter(plan_id=step.action.plan_id, user=author).exists() else []
+
+
 def step_returned(step):
     """To its author: the coordination's comment, and where to correct it."""
     url = step.action.get_absolute_url()
@@ -51,7 +55,7 @@ def step_returned(step):
             "code": step.action.code, "comment": step.review_comment,
         }
 
-    notify([step.author], Notification.Kind.STEP_RETURNED, text, url, step.action.plan, "step_returned", {"step": step})
+    notify(author_in_plan(step), Notification.Kind.STEP_RETURNED, text, url, step.action.plan, "step_returned", {"step": step})
 
 
 def step_validated(step):
@@ -61,7 +65,7 @@ def step_validated(step):
         return _("Votre étape sur l’action %(code)s est validée.") % {"code": step.action.code}
 
     notify(
-        [step.author], Notification.Kind.STEP_VALIDATED, text, url, step.action.plan, "step_validated",
+        author_in_plan(step), Notification.Kind.STEP_VALIDATED, text, url, step.action.plan, "step_validated",
         {"step": step}, wants_email=lambda preference: preference.emails and preference.email_when_validated,
     )
 
