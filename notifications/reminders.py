@@ -144,7 +144,7 @@ def partners_of(plan):
     """{person: [organisations]} of the plan's active partners who have an email."""
     memberships = Membership.objects.filter(
         plan=plan, user__is_active=True, user__plan_roles__plan=plan, user__plan_roles__role=Role.PARTNER
-    ).exclude(user__email="").select_related("user", "organisation").order_by("user_id", "organisation__name")
+    ).exclude(user__email="").select_related("user__language_choice", "organisation").order_by("user_id", "organisation__name")
     people = {}
     for membership in memberships:
         people.setdefault(membership.user_id, (membership.user, []))[1].append(membership.organisation)
@@ -154,7 +154,7 @@ def partners_of(plan):
 def coordinators_of(plan):
     return list(
         get_user_model().objects.filter(plan_roles__plan=plan, plan_roles__role=Role.COORDINATOR, is_active=True)
-        .exclude(email="")
+        .exclude(email="").select_related("language_choice")  # each is written to in their language
     )
 
 
