@@ -18,7 +18,7 @@ from sesame.utils import get_token
 
 from bilans import plan_steps
 from bilans.documents import gather
-from bilans.models import Bilan
+from bilans.models import Bilan, PlanDocument
 from notifications.links import CHECK_IN, STEP
 from notifications.links import scope as link_scope
 from partners.models import Organisation
@@ -87,6 +87,15 @@ def one_bilan(world):
     return [({"pk": world.bilan.pk}, {})]
 
 
+def one_plan_document(world):
+    """A large plan's PDF of « Le plan et ses étapes réalisées », made in the background and ready."""
+    document = PlanDocument(
+        plan=world.plan, starts_on=world.bilan.starts_on, ends_on=world.bilan.ends_on, rendering=Bilan.Rendering.READY
+    )
+    document.pdf.save("plan.pdf", ContentFile(PDF))
+    return [({"pk": document.pk}, {})]
+
+
 def new_items(world):
     """An axis under the plan; an objective, action or result under the parent of the item of that kind."""
     pairs = []
@@ -115,6 +124,8 @@ FILL = {
     "bilans:xlsx": one_bilan,
     "bilans:docx": one_bilan,
     "bilans:texts": one_bilan,
+    "bilans:plan_document": one_plan_document,
+    "bilans:plan_document_pdf": one_plan_document,
     "meetings:detail": lambda world: [({"pk": world.meetings["meeting"].pk}, {})],
     "meetings:edit": lambda world: [({"pk": world.meetings["meeting"].pk}, {})],
     "meetings:agenda": lambda world: [({"pk": world.meetings["meeting"].pk}, {})],
@@ -267,6 +278,7 @@ def test_every_page_of_a_plan_answers_with_the_same_queries_at_37_and_at_2000_ac
     # its files are counted here without laying out 2,000 actions (test_plan_steps.py reads them back).
     monkeypatch.setattr(plan_steps, "render_pdf", lambda data: PDF)
     monkeypatch.setattr(plan_steps, "render_docx", lambda data: b"PK")
+    monkeypatch.setattr(plan_steps, "IN_REQUEST_UP_TO", 10_000)  # made in the request at both sizes, to count
     # The plan's page as a large plan has it at both sizes: axes and objectives, each objective's actions
     # on their own page (tried below). Its other way, every action drawn, is counted in test_plan_pages.py.
     settings.PLAN_PAGE_INLINE_ACTIONS = 10
