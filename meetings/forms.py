@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from lib.converters import IdsField
 from partners.models import Organisation, name_of_person
 from plans.models import FIRST_YEAR, LAST_YEAR, Action, ActionPartner, CommitteeMember, Membership, Objective, ObjectivePartner
-from suivi.files import MultipleFileField
+from suivi.files import MultipleFileField, check_room_in_plan
 
 from .models import Amendment, Attendance, Meeting, MeetingFile
 
@@ -221,6 +221,8 @@ class MinutesForm(forms.ModelForm):
                 _("Une réunion a au plus %(max)s fichiers joints : celle-ci en aurait %(count)s."),
                 params={"max": FILES_PER_MEETING, "count": count},
             )
+        if uploads:
+            check_room_in_plan(self.instance.plan, uploads)
         return uploads
 
     def save_files(self):

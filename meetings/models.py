@@ -16,7 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from partners.models import Organisation
 from plans.models import Action, ActionStatus, Committee, Plan, Role
-from suivi.models import AttachedFile, attached_file_path
+from suivi.models import AttachedFile, AttachedFileQuerySet, attached_file_path
 
 
 class MeetingQuerySet(models.QuerySet):
@@ -201,10 +201,17 @@ def meeting_file_path(instance, filename):
     return attached_file_path(instance, filename)
 
 
+class MeetingFileQuerySet(AttachedFileQuerySet):
+    def of_plan(self, plan):
+        return self.filter(meeting__plan=plan)
+
+
 class MeetingFile(AttachedFile):
     """A file of a meeting's minutes (the signed minutes, a presentation)."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="files", verbose_name=_("réunion"))
+
+    objects = MeetingFileQuerySet.as_manager()
 
     class Meta(AttachedFile.Meta):
         verbose_name = _("fichier d’une réunion")

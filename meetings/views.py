@@ -98,7 +98,8 @@ def meeting_create(request, slug):
             meeting = form.save()
         messages.success(request, _("Réunion créée. Préparez son ordre du jour, puis envoyez l’invitation."))
         return redirect(meeting)
-    return render(request, "meetings/meeting_form.html", {"plan": plan, "form": form, "meeting": None})
+    context = {"plan": plan, "form": form, "meeting": None}
+    return render(request, "meetings/meeting_form.html", context, status=422 if form.errors else 200)
 
 
 def meeting_history(meeting):
@@ -130,7 +131,8 @@ def meeting_edit(request, slug, pk):
             form.save()
         messages.success(request, _("Réunion modifiée."))
         return redirect(meeting)
-    return render(request, "meetings/meeting_form.html", {"plan": meeting.plan, "form": form, "meeting": meeting})
+    context = {"plan": meeting.plan, "form": form, "meeting": meeting}
+    return render(request, "meetings/meeting_form.html", context, status=422 if form.errors else 200)
 
 
 def meeting_agenda(request, slug, pk):

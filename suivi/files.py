@@ -4,6 +4,7 @@ way to delete some."""
 
 import filetype
 from django import forms
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -41,6 +42,28 @@ def megabytes(size):
     """10 000 000 → "10", 11 534 336 → "11,5" (French decimal comma)."""
     value = round(size / 1_000_000, 1)
     return formats.number_format(int(value) if value.is_integer() else value)
+
+
+def plan_files_size(plan):
+    """The bytes all the plan's files take in storage (its steps', its meetings'): each kind of
+    AttachedFile says which of its files are the plan's (`of_plan`)."""
+    from .models import AttachedFile
+
+    kinds = [model for model in apps.get_models() if issubclass(model, AttachedFile)]
+    return sum(kind.objects.of_plan(plan).total_size() for kind in kinds)
+
+
+def check_room_in_plan(plan, uploads, freed=0):
+    """Refuses uploads that would take the plan's files past PLAN_FILES_MAX_BYTES (what is removed in the same
+    form, `freed`, makes room first)."""
+    used = plan_files_size(plan) - freed
+    adding, quota = sum(upload.size for upload in uploads), settings.PLAN_FILES_MAX_BYTES
+    if used + adding > quota:
+        raise ValidationError(
+            _("Les fichiers de ce plan (étapes et réunions) occupent déjà %(used)s Mo sur les %(max)s Mo permis : "
+              "ces %(size)s Mo de plus ne peuvent être joints. Demandez à la coordination de faire de la place."),
+            params={"used": megabytes(used), "max": megabytes(quota), "size": megabytes(adding)},
+        )
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -13,7 +13,7 @@ from partners.models import Organisation
 from plans.models import ActionStatus
 from plans.rules import organisation_ids, partner_organisation_ids
 
-from .files import MultipleFileField, megabytes
+from .files import MultipleFileField, check_room_in_plan, megabytes
 from .models import PlannedStep, Step, StepFile
 
 
@@ -87,14 +87,7 @@ class StepForm(VersionedForm):
                   "d’en joindre d’autres."),
                 params={"max": most, "count": count},
             )
-        used = StepFile.objects.of_plan(self.action.plan).total_size() - removed.total_size()
-        adding, quota = sum(upload.size for upload in uploads), settings.PLAN_FILES_MAX_BYTES
-        if used + adding > quota:
-            raise ValidationError(
-                _("Les fichiers des étapes de ce plan occupent déjà %(used)s Mo sur les %(max)s Mo permis : "
-                  "ces %(size)s Mo de plus ne peuvent être joints. Demandez à la coordination de faire de la place."),
-                params={"used": megabytes(used), "max": megabytes(quota), "size": megabytes(adding)},
-            )
+        check_room_in_plan(self.action.plan, uploads, freed=removed.total_size())
         return uploads
 
 

@@ -76,7 +76,7 @@ def test_coordinator_creates_a_meeting_with_its_end_two_hours_and_a_half_later(c
 def test_a_meeting_with_bad_dates_or_links_is_refused_at_the_field(client, lanaudiere, coordinator, data, field, message):
     client.force_login(coordinator)
     response = client.post(reverse("meetings:create", args=[lanaudiere.slug]), {"body": "chantier", **data})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert message in " ".join(response.context["form"].errors[field])
     assert Meeting.objects.count() == 0
 
@@ -273,6 +273,20 @@ def test_minutes_are_sanitised_and_their_files_bounded_like_a_steps(client, lana
     stored = meeting.files.get()
     download = client.get(reverse("meetings:file", args=[lanaudiere.slug, stored.pk]))
     assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
+
+
+def test_a_meetings_files_count_in_the_plans_storage_with_its_steps(client, lanaudiere, coordinator, settings):
+    meeting = a_meeting(lanaudiere)
+    client.force_login(coordinator)
+    settings.PLAN_FILES_MAX_BYTES = len(PDF) * 2 - 1
+    first = client.post(meeting_url("minutes", meeting), {"minutes": "x", "files": [SimpleUploadedFile("a.pdf", PDF)]})
+    assert first.status_code == 302
+
+    second = client.post(meeting_url("minutes", meeting), {"minutes": "y", "files": [SimpleUploadedFile("b.pdf", PDF)]})
+    assert second.status_code == 422
+    assert "Les fichiers de ce plan (étapes et réunions) occupent déjà" in second.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.minutes == "x" and [file.name for file in meeting.files.all()] == ["a.pdf"]
 
 
 def test_a_meeting_that_amends_the_plan_shows_on_the_actions_in_their_history_and_in_the_bilan(

@@ -201,7 +201,7 @@ def test_a_plan_over_its_storage_quota_takes_no_more_files(client, partner, sett
     before = list(StepFile.objects.values_list("pk", "size"))
     response = post_files(client, pdf("nouveau.pdf"))
     assert response.status_code == 422
-    assert "Les fichiers des étapes de ce plan occupent déjà" in response.content.decode()
+    assert "Les fichiers de ce plan (étapes et réunions) occupent déjà" in response.content.decode()
     assert list(StepFile.objects.values_list("pk", "size")) == before and Step.objects.count() == 1
 
 
