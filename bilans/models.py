@@ -1,9 +1,11 @@
 """The yearly report ("bilan annuel") of a plan: one record per generation, with the PDF and the data it
 was made from, both frozen once the committee adopts it."""
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import formats, timezone, translation
@@ -251,11 +253,31 @@ def plan_document_path(document, filename):
     return f"bilans/{document.plan_id}/plan-et-etapes/{filename}"
 
 
+class PlanDocumentQuerySet(models.QuerySet):
+    def older_than(self, days):
+        return self.filter(requested_at__lt=timezone.now() - datetime.timedelta(days=days))
+
+    def discard(self):
+        """Delete these documents, and their files once the transaction has committed (a rollback must not
+        leave rows pointing at nothing)."""
+        for document in self.exclude(file=""):
+            transaction.on_commit(lambda name=document.file.name, storage=document.file.storage: storage.delete(name))
+        return self.delete()
+
+
 class PlanDocument(models.Model):
-    """« Le plan et ses étapes réalisées » as a PDF made in the background: the PDF of a plan too large to be
-    laid out during the request (`bilans.plan_steps.IN_REQUEST_UP_TO`), kept for whoever asked."""
+    """« Le plan et ses étapes réalisées », as a PDF or a Word document, made in the background: the document
+    of a plan too large to be laid out during the request (`bilans.plan_steps.IN_REQUEST_UP_TO`), kept
+    `KEPT_DAYS` for whoever asked."""
+
+    KEPT_DAYS = 7
+
+    class Kind(models.TextChoices):
+        PDF = "pdf", "PDF"
+        DOCX = "docx", "Word"
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="plan_documents", verbose_name=_("plan"))
+    kind = models.CharField(_("format"), max_length=4, choices=Kind.choices, default=Kind.PDF)
     starts_on = models.DateField(_("début de la période"))
     ends_on = models.DateField(_("fin de la période"))
     requested_by = models.ForeignKey(
@@ -265,18 +287,21 @@ class PlanDocument(models.Model):
     rendering = models.CharField(
         _("préparation"), max_length=10, choices=Bilan.Rendering.choices, default=Bilan.Rendering.QUEUED
     )
-    pdf = models.FileField(_("PDF"), upload_to=plan_document_path, max_length=300, blank=True)
+    file = models.FileField(_("fichier"), upload_to=plan_document_path, max_length=300, blank=True)
     error = models.TextField(_("erreur"), blank=True, editable=False)
 
+    objects = PlanDocumentQuerySet.as_manager()
+
     class Meta:
-        verbose_name = _("plan et ses étapes réalisées (PDF)")
-        verbose_name_plural = _("plans et leurs étapes réalisées (PDF)")
+        verbose_name = _("plan et ses étapes réalisées (document)")
+        verbose_name_plural = _("plans et leurs étapes réalisées (documents)")
         ordering = ["-requested_at", "-pk"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(rendering__in=["queued", "running", "ready", "failed"]), name="plan_document_rendering_valid"
             ),
             models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="plan_document_period_valid"),
+            models.CheckConstraint(condition=Q(kind__in=["pdf", "docx"]), name="plan_document_kind_valid"),
         ]
 
     def __str__(self):
@@ -295,5 +320,5 @@ class PlanDocument(models.Model):
     def is_pending(self):
         return self.rendering in {Bilan.Rendering.QUEUED, Bilan.Rendering.RUNNING}
 
-    def file_name(self, extension="pdf"):
-        return f"plan-et-etapes-{self.plan.slug}-{self.starts_on:%Y%m%d}-{self.ends_on:%Y%m%d}.{extension}"
+    def file_name(self):
+        return f"plan-et-etapes-{self.plan.slug}-{self.starts_on:%Y%m%d}-{self.ends_on:%Y%m%d}.{self.kind}"

@@ -1,4 +1,4 @@
-"""The background tasks that prepare a bilan, and the PDF of a large plan and its steps. In development
+"""The background tasks that prepare a bilan, and the document of a large plan and its steps. In development
 (ImmediateBackend) they run at once; in production `manage.py db_worker` runs them, and the page that asked
 polls their progress."""
 
@@ -57,10 +57,11 @@ def prepare_plan_document(document_id):
         return
     PlanDocument.objects.filter(pk=document.pk).update(rendering=Bilan.Rendering.RUNNING)
     try:
-        pdf = plan_steps.render_pdf(plan_steps.gather(document.plan, document.starts_on, document.ends_on))
-        document.pdf.save(document.file_name(), ContentFile(pdf), save=False)
+        make = plan_steps.render_docx if document.kind == PlanDocument.Kind.DOCX else plan_steps.render_pdf
+        content = make(plan_steps.gather(document.plan, document.starts_on, document.ends_on))
+        document.file.save(document.file_name(), ContentFile(content), save=False)
         document.rendering = Bilan.Rendering.READY
-        document.save(update_fields=["pdf", "rendering"])
+        document.save(update_fields=["file", "rendering"])
     except Exception as error:
         PlanDocument.objects.filter(pk=document.pk).update(rendering=Bilan.Rendering.FAILED, error=repr(error))
         raise

@@ -19,6 +19,6 @@ urlpatterns = [
     path("plans/<slug:slug>/plan-et-etapes/", views.plan_steps_page, name="plan_steps"),
     path("plans/<slug:slug>/plan-et-etapes/pdf/", views.plan_steps_pdf, name="plan_steps_pdf"),
     path("plans/<slug:slug>/plan-et-etapes/docx/", views.plan_steps_docx, name="plan_steps_docx"),
-    path("plans/<slug:slug>/plan-et-etapes/pdf/<id:pk>/", views.plan_document, name="plan_document"),
-    path("plans/<slug:slug>/plan-et-etapes/pdf/<id:pk>/fichier/", views.plan_document_pdf, name="plan_document_pdf"),
+    path("plans/<slug:slug>/plan-et-etapes/documents/<id:pk>/", views.plan_document, name="plan_document"),
+    path("plans/<slug:slug>/plan-et-etapes/documents/<id:pk>/fichier/", views.plan_document_file, name="plan_document_file"),
 ]

@@ -184,35 +184,49 @@ def plan_steps_file_name(table, extension):
     return f"plan-et-etapes-{table['plan']['slug']}-{table['starts_on']:%Y%m%d}-{table['ends_on']:%Y%m%d}.{extension}"
 
 
-def plan_steps_pdf(request, slug):
-    """The PDF at once for a plan of up to `plan_steps.IN_REQUEST_UP_TO` actions; a larger plan's is made in
-    the background, on a page of its own that follows it. The same period asked again while its PDF is
-    being made leads to that one: a second click queues no second minute of work."""
+PLAN_STEPS_RENDERERS = {PlanDocument.Kind.PDF: (plan_steps.render_pdf, "application/pdf"),
+                        PlanDocument.Kind.DOCX: (plan_steps.render_docx, DOCX)}
+
+
+def plan_steps_file(request, slug, kind):
+    """The PDF or Word document at once for a plan of up to `plan_steps.IN_REQUEST_UP_TO` actions; a larger
+    plan's is made in the background, on a page of its own that follows it (a 2,000-action plan's PDF takes a
+    minute, its DOCX half of one). The same document asked again while it is being made leads to that one: a
+    second click queues no second minute of work."""
     plan = get_plan_for_bilans(request.user, slug)
     if plan.actions.count() > plan_steps.IN_REQUEST_UP_TO:
         starts_on, ends_on = PlanStepsForm(request.GET or None, plan=plan).period()
-        period = {"plan": plan, "starts_on": starts_on, "ends_on": ends_on}
-        pending = PlanDocument.objects.filter(**period, rendering__in=[Bilan.Rendering.QUEUED, Bilan.Rendering.RUNNING])
-        document = pending.first()
+        asked = {"plan": plan, "kind": kind, "starts_on": starts_on, "ends_on": ends_on}
+        document = PlanDocument.objects.filter(**asked, rendering__in=[Bilan.Rendering.QUEUED, Bilan.Rendering.RUNNING]).first()
         if document is None:
-            document = PlanDocument.objects.create(**period, requested_by=request.user)
+            plan.plan_documents.older_than(PlanDocument.KEPT_DAYS).discard()
+            document = PlanDocument.objects.create(**asked, requested_by=request.user)
             prepare_plan_document.enqueue(document.pk)
         return redirect(document)
     _plan, _form, table = plan_steps_for(request, slug)
-    response = HttpResponse(plan_steps.render_pdf(table), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{plan_steps_file_name(table, "pdf")}"'
+    make, content_type = PLAN_STEPS_RENDERERS[kind]
+    response = HttpResponse(make(table), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{plan_steps_file_name(table, kind)}"'
     return response
 
 
+def plan_steps_pdf(request, slug):
+    return plan_steps_file(request, slug, PlanDocument.Kind.PDF)
+
+
+def plan_steps_docx(request, slug):
+    return plan_steps_file(request, slug, PlanDocument.Kind.DOCX)
+
+
 def get_plan_document_for(user, slug, pk):
-    """A plan's PDF made in the background, under the same refusals as the plan's bilans."""
+    """A plan's document made in the background, under the same refusals as the plan's bilans."""
     plan = get_plan_for_bilans(user, slug)
     return get_object_or_404(PlanDocument.objects.select_related("plan"), plan=plan, pk=pk)
 
 
 @vary_on_headers("HX-Request")
 def plan_document(request, slug, pk):
-    """Where the PDF of a large plan stands; htmx polls its status every 2 s while it is made (the page
+    """Where the document of a large plan stands; htmx polls its status every 2 s while it is made (the page
     refreshes itself without JavaScript)."""
     document = get_plan_document_for(request.user, slug, pk)
     context = {"plan": document.plan, "document": document}
@@ -224,17 +238,13 @@ def plan_document(request, slug, pk):
     return response
 
 
-def plan_document_pdf(request, slug, pk):
+def plan_document_file(request, slug, pk):
     document = get_plan_document_for(request.user, slug, pk)
     if not document.is_ready:
         raise Http404(_("Ce document n’est pas encore prêt."))
-    return FileResponse(
-        document.pdf.open("rb"), as_attachment=True, filename=document.file_name(), content_type="application/pdf"
-    )
-
-
-def plan_steps_docx(request, slug):
-    _plan, _form, table = plan_steps_for(request, slug)
-    response = HttpResponse(plan_steps.render_docx(table), content_type=DOCX)
-    response["Content-Disposition"] = f'attachment; filename="{plan_steps_file_name(table, "docx")}"'
-    return response
+    _make, content_type = PLAN_STEPS_RENDERERS[document.kind]
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("Ce fichier n’est plus disponible.")) from None
+    return FileResponse(handle, as_attachment=True, filename=document.file_name(), content_type=content_type)

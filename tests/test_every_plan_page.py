@@ -95,7 +95,7 @@ def one_plan_document(world):
         document = PlanDocument(
             plan=world.plan, starts_on=world.bilan.starts_on, ends_on=world.bilan.ends_on, rendering=Bilan.Rendering.READY
         )
-        document.pdf.save("plan.pdf", ContentFile(PDF))
+        document.file.save("plan.pdf", ContentFile(PDF))
     return [({"pk": document.pk}, {})]
 
 
@@ -128,7 +128,7 @@ FILL = {
     "bilans:docx": one_bilan,
     "bilans:texts": one_bilan,
     "bilans:plan_document": one_plan_document,
-    "bilans:plan_document_pdf": one_plan_document,
+    "bilans:plan_document_file": one_plan_document,
     "meetings:detail": lambda world: [({"pk": world.meetings["meeting"].pk}, {})],
     "meetings:edit": lambda world: [({"pk": world.meetings["meeting"].pk}, {})],
     "meetings:agenda": lambda world: [({"pk": world.meetings["meeting"].pk}, {})],

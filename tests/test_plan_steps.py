@@ -174,12 +174,57 @@ def test_a_large_plans_pdf_is_made_in_the_background_and_downloaded_from_its_pag
     assert (document.starts_on, document.ends_on, document.requested_by) == (*YEAR_2024, committee_member)
     assert document.is_ready
     page = client.get(document.get_absolute_url()).content.decode()
-    download = reverse("bilans:plan_document_pdf", args=[steps.slug, document.pk])
+    download = reverse("bilans:plan_document_file", args=[steps.slug, document.pk])
     assert f'href="{download}"' in page and "plan-et-etapes-lanaudiere-2024-2026-20240401-20250331.pdf" in page
     pdf = b"".join(client.get(download).streaming_content)
     reader = PdfReader(io.BytesIO(pdf))
     assert "/StructTreeRoot" in reader.trailer["/Root"]
     assert "Inventaire de la documentation régionale réalisé" in flat(" ".join(p.extract_text() for p in reader.pages))
+
+
+def test_a_large_plans_word_document_is_made_in_the_background_too(
+    client, steps, coordinator, monkeypatch, settings, tmp_path
+):
+    settings.TASKS, settings.MEDIA_ROOT = IMMEDIATE, tmp_path
+    monkeypatch.setattr(plan_steps, "IN_REQUEST_UP_TO", 10)
+    client.force_login(coordinator)
+
+    response = client.get(page_url(steps, "bilans:plan_steps_docx", year=2024))
+
+    document = PlanDocument.objects.get(plan=steps)
+    assert response.status_code == 302 and response.url == document.get_absolute_url()
+    assert document.kind == PlanDocument.Kind.DOCX and document.is_ready
+    page = client.get(document.get_absolute_url()).content.decode()
+    assert "Le plan et ses étapes réalisées (Word)" in page
+    assert "plan-et-etapes-lanaudiere-2024-2026-20240401-20250331.docx" in page
+    download = client.get(reverse("bilans:plan_document_file", args=[steps.slug, document.pk]))
+    assert download["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.wordprocessingml")
+    word = Document(io.BytesIO(b"".join(download.streaming_content)))
+    assert len(word.tables) == steps.axes.count()
+    assert "Inventaire de la documentation régionale réalisé" in " ".join(c.text for t in word.tables for r in t.rows for c in r.cells)
+    # The PDF of the same period is another document: asking for it does not hand back the Word one.
+    client.get(page_url(steps, "bilans:plan_steps_pdf", year=2024))
+    assert sorted(PlanDocument.objects.values_list("kind", flat=True)) == ["docx", "pdf"]
+
+
+def test_a_plans_documents_are_kept_a_week_then_deleted_with_their_files(
+    client, steps, coordinator, monkeypatch, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.TASKS, settings.MEDIA_ROOT = IMMEDIATE, tmp_path
+    monkeypatch.setattr(plan_steps, "IN_REQUEST_UP_TO", 10)
+    client.force_login(coordinator)
+    client.get(page_url(steps, "bilans:plan_steps_pdf", year=2024))
+    old = PlanDocument.objects.get()
+    old_file = Path(old.file.path)
+    assert old_file.exists()
+    PlanDocument.objects.filter(pk=old.pk).update(requested_at=old.requested_at - datetime.timedelta(days=8))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(page_url(steps, "bilans:plan_steps_docx", year=2024))
+
+    assert list(PlanDocument.objects.values_list("kind", flat=True)) == ["docx"]
+    assert not old_file.exists()
+    assert client.get(reverse("bilans:plan_document", args=[steps.slug, old.pk])).status_code == 404
 
 
 def test_a_large_plans_pdf_not_yet_made_says_so_and_cannot_be_downloaded(
@@ -190,7 +235,7 @@ def test_a_large_plans_pdf_not_yet_made_says_so_and_cannot_be_downloaded(
     client.force_login(coordinator)
     page = client.get(document.get_absolute_url())
     assert "en préparation" in page.content.decode() and 'hx-trigger="every 2s"' in page.content.decode()
-    assert client.get(reverse("bilans:plan_document_pdf", args=[steps.slug, document.pk])).status_code == 404
+    assert client.get(reverse("bilans:plan_document_file", args=[steps.slug, document.pk])).status_code == 404
     # Asked again while it is being made: the same one, no second task.
     response = client.get(page_url(steps, "bilans:plan_steps_pdf", year=2024))
     assert response.url == document.get_absolute_url() and PlanDocument.objects.count() == 1

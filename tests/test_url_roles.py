@@ -267,7 +267,7 @@ EXPECTED = {
     ("bilans:plan_steps_docx", "Lanaudière"): {"GET": BILAN_READERS},
     ("bilans:plan_document", "PDF prêt du plan"): {"GET": BILAN_READERS},
     ("bilans:plan_document", "autre adresse"): {"GET": ELSEWHERE_BILANS},
-    ("bilans:plan_document_pdf", "PDF prêt du plan"): {"GET": BILAN_READERS},
+    ("bilans:plan_document_file", "PDF prêt du plan"): {"GET": BILAN_READERS},
     ("bilans:create", "Lanaudière"): {
         "GET": WRITE_ONLY,
         "POST": "                                          login 403   403   done   done   404   login  404   404",
@@ -595,7 +595,7 @@ def ready_plan_document(plan, user):
     document = PlanDocument.objects.create(
         plan=plan, starts_on=datetime.date(2024, 4, 1), ends_on=datetime.date(2025, 3, 31), requested_by=user
     )
-    document.pdf.save(document.file_name(), ContentFile(PDF), save=False)
+    document.file.save(document.file_name(), ContentFile(PDF), save=False)
     document.rendering = Bilan.Rendering.READY
     document.save()
     return document
