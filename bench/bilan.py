@@ -93,6 +93,7 @@ def run_case(name, mode, count_calls=False):
 
     actions, steps = CASES[name]
     call_command("migrate", verbosity=0)
+    call_command("flush", interactive=False, verbosity=0)  # each mode from the same data (one PostgreSQL database for all)
     if actions is None:
         call_command("load_demo", no_accounts=True, verbosity=0, stdout=open(os.devnull, "w"))
         plan = Plan.objects.get(slug="lanaudiere-2024-2026")
