@@ -38,7 +38,7 @@ def attempts(examples):
 # Attempts per form found on the pages, per page's query string, per route's address, and per route no
 # form posts to (a POST-only route a page reaches by a link or htmx, or a page that takes no POST).
 FORM_EXAMPLES, QUERY_EXAMPLES, ADDRESS_EXAMPLES, BLIND_POST_EXAMPLES = 15, 3, 3, 2
-OUR_APPS = {"partners", "plans", "suivi", "meetings", "bilans", "tableur"}
+OUR_APPS = {"partners", "plans", "suivi", "meetings", "bilans", "tableur", "notifications", "recherche"}
 PARAMETER = re.compile(r"<(?:(\w+):)?(\w+)>")
 # Parameters pages read from their address besides their forms' fields.
 QUERY_KEYS = ["page", "next", "parent", "organisation", "_export", "sort", "year", "direction", "position"]
