@@ -34,13 +34,15 @@ run: demo
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Production (README, « Production »): DEBUG off, the database migrated, the deployment checks shown,
-# static files collected for WhiteNoise, then gunicorn and the tasks worker side by side; Ctrl-C stops
+# static files collected for WhiteNoise, the reminders handed to the tasks worker (every morning, once
+# queued), then gunicorn and the worker side by side; Ctrl-C stops
 # both (the worker, in the background, is stopped on the way out). Reads SECRET_KEY, ALLOWED_HOSTS,
 # DATABASE_URL… from the environment; BIND and WEB_CONCURRENCY through chantier/gunicorn.conf.py.
 serve: export DEBUG = 0
 serve: migrate
 	$(BIN)/python manage.py check --deploy --fail-level ERROR
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/python manage.py send_reminders --every-morning
 	@echo "Rappel : les sessions expirées restent en base jusqu’à « manage.py clearsessions » ; planifiez-le chaque nuit (README, « Production »)."
 	@$(BIN)/python manage.py db_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \

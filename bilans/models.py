@@ -266,7 +266,7 @@ class PlanDocumentQuerySet(models.QuerySet):
 
 
 class PlanDocument(models.Model):
-    """« Le plan et ses étapes réalisées », as a PDF or a Word document, made in the background: the document
+    """« Le plan et ses étapes réalisées », as a PDF or a Word document, made in the background: the document
     of a plan too large to be laid out during the request (`bilans.plan_steps.IN_REQUEST_UP_TO`), kept
     `KEPT_DAYS` for whoever asked."""
 

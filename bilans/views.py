@@ -161,7 +161,7 @@ def bilan_texts(request, slug, pk):
     return render(request, "bilans/bilan_texts.html", {"plan": bilan.plan, "bilan": bilan, "form": form})
 
 
-# « Le plan et ses étapes réalisées »: whoever may read the plan's bilans may read and download it.
+# « Le plan et ses étapes réalisées »: whoever may read the plan's bilans may read and download it.
 
 
 def plan_steps_for(request, slug):

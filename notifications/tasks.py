@@ -1,13 +1,47 @@
-"""`send_reminders` as a django-tasks task, for a worker (`manage.py db_worker`) rather than cron.
-django-tasks has no scheduler: whatever starts it (cron, a systemd timer) enqueues it, e.g.
-`python manage.py shell -c "from notifications.tasks import send_reminders_task; send_reminders_task.enqueue()"`.
-It is as idempotent as the command: enqueued twice, it sends nothing twice."""
+"""`send_reminders` as a django-tasks task, for a host that runs the tasks worker (`manage.py db_worker`,
+which `make serve` starts) rather than cron. django-tasks has no scheduler (its issue #259), so the task
+queues its own next run, the next morning at `REMINDERS_AT`: `manage.py send_reminders --every-morning`
+queues the first, once; afterwards the worker sends the reminders every day by itself. It is as idempotent
+as the command: run twice, it sends nothing twice."""
 
+import datetime
+
+from django.utils import timezone
 from django_tasks import task
+from django_tasks.base import TaskResultStatus
 
 from .reminders import send_reminders
+
+REMINDERS_AT = datetime.time(7, 15)  # local time, before people read their mail
 
 
 @task()
 def send_reminders_task():
-    return send_reminders()
+    try:
+        return send_reminders()
+    finally:  # a failed run must not end the series: tomorrow's is queued all the same
+        queue_next_morning(after=timezone.now())
+
+
+def next_morning(after):
+    """The first `REMINDERS_AT` after this moment, in local time."""
+    local = timezone.localtime(after)
+    day = local.date() if local.time() < REMINDERS_AT else local.date() + datetime.timedelta(days=1)
+    return timezone.make_aware(datetime.datetime.combine(day, REMINDERS_AT))
+
+
+def queue_next_morning(after=None):
+    """Queue the next morning's run unless one is waiting already (so that starting the series twice, or a run
+    queued by hand, never doubles it). Returns the waiting run's time, or None where the tasks backend cannot
+    run a task later (the immediate one of development: the reminders are then sent by the command)."""
+    if not send_reminders_task.get_backend().supports_defer:
+        return None
+    from django_tasks_db.models import DBTaskResult
+
+    waiting = DBTaskResult.objects.filter(task_path=send_reminders_task.module_path, status=TaskResultStatus.READY)
+    queued = waiting.order_by("run_after").values_list("run_after", flat=True).first()
+    if queued is not None:
+        return queued
+    when = next_morning(after or timezone.now())
+    send_reminders_task.using(run_after=when).enqueue()
+    return when

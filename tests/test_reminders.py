@@ -3,6 +3,7 @@ week; the one-click links in them (« Inscrire une étape », « Rien de nouv
 links to change one's frequency or unsubscribe; « Actions à relancer » and its « Relancer maintenant »."""
 
 import datetime
+import io
 import re
 from unittest import mock
 
@@ -97,6 +98,41 @@ def test_running_twice_sends_nothing_twice_and_records_who_got_what(lanaudiere, 
     assert list(sent.organisations.values_list("acronym", flat=True)) == ["ALL"]
 
 
+def test_once_handed_to_the_tasks_worker_the_reminders_go_every_morning_by_themselves(
+    transactional_db, lanaudiere, people, settings
+):
+    """The worker takes its tasks in transactions of its own: this test commits, as in production."""
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
+    partner, _other, _coordinator = people
+    at = lambda day, hour, minute: timezone.make_aware(datetime.datetime(2026, 12, day, hour, minute))  # noqa: E731
+    waiting = DBTaskResult.objects.filter(status="READY")
+
+    with time_machine.travel(at(2, 9, 0), tick=False):
+        call_command("send_reminders", "--every-morning", stdout=io.StringIO())
+        call_command("send_reminders", "--every-morning", stdout=io.StringIO())  # started twice: one series
+    assert [timezone.localtime(run) for run in waiting.values_list("run_after", flat=True)] == [at(3, 7, 15)]
+    assert mail.outbox == []
+
+    with time_machine.travel(at(3, 7, 16), tick=False):
+        call_command("db_worker", batch=True, startup_delay=False, stdout=io.StringIO(), stderr=io.StringIO())
+    assert len(mails_to("all@example.org")) == 1
+    assert [timezone.localtime(run) for run in waiting.values_list("run_after", flat=True)] == [at(4, 7, 15)]
+
+    with time_machine.travel(at(4, 7, 16), tick=False):
+        call_command("db_worker", batch=True, startup_delay=False, stdout=io.StringIO(), stderr=io.StringIO())
+    assert len(mails_to("all@example.org")) == 1  # monthly: nothing again the next morning
+    assert waiting.count() == 1 and DBTaskResult.objects.filter(status="SUCCESSFUL").count() == 2
+
+
+def test_handing_the_reminders_to_a_worker_that_cannot_wait_says_to_use_cron(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    with pytest.raises(CommandError, match="cron"):
+        call_command("send_reminders", "--every-morning")
+    assert mail.outbox == []
+
+
 def test_fresh_and_checked_in_actions_are_left_out_stale_ones_stay(lanaudiere, people):
     partner, _other, _coordinator = people
     fresh, checked_in, *stale = sorted(own_codes(lanaudiere, "ALL"))
@@ -108,7 +144,7 @@ def test_fresh_and_checked_in_actions_are_left_out_stale_ones_stay(lanaudiere, p
     assert fresh not in listed_codes(to_all) and checked_in not in listed_codes(to_all)
     assert set(stale) & listed_codes(to_all)
     stale_now = set(lanaudiere.stale_actions().values_list("code", flat=True))
-    assert fresh not in stale_now and checked_in not in stale_now  # « Actions à relancer » agrees
+    assert fresh not in stale_now and checked_in not in stale_now  # « Actions à relancer » agrees
 
 
 def test_a_reminder_already_sent_this_period_is_not_sent_again(lanaudiere, people):
@@ -405,7 +441,7 @@ def test_preferences_page_changes_frequency_and_emails(client, partner):
     assert Preference.objects.get(person=partner).reminder_frequency == "weekly"
 
 
-# « Actions à relancer »
+# « Actions à relancer »
 
 
 def test_stale_page_says_what_it_lists_and_when_each_organisation_was_last_reminded(client, lanaudiere, people):

@@ -6,16 +6,19 @@ coordination's weekly digest, the grouped notice of new steps to validate. For c
 Running it twice, even at the same time, sends nothing twice (the sent-log, `notifications.Reminder`,
 where each run claims its emails before sending them); an email that failed is retried by the next run and
 counted in the exit status; one held by a run that died is sent by a run an hour later or more. `--plan SLUG` for one plan, `--dry-run` to see
-who would get what without sending or recording anything.
+who would get what without sending or recording anything. `--every-morning` sends nothing now: it hands
+the reminders to the tasks worker, which then sends them every morning by itself (notifications/tasks.py).
 """
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from plans.models import Plan
 
 from ...models import Reminder
 from ...reminders import send_reminders
+from ...tasks import queue_next_morning
 
 
 class Command(BaseCommand):
@@ -24,8 +27,22 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--plan", help="l’identifiant d’un plan (tous les plans ouverts par défaut)")
         parser.add_argument("--dry-run", action="store_true", help="n’envoie ni n’enregistre rien")
+        parser.add_argument(
+            "--every-morning", action="store_true",
+            help="confie les rappels au processus des tâches (db_worker), qui les enverra chaque matin",
+        )
 
-    def handle(self, *args, plan=None, dry_run=False, **options):
+    def handle(self, *args, plan=None, dry_run=False, every_morning=False, **options):
+        if every_morning:
+            when = queue_next_morning()
+            if when is None:
+                raise CommandError(
+                    "Ce réglage des tâches (TASKS_BACKEND) ne peut rien différer : lancez « manage.py send_reminders » "
+                    "chaque matin (cron)."
+                )
+            next_run = timezone.localtime(when)
+            self.stdout.write(f"Rappels confiés au processus des tâches : prochain envoi le {next_run:%Y-%m-%d à %H:%M}, puis chaque matin.")
+            return
         plans = Plan.objects.active()
         if plan:
             plans = plans.filter(slug=plan)
