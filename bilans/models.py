@@ -253,16 +253,28 @@ def plan_document_path(document, filename):
     return f"bilans/{document.plan_id}/plan-et-etapes/{filename}"
 
 
+def plan_steps_file_name(plan_slug, starts_on, ends_on, kind):
+    """The name of « Le plan et ses étapes réalisées »'s file, made during the request or in the background."""
+    return f"plan-et-etapes-{plan_slug}-{starts_on:%Y%m%d}-{ends_on:%Y%m%d}.{kind}"
+
+
 class PlanDocumentQuerySet(models.QuerySet):
-    def older_than(self, days):
-        return self.filter(requested_at__lt=timezone.now() - datetime.timedelta(days=days))
+    def pending(self):
+        return self.filter(rendering__in=[Bilan.Rendering.QUEUED, Bilan.Rendering.RUNNING])
+
+    def past_keeping(self):
+        """Made (or failed) more than `PlanDocument.KEPT_DAYS` ago; one still waiting for the worker is kept
+        for it, however old."""
+        since = timezone.now() - datetime.timedelta(days=PlanDocument.KEPT_DAYS)
+        return self.filter(requested_at__lt=since, rendering__in=[Bilan.Rendering.READY, Bilan.Rendering.FAILED])
 
     def discard(self):
         """Delete these documents, and their files once the transaction has committed (a rollback must not
         leave rows pointing at nothing)."""
-        for document in self.exclude(file=""):
-            transaction.on_commit(lambda name=document.file.name, storage=document.file.storage: storage.delete(name))
-        return self.delete()
+        with transaction.atomic():
+            for document in self.exclude(file=""):
+                transaction.on_commit(lambda name=document.file.name, storage=document.file.storage: storage.delete(name))
+            return self.delete()
 
 
 class PlanDocument(models.Model):
@@ -302,6 +314,12 @@ class PlanDocument(models.Model):
             ),
             models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="plan_document_period_valid"),
             models.CheckConstraint(condition=Q(kind__in=["pdf", "docx"]), name="plan_document_kind_valid"),
+            # A second click while the first is being made finds that one (bilans.views.plan_steps_file).
+            models.UniqueConstraint(
+                fields=["plan", "kind", "starts_on", "ends_on"],
+                condition=Q(rendering__in=["queued", "running"]),
+                name="one_plan_document_in_the_making_per_period",
+            ),
         ]
 
     def __str__(self):
@@ -321,4 +339,4 @@ class PlanDocument(models.Model):
         return self.rendering in {Bilan.Rendering.QUEUED, Bilan.Rendering.RUNNING}
 
     def file_name(self):
-        return f"plan-et-etapes-{self.plan.slug}-{self.starts_on:%Y%m%d}-{self.ends_on:%Y%m%d}.{self.kind}"
+        return plan_steps_file_name(self.plan.slug, self.starts_on, self.ends_on, self.kind)

@@ -34,6 +34,17 @@ from .word import STYLE_IDS, field, small
 # actions and 10,000 steps took 59 s of CPU and 1 GB of memory (docs/benchmarks.md).
 IN_REQUEST_UP_TO = 200
 
+# Its two files, by kind (bilans.models.PlanDocument.Kind): how each is made and what it is.
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+def render(data, kind):
+    return render_docx(data) if kind == "docx" else render_pdf(data)
+
+
 # The source document's columns, in its order.
 COLUMNS = (
     gettext_lazy("Objectifs"),

@@ -52,13 +52,12 @@ def prepare_bilan(bilan_id):
 def prepare_plan_document(document_id):
     """« Le plan et ses étapes réalisées » of a large plan as a PDF, stored on its `PlanDocument`; a failure
     is written on it, which is what its page shows."""
-    document = PlanDocument.objects.select_related("plan").get(pk=document_id)
-    if not document.is_pending:
-        return
+    document = PlanDocument.objects.select_related("plan").filter(pk=document_id).first()
+    if document is None or not document.is_pending:
+        return  # deleted after a week in a queue that did not run (PlanDocument.KEPT_DAYS), or made already
     PlanDocument.objects.filter(pk=document.pk).update(rendering=Bilan.Rendering.RUNNING)
     try:
-        make = plan_steps.render_docx if document.kind == PlanDocument.Kind.DOCX else plan_steps.render_pdf
-        content = make(plan_steps.gather(document.plan, document.starts_on, document.ends_on))
+        content = plan_steps.render(plan_steps.gather(document.plan, document.starts_on, document.ends_on), document.kind)
         document.file.save(document.file_name(), ContentFile(content), save=False)
         document.rendering = Bilan.Rendering.READY
         document.save(update_fields=["file", "rendering"])

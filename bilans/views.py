@@ -6,6 +6,7 @@ the plan, 403 when they do.
 """
 
 from django.contrib import messages
+from django.db import IntegrityError, transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -19,12 +20,12 @@ from plans.views import get_plan_for
 from . import plan_steps
 from .documents import render_html, render_xlsx
 from .forms import AdoptionForm, BilanForm, BilanTextsForm, PlanStepsForm
-from .models import Bilan, PlanDocument
+from .models import Bilan, PlanDocument, plan_steps_file_name
 from .tasks import prepare_bilan, prepare_plan_document
 from .word import render_docx
 
 
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+DOCX = plan_steps.CONTENT_TYPES["docx"]
 
 
 def get_plan_for_bilans(user, slug, permission="bilans.view_bilan"):
@@ -180,14 +181,6 @@ def plan_steps_page(request, slug):
     return render(request, "bilans/plan_steps.html", context, status=400 if form.errors else 200)
 
 
-def plan_steps_file_name(table, extension):
-    return f"plan-et-etapes-{table['plan']['slug']}-{table['starts_on']:%Y%m%d}-{table['ends_on']:%Y%m%d}.{extension}"
-
-
-PLAN_STEPS_RENDERERS = {PlanDocument.Kind.PDF: (plan_steps.render_pdf, "application/pdf"),
-                        PlanDocument.Kind.DOCX: (plan_steps.render_docx, DOCX)}
-
-
 def plan_steps_file(request, slug, kind):
     """The PDF or Word document at once for a plan of up to `plan_steps.IN_REQUEST_UP_TO` actions; a larger
     plan's is made in the background, on a page of its own that follows it (a 2,000-action plan's PDF takes a
@@ -196,18 +189,29 @@ def plan_steps_file(request, slug, kind):
     plan = get_plan_for_bilans(request.user, slug)
     if plan.actions.count() > plan_steps.IN_REQUEST_UP_TO:
         starts_on, ends_on = PlanStepsForm(request.GET or None, plan=plan).period()
-        asked = {"plan": plan, "kind": kind, "starts_on": starts_on, "ends_on": ends_on}
-        document = PlanDocument.objects.filter(**asked, rendering__in=[Bilan.Rendering.QUEUED, Bilan.Rendering.RUNNING]).first()
-        if document is None:
-            plan.plan_documents.older_than(PlanDocument.KEPT_DAYS).discard()
-            document = PlanDocument.objects.create(**asked, requested_by=request.user)
-            prepare_plan_document.enqueue(document.pk)
-        return redirect(document)
+        return redirect(queue_plan_document(plan, kind, starts_on, ends_on, request.user))
     _plan, _form, table = plan_steps_for(request, slug)
-    make, content_type = PLAN_STEPS_RENDERERS[kind]
-    response = HttpResponse(make(table), content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{plan_steps_file_name(table, kind)}"'
+    response = HttpResponse(plan_steps.render(table, kind), content_type=plan_steps.CONTENT_TYPES[kind])
+    name = plan_steps_file_name(table["plan"]["slug"], table["starts_on"], table["ends_on"], kind)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+def queue_plan_document(plan, kind, starts_on, ends_on, user):
+    """The document being made for this period, or a new one queued; the documents past their week go (every
+    plan's: a plan nobody asks about again keeps none)."""
+    asked = {"plan": plan, "kind": kind, "starts_on": starts_on, "ends_on": ends_on}
+    document = PlanDocument.objects.pending().filter(**asked).first()
+    if document is not None:
+        return document
+    PlanDocument.objects.past_keeping().discard()
+    try:
+        with transaction.atomic():
+            document = PlanDocument.objects.create(**asked, requested_by=user)
+    except IntegrityError:  # the same click a moment earlier, in another request
+        return PlanDocument.objects.filter(**asked).order_by("-requested_at", "-pk").first()
+    prepare_plan_document.enqueue(document.pk)
+    return document
 
 
 def plan_steps_pdf(request, slug):
@@ -242,9 +246,9 @@ def plan_document_file(request, slug, pk):
     document = get_plan_document_for(request.user, slug, pk)
     if not document.is_ready:
         raise Http404(_("Ce document n’est pas encore prêt."))
-    _make, content_type = PLAN_STEPS_RENDERERS[document.kind]
     try:
         handle = document.file.open("rb")
     except FileNotFoundError:
         raise Http404(_("Ce fichier n’est plus disponible.")) from None
+    content_type = plan_steps.CONTENT_TYPES[document.kind]
     return FileResponse(handle, as_attachment=True, filename=document.file_name(), content_type=content_type)

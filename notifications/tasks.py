@@ -31,17 +31,24 @@ def next_morning(after):
 
 
 def queue_next_morning(after=None):
-    """Queue the next morning's run unless one is waiting already (so that starting the series twice, or a run
-    queued by hand, never doubles it). Returns the waiting run's time, or None where the tasks backend cannot
-    run a task later (the immediate one of development: the reminders are then sent by the command)."""
-    if not send_reminders_task.get_backend().supports_defer:
-        return None
-    from django_tasks_db.models import DBTaskResult
+    """Queue the next morning's run unless one is waiting already, so that starting the series twice, or a run
+    queued by hand, never doubles it; two started at the same moment (two servers) each keep the earliest
+    waiting run and drop the other. Returns when the waiting run goes, or None where the tasks are not kept
+    in the database (the immediate backend of development: the command, from cron, sends the reminders)."""
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult, get_date_max
 
-    waiting = DBTaskResult.objects.filter(task_path=send_reminders_task.module_path, status=TaskResultStatus.READY)
-    queued = waiting.order_by("run_after").values_list("run_after", flat=True).first()
-    if queued is not None:
-        return queued
-    when = next_morning(after or timezone.now())
-    send_reminders_task.using(run_after=when).enqueue()
-    return when
+    if not isinstance(send_reminders_task.get_backend(), DatabaseBackend):
+        return None
+    waiting = DBTaskResult.objects.filter(
+        task_path=send_reminders_task.module_path,
+        backend_name=send_reminders_task.backend,
+        queue_name=send_reminders_task.queue_name,
+        status=TaskResultStatus.READY,
+        run_after__lt=get_date_max(),  # a run queued by hand for now is not the series
+    ).order_by("run_after", "id")
+    if not waiting.exists():
+        send_reminders_task.using(run_after=next_morning(after or timezone.now())).enqueue()
+    first = waiting.first()
+    waiting.exclude(pk=first.pk).delete()
+    return first.run_after

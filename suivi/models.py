@@ -196,6 +196,10 @@ def step_file_path(instance, filename):
 
 
 class AttachedFileQuerySet(models.QuerySet):
+    def of_plan(self, plan):
+        """The plan's files, for its storage quota (suivi.files.plan_files_size): each kind says how."""
+        raise NotImplementedError(f"{self.model.__name__} must say which of its files are a plan's (of_plan).")
+
     def total_size(self):
         """The bytes these files take in storage, together."""
         return self.aggregate(total=models.Sum("size"))["total"] or 0

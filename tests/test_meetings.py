@@ -8,6 +8,7 @@ import datetime
 import icalendar
 import pytest
 from django.core import mail
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +18,7 @@ from bilans.models import Bilan
 from meetings.models import AgendaPoint, Amendment, Attendance, CalendarKey, Decision, Meeting, MeetingFile
 from partners.models import Organisation
 from plans.models import ActionStatus, Committee, PlanRole
-from suivi.models import CheckIn, PlannedStep, Step
+from suivi.models import CheckIn, PlannedStep, Step, StepFile
 from tests.conftest import make_person
 
 pytestmark = pytest.mark.django_db
@@ -275,18 +276,33 @@ def test_minutes_are_sanitised_and_their_files_bounded_like_a_steps(client, lana
     assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
 
 
-def test_a_meetings_files_count_in_the_plans_storage_with_its_steps(client, lanaudiere, coordinator, settings):
+def test_the_plans_storage_counts_its_meetings_files_and_its_steps_files_together(
+    client, lanaudiere, coordinator, settings, tmp_path
+):
+    settings.MEDIA_ROOT, settings.PLAN_FILES_MAX_BYTES = tmp_path, len(PDF) * 2 - 1  # room for one file
+    action = lanaudiere.actions.get(code="3.1.1")
+    step = Step.objects.create(action=action, organisation=Organisation.objects.get(acronym="ALL"), description="Rencontre")
+    proof = StepFile(step=step, name="preuve.pdf", content_type="application/pdf", size=len(PDF))
+    proof.file.save("preuve.pdf", ContentFile(PDF))
     meeting = a_meeting(lanaudiere)
     client.force_login(coordinator)
-    settings.PLAN_FILES_MAX_BYTES = len(PDF) * 2 - 1
-    first = client.post(meeting_url("minutes", meeting), {"minutes": "x", "files": [SimpleUploadedFile("a.pdf", PDF)]})
-    assert first.status_code == 302
 
-    second = client.post(meeting_url("minutes", meeting), {"minutes": "y", "files": [SimpleUploadedFile("b.pdf", PDF)]})
-    assert second.status_code == 422
-    assert "Les fichiers de ce plan (étapes et réunions) occupent déjà" in second.content.decode()
+    refused = client.post(meeting_url("minutes", meeting), {"minutes": "x", "files": [SimpleUploadedFile("a.pdf", PDF)]})
+    assert refused.status_code == 422
+    assert "Les fichiers de ce plan (étapes et réunions) occupent déjà" in refused.content.decode()
     meeting.refresh_from_db()
-    assert meeting.minutes == "x" and [file.name for file in meeting.files.all()] == ["a.pdf"]
+    assert meeting.minutes == "" and not meeting.files.exists()
+
+    # The other way round: the meeting's file fills the plan, and a step's file finds no room.
+    proof.delete()
+    assert client.post(meeting_url("minutes", meeting), {"minutes": "x", "files": [SimpleUploadedFile("a.pdf", PDF)]}).status_code == 302
+    steps_before = Step.objects.count()
+    data = {"done_on": timezone.localdate().isoformat(), "description": "Compte rendu", "organisation": step.organisation_id,
+            "files": [SimpleUploadedFile("b.pdf", PDF)]}
+    response = client.post(reverse("suivi:add_step", args=[lanaudiere.slug, "3.1.1"]), data)
+    assert response.status_code == 422
+    assert "Les fichiers de ce plan (étapes et réunions) occupent déjà" in response.content.decode()
+    assert Step.objects.count() == steps_before and not StepFile.objects.exists()
 
 
 def test_a_meeting_that_amends_the_plan_shows_on_the_actions_in_their_history_and_in_the_bilan(

@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from docx import Document
@@ -224,7 +224,26 @@ def test_a_plans_documents_are_kept_a_week_then_deleted_with_their_files(
 
     assert list(PlanDocument.objects.values_list("kind", flat=True)) == ["docx"]
     assert not old_file.exists()
+    # One still waiting for the worker, however old, is left to it.
+    waiting = PlanDocument.objects.create(plan=steps, starts_on=YEAR_2024[0], ends_on=YEAR_2024[1])
+    PlanDocument.objects.filter(pk=waiting.pk).update(requested_at=waiting.requested_at - datetime.timedelta(days=30))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(page_url(steps, "bilans:plan_steps_pdf", year=2025))
+    assert PlanDocument.objects.filter(pk=waiting.pk).exists()
     assert client.get(reverse("bilans:plan_document", args=[steps.slug, old.pk])).status_code == 404
+
+
+def test_the_database_holds_one_document_in_the_making_per_period_and_kind(steps):
+    """Two clicks at the same moment, in two requests: the second one's row is refused and it follows the
+    first's (bilans.views.queue_plan_document)."""
+    period = {"plan": steps, "starts_on": YEAR_2024[0], "ends_on": YEAR_2024[1]}
+    PlanDocument.objects.create(**period)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PlanDocument.objects.create(**period)
+    PlanDocument.objects.create(**period, kind=PlanDocument.Kind.DOCX)  # the other kind is another document
+    PlanDocument.objects.update(rendering="ready")
+    PlanDocument.objects.create(**period)  # once made, the period may be asked again
+    assert PlanDocument.objects.count() == 3
 
 
 def test_a_large_plans_pdf_not_yet_made_says_so_and_cannot_be_downloaded(

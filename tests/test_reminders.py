@@ -22,6 +22,7 @@ from sesame.utils import get_token
 from notifications.links import CHECK_IN, STEP, action_link, preferences_link, scope
 from notifications.models import Preference, Reminder, UsedLink
 from notifications.reminders import period_of, send_reminders
+from notifications.tasks import send_reminders_task
 from partners.models import Organisation
 from plans.models import Action, PlanRole
 from meetings.models import Meeting
@@ -112,6 +113,9 @@ def test_once_handed_to_the_tasks_worker_the_reminders_go_every_morning_by_thems
     with time_machine.travel(at(2, 9, 0), tick=False):
         call_command("send_reminders", "--every-morning", stdout=io.StringIO())
         call_command("send_reminders", "--every-morning", stdout=io.StringIO())  # started twice: one series
+        # Two servers started at the same moment, each having queued its run: the next start keeps one.
+        send_reminders_task.using(run_after=at(3, 7, 15)).enqueue()
+        call_command("send_reminders", "--every-morning", stdout=io.StringIO())
     assert [timezone.localtime(run) for run in waiting.values_list("run_after", flat=True)] == [at(3, 7, 15)]
     assert mail.outbox == []
 
@@ -130,6 +134,9 @@ def test_handing_the_reminders_to_a_worker_that_cannot_wait_says_to_use_cron(set
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     with pytest.raises(CommandError, match="cron"):
         call_command("send_reminders", "--every-morning")
+    for other in (["--dry-run"], ["--plan", "lanaudiere-2024-2026"]):  # the series is for every plan, for real
+        with pytest.raises(CommandError, match="--every-morning"):
+            call_command("send_reminders", "--every-morning", *other)
     assert mail.outbox == []
 
 

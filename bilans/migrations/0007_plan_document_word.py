@@ -34,4 +34,8 @@ class Migration(migrations.Migration):
             model_name='plandocument',
             constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['pdf', 'docx'])), name='plan_document_kind_valid'),
         ),
+        migrations.AddConstraint(
+            model_name='plandocument',
+            constraint=models.UniqueConstraint(condition=models.Q(('rendering__in', ['queued', 'running'])), fields=('plan', 'kind', 'starts_on', 'ends_on'), name='one_plan_document_in_the_making_per_period'),
+        ),
     ]

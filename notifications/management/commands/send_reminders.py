@@ -22,7 +22,7 @@ from ...tasks import queue_next_morning
 
 
 class Command(BaseCommand):
-    help = "Envoie les rappels dus aujourd’hui (une seule fois par période) ; réessaie ceux qui ont échoué."
+    help = "Envoie les rappels dus aujourd’hui (une seule fois par période) ; réessaie ceux qui ont échoué."
 
     def add_arguments(self, parser):
         parser.add_argument("--plan", help="l’identifiant d’un plan (tous les plans ouverts par défaut)")
@@ -34,14 +34,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, plan=None, dry_run=False, every_morning=False, **options):
         if every_morning:
+            if plan or dry_run:
+                raise CommandError("--every-morning vaut pour tous les plans, pour de vrai : sans --plan ni --dry-run.")
             when = queue_next_morning()
             if when is None:
                 raise CommandError(
-                    "Ce réglage des tâches (TASKS_BACKEND) ne peut rien différer : lancez « manage.py send_reminders » "
+                    "Ce réglage des tâches (TASKS_BACKEND) ne peut rien différer : lancez « manage.py send_reminders » "
                     "chaque matin (cron)."
                 )
             next_run = timezone.localtime(when)
-            self.stdout.write(f"Rappels confiés au processus des tâches : prochain envoi le {next_run:%Y-%m-%d à %H:%M}, puis chaque matin.")
+            self.stdout.write(f"Rappels confiés au processus des tâches : prochain envoi le {next_run:%Y-%m-%d à %H:%M}, puis chaque matin.")
             return
         plans = Plan.objects.active()
         if plan:
@@ -57,15 +59,15 @@ class Command(BaseCommand):
                     outbox = list(mail.outbox)
                 transaction.set_rollback(True)
             for email in outbox:
-                self.stdout.write(f"{email.to[0]} : {email.subject}")
-            self.stdout.write(f"{sum(sent.values())} courriel(s) seraient envoyés ; rien n’est envoyé ni enregistré.")
+                self.stdout.write(f"{email.to[0]} : {email.subject}")
+            self.stdout.write(f"{sum(sent.values())} courriel(s) seraient envoyés ; rien n’est envoyé ni enregistré.")
             return
         sent = send_reminders(plans=plans)
         for slug, count in sent.items():
-            self.stdout.write(f"{slug} : {count} courriel(s) envoyé(s).")
+            self.stdout.write(f"{slug} : {count} courriel(s) envoyé(s).")
         failed = Reminder.objects.filter(plan__in=plans, sent_at__isnull=True, attempts__gt=0).count()
         if failed:
-            raise CommandError(f"{failed} courriel(s) non envoyé(s) : ils seront réessayés au prochain passage.")
+            raise CommandError(f"{failed} courriel(s) non envoyé(s) : ils seront réessayés au prochain passage.")
 
     def settings_locmem(self):
         from django.core import mail  # noqa: PLC0415
