@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from meetings.models import Meeting
+from plans.models import within_the_years
 
 from .models import Bilan, reporting_year_label
 from .plan_steps import whole_plan
@@ -12,8 +13,12 @@ class BilanForm(forms.Form):
     """A reporting year, or any two dates."""
 
     year = forms.TypedChoiceField(label=_("Année de reddition"), coerce=int, required=False, empty_value=None)
-    starts_on = forms.DateField(label=_("ou du"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label=_("au"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(
+        label=_("ou du"), required=False, widget=forms.DateInput(attrs={"type": "date"}), validators=[within_the_years]
+    )
+    ends_on = forms.DateField(
+        label=_("au"), required=False, widget=forms.DateInput(attrs={"type": "date"}), validators=[within_the_years]
+    )
 
     def __init__(self, *args, plan, **kwargs):
         super().__init__(*args, **kwargs)
@@ -137,7 +142,8 @@ class PlanStepsForm(BilanForm):
     def __init__(self, *args, plan, **kwargs):
         super().__init__(*args, plan=plan, **kwargs)
         self.fields["year"].label = _("Période")
-        self.fields["year"].choices = [("", _("Tout le plan, ou les dates ci-dessous"))] + self.fields["year"].choices[1:]
+        years = [choice for choice in self.fields["year"].choices if choice[0] != ""]  # « Autres dates » goes
+        self.fields["year"].choices = [("", _("Tout le plan, ou les dates ci-dessous"))] + years
         self.fields["year"].initial = None
 
     def clean(self):

@@ -189,7 +189,7 @@ def plan_steps_file(request, slug, kind):
     plan = get_plan_for_bilans(request.user, slug)
     if plan.actions.count() > plan_steps.IN_REQUEST_UP_TO:
         starts_on, ends_on = PlanStepsForm(request.GET or None, plan=plan).period()
-        return redirect(queue_plan_document(plan, kind, starts_on, ends_on, request.user))
+        return redirect(queue_plan_document(request, plan, kind, starts_on, ends_on))
     _plan, _form, table = plan_steps_for(request, slug)
     response = HttpResponse(plan_steps.render(table, kind), content_type=plan_steps.CONTENT_TYPES[kind])
     name = plan_steps_file_name(table["plan"]["slug"], table["starts_on"], table["ends_on"], kind)
@@ -197,17 +197,23 @@ def plan_steps_file(request, slug, kind):
     return response
 
 
-def queue_plan_document(plan, kind, starts_on, ends_on, user):
+def queue_plan_document(request, plan, kind, starts_on, ends_on):
     """The document being made for this period, or a new one queued; the documents past their week go (every
-    plan's: a plan nobody asks about again keeps none)."""
+    plan's: a plan nobody asks about again keeps none). One person has one document in the making at a
+    time: each is a minute of the worker's time, which a run of clicks must not take from everyone."""
     asked = {"plan": plan, "kind": kind, "starts_on": starts_on, "ends_on": ends_on}
-    document = PlanDocument.objects.pending().filter(**asked).first()
+    in_the_making = PlanDocument.objects.pending().filter(plan=plan)
+    document = in_the_making.filter(**asked).first()
     if document is not None:
         return document
+    own = in_the_making.filter(requested_by=request.user).first()
+    if own is not None:
+        messages.info(request, _("Votre document précédent est encore en préparation : demandez le suivant quand il sera prêt."))
+        return own
     PlanDocument.objects.past_keeping().discard()
     try:
         with transaction.atomic():
-            document = PlanDocument.objects.create(**asked, requested_by=user)
+            document = PlanDocument.objects.create(**asked, requested_by=request.user)
     except IntegrityError:  # the same click a moment earlier, in another request
         return PlanDocument.objects.filter(**asked).order_by("-requested_at", "-pk").first()
     prepare_plan_document.enqueue(document.pk)

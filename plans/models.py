@@ -37,6 +37,16 @@ MAX_STALE_MONTHS = 120
 YEAR_VALIDATORS = [MinValueValidator(FIRST_YEAR), MaxValueValidator(LAST_YEAR)]
 
 
+def within_the_years(day):
+    """A date the app records or reports on (a step, a planned step, a bilan's period) lies in those years
+    too: year 1 or 9999 is a slip of the keyboard, and a bilan of it cannot be computed."""
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise ValidationError(
+            _("Indiquez une date entre %(first)s et %(last)s."), code="out_of_range",
+            params={"first": FIRST_YEAR, "last": LAST_YEAR},
+        )
+
+
 class ReminderFrequency(models.TextChoices):
     """How often a partner is sent their digest (notifications/): the plan's choice, and each person's."""
 

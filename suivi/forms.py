@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from lib.converters import IdsField
 from lib.locking import VersionedForm
 from partners.models import Organisation
-from plans.models import ActionStatus
+from plans.models import ActionStatus, within_the_years
 from plans.rules import organisation_ids, partner_organisation_ids
 
 from .files import MultipleFileField, check_room_in_plan, megabytes
@@ -179,6 +179,7 @@ class ActionStatusForm(forms.Form):
 
 
 def not_in_the_past(day):
+    within_the_years(day)
     if day < timezone.localdate():
         raise ValidationError(_("Une étape prévue l’est pour aujourd’hui ou plus tard."), code="past")
 

@@ -16,7 +16,7 @@ from lib.locking import save_from_version
 from lib.uploads import short_file_name, shown_file_name
 
 from partners.models import Organisation
-from plans.models import Action, ExpectedResult
+from plans.models import Action, ExpectedResult, within_the_years
 from plans.rules import organisation_ids, partner_organisation_ids
 
 from .signals import step_reviewed
@@ -24,6 +24,7 @@ from .signals import step_reviewed
 
 def done_by_today(day):
     """A step is what was done: its date is today or earlier (checked by every form that records one)."""
+    within_the_years(day)
     if day > timezone.localdate():
         raise ValidationError(_("Une étape réalisée ne peut pas être datée dans le futur."), code="future")
 

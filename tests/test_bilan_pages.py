@@ -97,6 +97,15 @@ def test_dates_in_the_wrong_order_are_refused(client, steps, coordinator):
     assert not Bilan.objects.exists()
 
 
+@pytest.mark.parametrize("starts_on, ends_on", [("0001-01-01", "0001-12-31"), ("2024-01-01", "9999-12-31")])
+def test_a_period_outside_the_apps_years_is_refused_at_its_field(client, steps, coordinator, starts_on, ends_on):
+    client.force_login(coordinator)
+    response = generate(client, steps, year="", starts_on=starts_on, ends_on=ends_on)
+    assert response.status_code == 400
+    assert "Indiquez une date entre 2000 et 2100." in response.content.decode()
+    assert not Bilan.objects.exists()  # no bilan queued that could only fail
+
+
 def test_the_plan_page_links_to_the_bilans_for_committee_not_for_partners(client, lanaudiere, committee_member, partner):
     link = reverse("bilans:list", args=[lanaudiere.slug])
     client.force_login(committee_member)

@@ -80,6 +80,8 @@ def test_a_wrong_period_is_said_at_its_field_and_the_whole_plan_shown(client, st
     assert "Inventaire de la documentation régionale réalisé" in page  # the whole plan meanwhile
     response = client.get(page_url(steps, starts_on="pas une date", year="3000"))
     assert response.status_code == 400 and "Sélectionnez un choix valide" in response.content.decode()
+    # The year before the plan's first, as the bilans offer it, is a choice here too.
+    assert client.get(page_url(steps, year=steps.first_year - 1)).status_code == 200
 
 
 def test_the_pdf_is_landscape_tagged_and_holds_the_tables_and_steps(client, steps, coordinator):
@@ -231,6 +233,25 @@ def test_a_plans_documents_are_kept_a_week_then_deleted_with_their_files(
         client.get(page_url(steps, "bilans:plan_steps_pdf", year=2025))
     assert PlanDocument.objects.filter(pk=waiting.pk).exists()
     assert client.get(reverse("bilans:plan_document", args=[steps.slug, old.pk])).status_code == 404
+
+
+def test_one_person_has_one_large_document_in_the_making_at_a_time(
+    client, steps, coordinator, committee_member, monkeypatch, settings
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}  # documents wait
+    monkeypatch.setattr(plan_steps, "IN_REQUEST_UP_TO", 10)
+    client.force_login(coordinator)
+    first = client.get(page_url(steps, "bilans:plan_steps_pdf", year=2024))
+    document = PlanDocument.objects.get()
+
+    again = client.get(page_url(steps, "bilans:plan_steps_docx", year=2025), follow=True)
+
+    assert first.url == again.redirect_chain[0][0] == document.get_absolute_url()
+    assert "Votre document précédent est encore en préparation" in again.content.decode()
+    assert PlanDocument.objects.count() == 1
+    client.force_login(committee_member)  # someone else's click is theirs
+    client.get(page_url(steps, "bilans:plan_steps_docx", year=2025))
+    assert PlanDocument.objects.count() == 2
 
 
 def test_the_database_holds_one_document_in_the_making_per_period_and_kind(steps):

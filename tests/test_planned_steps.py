@@ -180,6 +180,20 @@ def test_a_tick_carries_its_date_note_link_and_file(client, partner, own_action,
     assert [stored.name for stored in step.files.all()] == ["cr.pdf"]
 
 
+def test_a_step_of_year_one_or_a_planned_step_of_year_9999_is_refused_at_the_field(client, partner, own_action, all_org):
+    planned = plan_step(own_action, all_org)
+    client.force_login(partner)
+    before = state(planned)
+    response = tick(client, planned, done_on="0001-01-01")
+    assert response.status_code == 422 and "Indiquez une date entre 2000 et 2100." in response.content.decode()
+    assert state(planned) == before
+    response = client.post(reverse("suivi:add_planned_step", args=[own_action.plan.slug, own_action.code]), {
+        "prevue-description": "Rencontre", "prevue-organisation": all_org.pk, "prevue-due_on": "9999-12-31",
+    })
+    assert response.status_code == 422 and "Indiquez une date entre 2000 et 2100." in response.content.decode()
+    assert PlannedStep.objects.filter(action=own_action).count() == 1
+
+
 def test_a_tick_in_the_future_is_refused_at_the_field_with_and_without_javascript(client, partner, own_action, all_org):
     planned = plan_step(own_action, all_org)
     client.force_login(partner)
