@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -95,8 +96,11 @@ def person_of_link(request, action, purpose, permission):
     return person, token
 
 
-def refused(request, action):
-    return render(request, "notifications/links/invalid.html", {"reason": "expired", "action": action}, status=403)
+def refused(request, action, token):
+    """A link that does nothing (any more): said apart when it has served already, so that whoever opens it
+    again does not believe what they recorded with it was lost."""
+    reason = "used" if token and links.used(token) else "expired"
+    return render(request, "notifications/links/invalid.html", {"reason": reason, "action": action}, status=403)
 
 
 @login_not_required
@@ -106,14 +110,14 @@ def link_step(request, slug, code):
     action = action_of_link(slug, code)
     person, token = person_of_link(request, action, links.STEP, "suivi.add_step")
     if person is None:
-        return refused(request, action)
+        return refused(request, action, token)
     form = StepForm(request.POST or None, action=action, user=person)
     del form.fields["files"]  # someone not signed in sends no file (lib/uploads.py); their action's page takes them
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             if not links.use(token, person):
                 transaction.set_rollback(True)
-                return refused(request, action)
+                return refused(request, action, token)
             record_step(form, action, person)
         return redirect("notifications:link_done", "etape")
     status = 422 if request.method == "POST" else 200
@@ -127,11 +131,11 @@ def link_check_in(request, slug, code):
     action = action_of_link(slug, code)
     person, token = person_of_link(request, action, links.CHECK_IN, "suivi.add_check_in")
     if person is None:
-        return refused(request, action)
+        return refused(request, action, token)
     if request.method == "POST":
         with transaction.atomic():
             if not links.use(token, person):
-                return refused(request, action)
+                return refused(request, action, token)
             CheckIn.record(person, action)
         return redirect("notifications:link_done", "rien-de-nouveau")
     return render(request, "notifications/links/check_in.html", {"action": action, "token": token, "person": person})
@@ -154,9 +158,14 @@ def remind_now(request, slug):
         messages.error(request, _("Cochez au moins une action à relancer."))
         return redirect("suivi:stale_actions", slug)
     sent, organisations = send_now(plan, stale, request.user)
-    messages.success(
-        request,
-        _("Relance envoyée : %(emails)s courriel(s) aux personnes de %(organisations)s organisation(s).")
-        % {"emails": sent, "organisations": organisations},
-    )
+    if not sent:
+        messages.warning(request, _(
+            "Personne n’a été relancé : ces organisations n’ont dans ce plan personne qui ait une adresse "
+            "courriel et reçoive les rappels. Invitez-en une personne depuis « Personnes »."
+        ))
+        return redirect("suivi:stale_actions", slug)
+    messages.success(request, _("Relance envoyée : %(emails)s aux personnes de %(organisations)s.") % {
+        "emails": ngettext("%(count)s courriel", "%(count)s courriels", sent) % {"count": sent},
+        "organisations": ngettext("%(count)s organisation", "%(count)s organisations", organisations) % {"count": organisations},
+    })
     return redirect("suivi:stale_actions", slug)

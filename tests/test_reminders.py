@@ -351,6 +351,7 @@ def test_check_in_link_asks_once_records_once_and_is_spent(client, lanaudiere, p
     assert check_in.checked_on == timezone.localdate()
     again = client.post(url, {"t": token})
     assert again.status_code == 403 and "Ce lien ne fonctionne plus" in again.content.decode()
+    assert "ce que vous avez inscrit avec lui est bien enregistré" in again.content.decode()  # not « lost »
     assert CheckIn.objects.count() == 1 and client.get(url).status_code == 403
     assert "_auth_user_id" not in client.session  # the link opened no session
 
@@ -376,7 +377,9 @@ def test_step_link_records_the_step_for_its_person_once(client, lanaudiere, part
     assert client.post(url, data).status_code == 302
     step = Step.objects.get()
     assert (step.author, step.action.code, step.review) == (partner, "3.1.1", Step.Review.PENDING)
-    assert client.post(url, data).status_code == 403 and Step.objects.count() == 1
+    again = client.post(url, data)
+    assert again.status_code == 403 and Step.objects.count() == 1
+    assert "ce que vous avez inscrit avec lui est bien enregistré" in again.content.decode()
 
 
 def test_a_link_expires(client, lanaudiere, partner, settings):
@@ -469,11 +472,24 @@ def test_coordinator_reminds_now_the_organisations_of_chosen_actions(client, lan
     ).first()
     client.force_login(coordinator)
     response = client.post(reverse("notifications:remind_now", args=[lanaudiere.slug]), {"action": [chosen.pk]}, follow=True)
-    assert "Relance envoyée : 1 courriel(s) aux personnes de 1 organisation(s)." in [str(m) for m in response.context["messages"]]
+    assert "Relance envoyée : 1 courriel aux personnes de 1 organisation." in [str(m) for m in response.context["messages"]]
     [to_all] = mail.outbox
     assert to_all.to == ["all@example.org"] and listed_codes(to_all) == {chosen.code}
     reminder = Reminder.objects.get(kind=Reminder.Kind.ON_DEMAND)
     assert reminder.sent_by == coordinator and reminder.person == partner
+
+
+def test_reminding_organisations_with_nobody_to_write_to_says_so_rather_than_sent(client, lanaudiere, people):
+    """The demo's people have no email address: the coordinator is told nobody was reached, not « sent »."""
+    partner, other_partner, coordinator = people
+    for person in (partner, other_partner):
+        person.email = ""
+        person.save()
+    client.force_login(coordinator)
+    stale = list(lanaudiere.stale_actions().values_list("pk", flat=True)[:3])
+    response = client.post(reverse("notifications:remind_now", args=[lanaudiere.slug]), {"action": stale}, follow=True)
+    [message] = [str(m) for m in response.context["messages"]]
+    assert message.startswith("Personne n’a été relancé :") and mail.outbox == []
 
 
 def test_partner_cannot_send_reminders_and_nothing_is_written(client, lanaudiere, people):
