@@ -24,13 +24,18 @@ FILES_PER_MEETING = 10
 
 def organisations_of(plan):
     """The organisations a plan's meeting may invite or note present: partners of its actions and
-    objectives, members of its committees, and those its people act for."""
+    objectives, members of its committees, and those its people act for; in the order of their names, which
+    the forms show (`organisation_label`)."""
     return Organisation.objects.filter(
         Q(pk__in=Membership.objects.filter(plan=plan).values("organisation"))
         | Q(pk__in=ActionPartner.objects.filter(action__plan=plan).values("organisation"))
         | Q(pk__in=ObjectivePartner.objects.filter(objective__plan=plan).values("organisation"))
         | Q(pk__in=CommitteeMember.objects.filter(committee__plan=plan).values("organisation"))
-    ).order_by("name")
+    ).order_by("sort_key")
+
+
+def organisation_label(organisation):
+    return organisation.display_name
 
 
 def people_of(plan):
@@ -61,6 +66,7 @@ class MeetingForm(forms.ModelForm):
         self.plan = plan
         self.fields["committee"].queryset = plan.committees.all()
         self.fields["invited"].queryset = organisations_of(plan)
+        self.fields["invited"].label_from_instance = organisation_label
         self.fields["invited"].required = False
         self.fields["invited"].help_text = _("Leurs personnes reçoivent l’invitation par courriel.")
         if not plan.committees.exists():
@@ -175,6 +181,7 @@ class AttendanceForm(forms.Form):
         organisations, people = organisations_of(meeting.plan), people_of(meeting.plan)
         for name in ("present_organisations", "excused_organisations"):
             self.fields[name].queryset = organisations
+            self.fields[name].label_from_instance = organisation_label
         for name in ("present_people", "excused_people"):
             self.fields[name].queryset = people
             self.fields[name].label_from_instance = name_of_person

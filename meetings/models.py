@@ -125,6 +125,14 @@ class Meeting(models.Model):
             .first()
         )
 
+    def attendees(self):
+        """Who was there and who sent apologies, each in their order: {"present": [Attendance], "excused":
+        [Attendance]} from the (prefetched) attendance."""
+        rows = {Attendance.Presence.PRESENT: [], Attendance.Presence.EXCUSED: []}
+        for row in self.attendance.all():
+            rows[row.presence].append(row)
+        return {"present": rows[Attendance.Presence.PRESENT], "excused": rows[Attendance.Presence.EXCUSED]}
+
     def invited_people(self):
         """Who receives the invitation: the active people acting, in this plan, for an invited
         organisation, and, for the coordination committee, the plan's committee members."""

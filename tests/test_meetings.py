@@ -16,7 +16,7 @@ from django.utils import timezone
 from bilans.documents import gather, render_html
 from bilans.models import Bilan
 from meetings.models import AgendaPoint, Amendment, Attendance, CalendarKey, Decision, Meeting, MeetingFile
-from partners.models import Organisation
+from partners.models import Organisation, name_of_person
 from plans.models import ActionStatus, Committee, PlanRole
 from suivi.models import CheckIn, PlannedStep, Step, StepFile
 from tests.conftest import make_person
@@ -254,6 +254,9 @@ def test_attendance_notes_organisations_present_and_excused_never_both(client, l
     assert {(row.organisation_id, row.person_id, row.presence) for row in meeting.attendance.all()} == {
         (all_org.pk, None, "present"), (tpdsl.pk, None, "excused"), (None, partner.pk, "present")
     }
+    page = client.get(meeting.get_absolute_url()).content.decode()
+    present = [str(row.organisation or name_of_person(row.person)) for row in meeting.attendees()["present"]]
+    assert f"<dd>{', '.join(present)}</dd>" in page and "<dd>TPDSL</dd>" in page  # commas in the text itself
 
 
 def test_minutes_are_sanitised_and_their_files_bounded_like_a_steps(client, lanaudiere, coordinator):
