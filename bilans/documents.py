@@ -59,11 +59,11 @@ class StaticFilesFetcher(weasyprint.URLFetcher):
     def fetch(self, url, headers=None):
         prefix = BASE_URL + settings.STATIC_URL.lstrip("/")
         if not url.startswith(prefix):
-            raise ValueError(f"Adresse refusée dans un bilan : {url}")
+            raise ValueError(f"Adresse refusée dans un bilan : {url}")
         name = url.removeprefix(prefix).split("?")[0].split("#")[0]
         path = self.find(name)
         if path is None:
-            raise ValueError(f"Fichier statique introuvable : {name}")
+            raise ValueError(f"Fichier statique introuvable : {name}")
         content_type, _encoding = mimetypes.guess_type(path.name)
         return weasyprint.urls.URLFetcherResponse(
             url, body=path.read_bytes(), headers={"Content-Type": content_type or "application/octet-stream"}

@@ -356,13 +356,13 @@ def front(document, bilan):
             "la date d’atteinte tombe dans la période."
         ) % {"start": long_date(bilan["previous"]["starts_on"]), "end": long_date(bilan["previous"]["ends_on"])})
     paragraph(document, _(
-        "Avancement d’une action : part de ses résultats attendus atteints, au début de la période (avant le "
-        "premier jour) et à sa fin (au dernier jour). Avancement d’un objectif, d’un axe ou du plan : moyenne de "
+        "Avancement d’une action : part de ses résultats attendus atteints, au début de la période (avant le "
+        "premier jour) et à sa fin (au dernier jour). Avancement d’un objectif, d’un axe ou du plan : moyenne de "
         "l’avancement de ses actions en vigueur qui ont des résultats attendus. Le trait noir du graphique marque "
-        "l’avancement au début. L’état d’une action est celui de la fin de la période : l’état que la "
+        "l’avancement au début. L’état d’une action est celui de la fin de la période : l’état que la "
         "coordination avait fixé à cette date, selon l’historique, sinon celui que suivent ses résultats atteints "
         "et ses étapes à cette date. Quand l’état du jour de production diffère, il est indiqué entre "
-        "parenthèses (« aujourd’hui : … »)."
+        "parenthèses (« aujourd’hui : … »)."
     ))
 
     committee_section(document, texts, "highlights")
@@ -492,7 +492,7 @@ def back(document, bilan):
         headers += [_("Réunions")] if attendance else []
         table(document, headers + [_("Actions auxquelles elle a contribué")], rows)
         if attendance:
-            paragraph(document, _("Réunions : celles de la période où l’organisation était présente."))
+            paragraph(document, _("Réunions : celles de la période où l’organisation était présente."))
     else:
         paragraph(document, _("Aucune organisation n’a inscrit d’étape ni assisté à une réunion durant la période."))
 
@@ -506,7 +506,7 @@ def back(document, bilan):
         heading(document, _("Annexe – Étapes en attente de validation ou renvoyées"), 2)
         paragraph(document, _(
             "Ces étapes ont été inscrites durant la période mais la coordination ne les a pas encore validées "
-            "(ou les a renvoyées) : elles ne comptent pas dans le bilan."
+            "(ou les a renvoyées) : elles ne comptent pas dans le bilan."
         ))
         for step in bilan["pending"]:
             step_line(document, step, prefix=(f"[{step['review_label']}]", step["action_code"]))

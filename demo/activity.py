@@ -53,11 +53,11 @@ DESCRIPTIONS = [
 RETURN_COMMENTS = [
     "Précisez la date de la rencontre et joignez le compte rendu.",
     "Indiquez combien de personnes ont participé et de quelles municipalités.",
-    "Cette étape semble concerner l’action voisine : vérifiez l’action choisie.",
+    "Cette étape semble concerner l’action voisine : vérifiez l’action choisie.",
 ]
 BILAN_TEXTS = {
     "word": (
-        "Ce bilan est un **exemple fictif**, produit au premier lancement de Chantier pour montrer l’application : "
+        "Ce bilan est un **exemple fictif**, produit au premier lancement de Chantier pour montrer l’application : "
         "les étapes, les résultats atteints et l’adoption qu’il rapporte n’ont pas eu lieu."
     ),
     "highlights": (
@@ -185,7 +185,7 @@ def example_pdf(step):
 
     html = (
         f"<h1>Compte rendu {FICTIONAL}</h1><p>{step.done_on:%Y-%m-%d} – {step.organisation}</p>"
-        f"<p>{step.description}</p><p>Document d’exemple produit par Chantier : il ne rapporte rien de réel.</p>"
+        f"<p>{step.description}</p><p>Document d’exemple produit par Chantier : il ne rapporte rien de réel.</p>"
     )
     return weasyprint.HTML(string=html).write_pdf()
 

@@ -252,7 +252,7 @@ class DecisionForm(forms.Form):
     )
     new_text = forms.CharField(
         label=_("Nouveau texte"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=5000,
-        help_text=_("Pour une action ajoutée ou reformulée ; pour un abandon, sa raison (facultatif)."),
+        help_text=_("Pour une action ajoutée ou reformulée ; pour un abandon, sa raison (facultatif)."),
     )
     objective = forms.CharField(
         label=_("Objectif de l’action ajoutée"), required=False, max_length=30, help_text=_("Son code : 2.1.")

@@ -67,8 +67,8 @@ class Meeting(models.Model):
         _("compte rendu"),
         blank=True,
         help_text=_(
-            "Une ligne vide sépare les paragraphes ; « - » en début de ligne fait une liste à puces, « 1. » une "
-            "liste numérotée ; **gras** ; [texte du lien](https://exemple.org)."
+            "Une ligne vide sépare les paragraphes ; « - » en début de ligne fait une liste à puces, « 1. » une "
+            "liste numérotée ; **gras** ; [texte du lien](https://exemple.org)."
         ),
     )
     invitation_sent_at = models.DateTimeField(_("invitation envoyée le"), null=True, blank=True, editable=False)

@@ -51,7 +51,7 @@ def step_returned(step):
     """To its author: the coordination's comment, and where to correct it."""
     url = step.action.get_absolute_url()
     def text():
-        return _("Votre étape sur l’action %(code)s est renvoyée : %(comment)s") % {
+        return _("Votre étape sur l’action %(code)s est renvoyée : %(comment)s") % {
             "code": step.action.code, "comment": step.review_comment,
         }
 

@@ -84,7 +84,7 @@ def tick_planned_step(request, slug, pk):
                 step.set_review(Step.Review.VALIDATED, by=request.user)
     if request.htmx:
         return render_row(request, planned)
-    messages.success(request, _("Étape cochée : elle est inscrite comme réalisée et attend la validation de la "
+    messages.success(request, _("Étape cochée : elle est inscrite comme réalisée et attend la validation de la "
                                 "coordination."))
     return redirect(back(request, planned.get_absolute_url()))
 
@@ -98,7 +98,7 @@ def untick_planned_step(request, slug, pk):
         return render_row(request, planned) if request.htmx else redirect(back(request, planned.get_absolute_url()))
     require(request.user, "suivi.untick_planned_step", planned)
     if planned.step.review == Step.Review.VALIDATED:
-        refusal = _("Cette étape a été validée par la coordination : elle ne se décoche plus. Si elle est "
+        refusal = _("Cette étape a été validée par la coordination : elle ne se décoche plus. Si elle est "
                     "inexacte, écrivez à la coordination.")
         if request.htmx:
             return render_row(request, planned, refusal=refusal)
@@ -113,7 +113,7 @@ def untick_planned_step(request, slug, pk):
         planned.action.refresh_status()
     if request.htmx:
         return render_row(request, planned)
-    messages.success(request, _("Étape décochée : elle est de nouveau prévue."))
+    messages.success(request, _("Étape décochée : elle est de nouveau prévue."))
     return redirect(back(request, planned.get_absolute_url()))
 
 

@@ -41,8 +41,8 @@ STALE_STEP = gettext_lazy(
     "de nouveau pour la remplacer par la vôtre."
 )
 VALIDATED_MEANWHILE = gettext_lazy(
-    "La coordination a validé cette étape pendant que vous la modifiiez : vos modifications (et les fichiers "
-    "que vous joigniez) ne sont pas enregistrées. Une étape validée ne se modifie plus que par la coordination : "
+    "La coordination a validé cette étape pendant que vous la modifiiez : vos modifications (et les fichiers "
+    "que vous joigniez) ne sont pas enregistrées. Une étape validée ne se modifie plus que par la coordination : "
     "si elle doit changer, écrivez-lui. Ce que vous aviez saisi est repris ci-dessous."
 )
 STALE_STATUS = gettext_lazy(
@@ -251,7 +251,7 @@ def check_in(request, slug, code):
     action = get_action_for(request.user, slug, code)
     require(request.user, "suivi.add_check_in", action)
     CheckIn.record(request.user, action)
-    messages.success(request, _("C’est noté : l’action est toujours en cours, sans nouvelle étape."))
+    messages.success(request, _("C’est noté : l’action est toujours en cours, sans nouvelle étape."))
     return redirect(action.get_absolute_url())
 
 

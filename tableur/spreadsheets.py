@@ -1166,7 +1166,7 @@ def read_tick(row, cells, action, planned_steps, user, report, error):
         report.unchanged += 1
         return
     if planned.dropped_at is not None:
-        error(row, "faite_le", _("cette étape prévue a été abandonnée : elle ne se coche plus."))
+        error(row, "faite_le", _("cette étape prévue a été abandonnée : elle ne se coche plus."))
         return
     if not user.has_perm("suivi.tick_planned_step", planned):
         error(row, "faite_le", _("vous ne pouvez pas cocher cette étape prévue."))

@@ -30,7 +30,7 @@ def iso_date(value):
     try:
         return datetime.date.fromisoformat(value)
     except ValueError:
-        raise CommandError(f"Date invalide : {value!r} (attendu : AAAA-MM-JJ)") from None
+        raise CommandError(f"Date invalide : {value!r} (attendu : AAAA-MM-JJ)") from None
 
 
 class Command(BaseCommand):
@@ -38,10 +38,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("plan", help="identifiant du plan (slug), p. ex. lanaudiere-2024-2026")
-        parser.add_argument("--year", type=int, help="année de reddition : 2024 = d’avril 2024 à mars 2025")
+        parser.add_argument("--year", type=int, help="année de reddition : 2024 = d’avril 2024 à mars 2025")
         parser.add_argument("--from", dest="start", type=iso_date, help="premier jour (AAAA-MM-JJ)")
         parser.add_argument("--to", dest="end", type=iso_date, help="dernier jour (AAAA-MM-JJ)")
-        parser.add_argument("--output", "-o", required=True, help="fichier à écrire : .pdf, .docx, .xlsx ou .html")
+        parser.add_argument("--output", "-o", required=True, help="fichier à écrire : .pdf, .docx, .xlsx ou .html")
 
     def handle(self, plan, year, start, end, output, **options):
         try:
@@ -59,7 +59,7 @@ class Command(BaseCommand):
         path = Path(output)
         writer = WRITERS.get(path.suffix.lower())
         if writer is None:
-            raise CommandError(f"Extension inconnue : {path.suffix!r} (.pdf, .docx, .xlsx ou .html).")
+            raise CommandError(f"Extension inconnue : {path.suffix!r} (.pdf, .docx, .xlsx ou .html).")
         content = writer(gather(plan, start, end))
         path.write_bytes(content)
-        self.stdout.write(f"{path} : bilan de {plan.slug} du {start} au {end} ({len(content) // 1024} Kio)")
+        self.stdout.write(f"{path} : bilan de {plan.slug} du {start} au {end} ({len(content) // 1024} Kio)")

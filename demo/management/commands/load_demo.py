@@ -40,7 +40,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--no-accounts", action="store_true", help="Charger le plan seulement.")
         parser.add_argument(
-            "--sans-activite", action="store_true", help="Sans l’année d’activité fictive : le plan tel que le document le donne."
+            "--sans-activite", action="store_true", help="Sans l’année d’activité fictive : le plan tel que le document le donne."
         )
 
     @transaction.atomic
@@ -53,9 +53,9 @@ class Command(BaseCommand):
         plan = Plan.objects.filter(slug=PLAN_SLUG).first()
         if plan is None:
             plan = load_plan(PLAN_FILE)
-            self.stdout.write(f"Plan chargé : {plan} ({plan.actions.count()} actions).")
+            self.stdout.write(f"Plan chargé : {plan} ({plan.actions.count()} actions).")
         else:
-            self.stdout.write(f"Le plan {PLAN_SLUG} existe déjà : laissé tel quel.")
+            self.stdout.write(f"Le plan {PLAN_SLUG} existe déjà : laissé tel quel.")
         if no_accounts:
             return
         User = get_user_model()
@@ -65,7 +65,7 @@ class Command(BaseCommand):
             if created:
                 user.set_password(DEMO_PASSWORD)
                 user.save()
-                self.stdout.write(f"Compte créé : {username}")
+                self.stdout.write(f"Compte créé : {username}")
             PlanRole.objects.get_or_create(plan=plan, user=user, defaults={"role": role})
             if acronym:
                 Membership.objects.get_or_create(
@@ -79,8 +79,8 @@ class Command(BaseCommand):
         )
         if any(added.values()):
             self.stdout.write(
-                "Activité fictive ajoutée : {steps} étapes, {files} fichiers, {results} résultats atteints, "
+                "Activité fictive ajoutée : {steps} étapes, {files} fichiers, {results} résultats atteints, "
                 "{planned} étapes prévues, {meetings} réunions, {bilans} bilan adopté.".format(**added)
             )
         else:
-            self.stdout.write("L’activité fictive est déjà là : laissée telle quelle.")
+            self.stdout.write("L’activité fictive est déjà là : laissée telle quelle.")

@@ -34,12 +34,12 @@ class Command(BaseCommand):
             raise CommandError(f"Aucun compte n’a le nom d’utilisateur « {username} ».")
         administrator = InstanceAdministrator.objects.filter(user=person).first()
         if remove and administrator is None:
-            self.stdout.write(f"{username} n’administre pas l’instance : rien à changer.")
+            self.stdout.write(f"{username} n’administre pas l’instance : rien à changer.")
         elif not remove and administrator is not None:
-            self.stdout.write(f"{username} administre déjà l’instance : rien à changer.")
+            self.stdout.write(f"{username} administre déjà l’instance : rien à changer.")
         elif dry_run:
             change = "n’administrerait plus" if remove else "administrerait"
-            self.stdout.write(f"{username} {change} l’instance (--dry-run : rien n’est écrit).")
+            self.stdout.write(f"{username} {change} l’instance (--dry-run : rien n’est écrit).")
         elif remove:
             administrator.delete()
             self.stdout.write(self.style.SUCCESS(f"{username} n’administre plus l’instance."))

@@ -19,7 +19,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("slug", help="L’identifiant du plan.")
-        parser.add_argument("--output", required=True, help="Le fichier à écrire : .xlsx ou .csv.")
+        parser.add_argument("--output", required=True, help="Le fichier à écrire : .xlsx ou .csv.")
 
     def handle(self, *args, slug, output, **options):
         file_format = Path(output).suffix.lower().lstrip(".")

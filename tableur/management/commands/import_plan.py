@@ -20,7 +20,7 @@ from tableur.spreadsheets import import_sheet, read_sheet
 
 
 class Command(BaseCommand):
-    help = "Importe un plan depuis un tableur (XLSX, ODS ou CSV) ; n’écrit rien en cas d’erreur."
+    help = "Importe un plan depuis un tableur (XLSX, ODS ou CSV) ; n’écrit rien en cas d’erreur."
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="Le fichier à importer.")
@@ -37,16 +37,16 @@ class Command(BaseCommand):
             with open(file, "rb") as stream:
                 sheet = read_sheet(stream.read(), file)
         except OSError as error:
-            raise CommandError(f"Impossible de lire {file} : {error.strerror}.") from error
+            raise CommandError(f"Impossible de lire {file} : {error.strerror}.") from error
         except SpreadsheetError as error:
             raise CommandError(str(error)) from error
 
         existing = Plan.objects.filter(slug=slug).first()
         new_plan = None if existing else {"slug": slug, "title": title or slug}
         if existing:
-            self.stdout.write(f"Plan existant : {existing.title} ({slug})")
+            self.stdout.write(f"Plan existant : {existing.title} ({slug})")
         else:
-            self.stdout.write(f"Nouveau plan : {new_plan['title']} ({slug})")
+            self.stdout.write(f"Nouveau plan : {new_plan['title']} ({slug})")
         report = import_sheet(sheet, plan=existing, new_plan=new_plan, commit=not dry_run)
         self.stdout.write(f"{sheet.rows} lignes lues.")
         for line in report.summary_lines():
@@ -54,8 +54,8 @@ class Command(BaseCommand):
         if not report.ok:
             for error in report.errors:
                 self.stderr.write(str(error))
-            raise CommandError(f"{len(report.errors)} erreur(s) : rien n’a été écrit.")
+            raise CommandError(f"{len(report.errors)} erreur(s) : rien n’a été écrit.")
         if dry_run:
-            self.stdout.write("Aperçu seulement (--dry-run) : rien n’a été écrit.")
+            self.stdout.write("Aperçu seulement (--dry-run) : rien n’a été écrit.")
         else:
             self.stdout.write(self.style.SUCCESS("Import terminé."))
