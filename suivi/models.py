@@ -264,6 +264,10 @@ class PlannedStepQuerySet(models.QuerySet):
     def open(self):
         return self.filter(step__isnull=True, dropped_at__isnull=True)
 
+    def open_or_awaiting_validation(self):
+        """Still to do, or ticked off and not yet validated: its tick may still be undone."""
+        return self.filter(Q(step__isnull=True, dropped_at__isnull=True) | Q(step__review=Step.Review.PENDING))
+
     def done(self):
         return self.filter(step__isnull=False)
 

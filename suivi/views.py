@@ -83,13 +83,14 @@ def latest_steps_of_actions():
     )
 
 
-def open_planned_steps_of(organisations):
-    """What « Mes actions » shows of an action's planned steps: those of these organisations still to do."""
+def planned_steps_of(organisations):
+    """What « Mes actions » shows of an action's planned steps: those of these organisations still to do,
+    and those ticked off that wait for validation (to be unticked where they were ticked)."""
     return Prefetch(
         "planned_steps",
-        queryset=PlannedStep.objects.open().filter(organisation__in=organisations)
+        queryset=PlannedStep.objects.open_or_awaiting_validation().filter(organisation__in=organisations)
         .select_related("organisation", "planned_by", "step").prefetch_related("results").order_by("due_on", "pk"),
-        to_attr="open_planned_steps",
+        to_attr="shown_planned_steps",
     )
 
 
@@ -126,8 +127,8 @@ def my_actions(request, slug):
     )
     opened = [action for action in actions if action.latest_step_review == Step.Review.RETURNED]
     prefetch_related_objects(opened, latest_steps_of_actions())
-    prefetch_related_objects(actions, open_planned_steps_of(organisations))
-    overdue = sum(1 for action in actions for planned in action.open_planned_steps if planned.state == "overdue")
+    prefetch_related_objects(actions, planned_steps_of(organisations))
+    overdue = sum(1 for action in actions for planned in action.shown_planned_steps if planned.state == "overdue")
     year_start, year_end = plan.reporting_year()
     due = [action for action in actions if is_due(action, year_start, year_end)]
     recent = months_before(timezone.localdate(), plan.stale_after_months)

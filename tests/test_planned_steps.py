@@ -242,6 +242,21 @@ def test_partner_of_another_organisation_sees_it_on_the_action_page_without_cont
 # Unticking ---------------------------------------------------------------------------------------------
 
 
+def test_a_step_ticked_in_my_actions_stays_there_to_be_unticked_until_it_is_validated(
+    client, partner, coordinator, own_action, all_org
+):
+    planned = plan_step(own_action, all_org)
+    client.force_login(partner)
+    tick(client, planned)
+    untick_url = reverse("suivi:untick_planned_step", args=[SLUG, planned.pk])
+    mine = client.get(reverse("suivi:my_actions", args=[SLUG])).content.decode()
+    assert "Rencontrer les élus de la MRC" in mine and untick_url in mine  # after a reload too
+    planned.refresh_from_db()
+    planned.step.set_review(Step.Review.VALIDATED, by=coordinator)
+    mine = client.get(reverse("suivi:my_actions", args=[SLUG])).content.decode()
+    assert untick_url not in mine and f'id="prevue-{planned.pk}"' not in mine  # done: it leaves the list
+
+
 def test_unticking_before_validation_removes_the_step_and_opens_the_planned_step_again(client, partner, own_action, all_org):
     planned = plan_step(own_action, all_org)
     client.force_login(partner)
@@ -265,7 +280,7 @@ def test_unticking_after_validation_is_refused_with_a_clear_message(client, part
     response = untick(client, planned)
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
-    assert "Cette étape a été validée par la coordination : elle ne se décoche plus." in page
+    assert "Cette étape a été validée par la coordination : elle ne se décoche plus." in page
     row = untick(client, planned, htmx=True).content.decode()
     assert "elle ne se décoche plus" in row
     assert state(planned) == before
