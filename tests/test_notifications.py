@@ -151,7 +151,7 @@ def test_emails_carry_the_persons_own_unsubscribe_link(client, coordinator, step
     with django_capture_on_commit_callbacks(execute=True):
         review(client, coordinator, step, "return", comment="Une précision.")
     [email] = mail.outbox
-    link = re.search(r"se désabonner\) : http://127.0.0.1:8000(\S+)", email.body).group(1)
+    link = re.search(r"se désabonner\)\u00a0: http://127.0.0.1:8000(\S+)", email.body).group(1)
     client.logout()
     assert client.post(link).status_code == 200
     assert Preference.objects.get(person=partner).emails is False

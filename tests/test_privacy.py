@@ -473,4 +473,4 @@ def test_erasure_stops_the_calendar_and_keeps_attendance_as_the_organisations(cl
     assert texts_containing(FIRST, LAST, EMAIL, "zephirine") == []
     client.force_login(coordinator)
     page = client.get(reverse("meetings:detail", args=[SLUG, chantier.pk])).content.decode()
-    assert '<span class="attendee">ALL</span>' in page and "personne-effacee" not in page
+    assert "<dt>Présentes</dt><dd>ALL</dd>" in page and "personne-effacee" not in page

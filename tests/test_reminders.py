@@ -69,7 +69,7 @@ def test_each_partner_gets_one_digest_of_their_organisations_actions_only(lanaud
     for code in tpdsl_codes - all_codes:
         assert f"- {code} " not in to_all.body and f"<strong>{code}</strong>" not in html_of(to_all)
     assert "Inscrire une étape" in to_all.body and "Rien de nouveau, toujours en cours" in to_all.body
-    assert to_all.subject == f"Vos actions du plan « {lanaudiere.title} » : où en êtes-vous ?"
+    assert to_all.subject == f"Vos actions du plan « {lanaudiere.title} » : où en êtes-vous ?"
     assert "Se désabonner" in html_of(to_all) and to_all.extra_headers["List-Unsubscribe-Post"]
 
 
@@ -80,7 +80,7 @@ def test_two_people_of_one_organisation_each_get_their_own_links(client, lanaudi
     send_reminders(plans=[lanaudiere])
     [mine], [theirs] = mails_to("all@example.org"), mails_to("collegue@example.org")
     assert listed_codes(mine) == listed_codes(theirs)
-    check_in = re.compile(r"toujours en cours : http://127.0.0.1:8000(\S+)")
+    check_in = re.compile(r"toujours en cours\u00a0: http://127.0.0.1:8000(\S+)")
     mine_link, theirs_link = check_in.search(mine.body).group(1), check_in.search(theirs.body).group(1)
     assert mine_link != theirs_link
     client.post(theirs_link, {"t": theirs_link.split("?t=")[1]})
@@ -423,7 +423,7 @@ def test_unsubscribe_link_works_in_one_click_without_signing_in(client, lanaudie
 def test_the_links_in_a_digest_change_the_frequency(client, lanaudiere, people):
     send_reminders(plans=[lanaudiere])
     [to_all] = mails_to("all@example.org")
-    weekly = re.search(r"chaque semaine : (\S+)", to_all.body).group(1)
+    weekly = re.search(r"chaque semaine\u00a0: (\S+)", to_all.body).group(1)
     assert client.post(weekly).status_code == 200
     assert Preference.objects.get(person=people[0]).reminder_frequency == "weekly"
 
