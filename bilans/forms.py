@@ -95,7 +95,7 @@ class AdoptionForm(forms.Form):
 
 MARKUP_HELP = _(
     "Une ligne vide sépare les paragraphes ; « - » en début de ligne fait une liste à puces, « 1. » une liste "
-    "numérotée ; **gras** ; [texte du lien](https://exemple.org)."
+    "numérotée ; **gras** ; [texte du lien](https://exemple.org)."
 )
 
 

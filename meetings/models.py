@@ -68,7 +68,7 @@ class Meeting(models.Model):
         blank=True,
         help_text=_(
             "Une ligne vide sépare les paragraphes ; « - » en début de ligne fait une liste à puces, « 1. » une "
-            "liste numérotée ; **gras** ; [texte du lien](https://exemple.org)."
+            "liste numérotée ; **gras** ; [texte du lien](https://exemple.org)."
         ),
     )
     invitation_sent_at = models.DateTimeField(_("invitation envoyée le"), null=True, blank=True, editable=False)

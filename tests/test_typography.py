@@ -135,3 +135,50 @@ def test_zero_is_singular_in_french(client, coordinator, lanaudiere):
     client.force_login(coordinator)
     page = client.get(f"/plans/{lanaudiere.slug}/activite/", {"since": "2999-01-01"}).content.decode()
     assert "0 changement<" in page
+
+
+def test_a_meetings_pages_and_a_planned_step_follow_french_typography(client, lanaudiere, coordinator, partner):
+    import datetime
+
+    from django.utils import timezone
+
+    from meetings.models import Meeting
+    from partners.models import Organisation
+    from suivi.models import PlannedStep
+
+    starts_at = timezone.now() + datetime.timedelta(days=7)
+    meeting = Meeting.objects.create(plan=lanaudiere, body=Meeting.Body.CHANTIER, starts_at=starts_at,
+                                     ends_at=starts_at + datetime.timedelta(hours=2), place="Joliette")
+    action = lanaudiere.actions.get(code="3.1.1")
+    PlannedStep.objects.create(action=action, organisation=Organisation.objects.get(acronym="ALL"),
+                               description="Rencontrer les élus", due_on=timezone.localdate() - datetime.timedelta(days=2))
+    base = f"/plans/{SLUG}/reunions/{meeting.pk}/"
+    pages = {coordinator: [f"/plans/{SLUG}/reunions/", f"/plans/{SLUG}/reunions/nouvelle/", base, base + "ordre-du-jour/",
+                           base + "presences/", base + "compte-rendu/", base + "decisions/", action.get_absolute_url()],
+             partner: [f"/plans/{SLUG}/mes-actions/", action.get_absolute_url()]}
+    documents, faults = plan_texts(), {}
+    for person, urls in pages.items():
+        client.force_login(person)
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            if found := typography_faults(response.content.decode(), documents):
+                faults[url] = found[:5]
+    assert faults == {}, "\n".join(f"{url}: {found}" for url, found in faults.items())
+
+
+def test_the_reminders_emails_follow_french_typography(lanaudiere, partner, coordinator, mailoutbox):
+    from notifications.reminders import send_reminders
+
+    for person, email in ((partner, "all@example.org"), (coordinator, "coordo@example.org")):
+        person.email = email
+        person.save()
+    send_reminders(plans=[lanaudiere])
+    assert len(mailoutbox) >= 2
+    documents = plan_texts()
+    for email in mailoutbox:
+        html = next(content for content, kind in email.alternatives if kind == "text/html")
+        assert typography_faults(f"<p>{email.subject}</p>", []) == [], email.subject
+        assert typography_faults(html, documents) == [], email.subject
+        # The text part, read as one text: its lines are the same sentences as the HTML's.
+        assert typography_faults(f"<pre>{email.body.replace('<', '&lt;')}</pre>", documents) == [], email.subject
