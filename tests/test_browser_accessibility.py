@@ -10,7 +10,10 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.utils import timezone
 from playwright.sync_api import expect
+
+from meetings.models import Meeting
 
 pytestmark = pytest.mark.browser
 
@@ -23,12 +26,15 @@ PAGES = {
         "/", f"/plans/{SLUG}/", f"/plans/{SLUG}/actions/", f"/plans/{SLUG}/etapes/", f"/plans/{SLUG}/etapes/a-valider/",
         f"/plans/{SLUG}/a-relancer/", f"/plans/{SLUG}/personnes/", f"/plans/{SLUG}/activite/", f"/plans/{SLUG}/bilans/",
         f"/plans/{SLUG}/tableur/", f"/plans/{SLUG}/modifier/", f"/plans/{SLUG}/actions/1.1.1/", "/organisations/",
-        "/plans/importer/",
+        "/plans/importer/", f"/plans/{SLUG}/reunions/", f"/plans/{SLUG}/reunions/nouvelle/", "/avis/",
+        f"/plans/{SLUG}/reunions/mon-calendrier/",
     ],
     "partenaire": ["/", f"/plans/{SLUG}/", f"/plans/{SLUG}/mes-actions/", f"/plans/{SLUG}/actions/3.1.1/",
-                   f"/plans/{SLUG}/tableur/mon-organisme/", f"/plans/{SLUG}/etapes/", "/comptes/mes-donnees/"],
-    "comite": ["/", f"/plans/{SLUG}/", f"/plans/{SLUG}/bilans/", f"/plans/{SLUG}/etapes/"],
+                   f"/plans/{SLUG}/tableur/mon-organisme/", f"/plans/{SLUG}/etapes/", "/comptes/mes-donnees/", "/avis/"],
+    "comite": ["/", f"/plans/{SLUG}/", f"/plans/{SLUG}/bilans/", f"/plans/{SLUG}/etapes/", f"/plans/{SLUG}/plan-et-etapes/"],
 }
+# The pages of the demo's meeting held, for the coordination: its page and the forms that fill it.
+MEETING_PAGES = ("", "ordre-du-jour/", "presences/", "compte-rendu/", "decisions/")
 
 
 @pytest.fixture
@@ -71,10 +77,14 @@ def problems_on(page, url, width):
 @pytest.mark.parametrize("username", list(PAGES))
 def test_main_pages_pass_axe_and_fit_a_phone(live_server, page, demo, username):
     sign_in(page, live_server.url, username)
+    urls = list(PAGES[username])
+    if username == "coordination":
+        held = Meeting.objects.filter(plan__slug=SLUG, starts_at__lt=timezone.now()).order_by("-starts_at").first()
+        urls += [f"{held.get_absolute_url()}{part}" for part in MEETING_PAGES]
     found = []
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
-        for url in PAGES[username]:
+        for url in urls:
             response = page.goto(live_server.url + url)
             assert response.status == 200, url
             found += problems_on(page, url, width)
