@@ -20,7 +20,7 @@ def send_reminders_task():
     try:
         return send_reminders()
     finally:  # a failed run must not end the series: tomorrow's is queued all the same
-        queue_next_morning(after=timezone.now())
+        queue_next_morning()
 
 
 def next_morning(after):

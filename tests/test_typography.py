@@ -81,17 +81,21 @@ def test_typography_checker_finds_what_it_should():
     assert typography_faults("<p>Mot de passe oublié\u202f?</p><p>le 1er avril</p><script>a ? b : c</script>", []) == []
 
 
+def faults_on_pages(client, urls, documents):
+    """{url: its first five faults} for these pages, read by the signed-in person; each must answer 200."""
+    faults = {}
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        if found := typography_faults(response.content.decode(), documents):
+            faults[url] = found[:5]
+    return faults
+
+
 @pytest.mark.parametrize("person", list(PAGES))
 def test_main_pages_follow_french_typography(client, request, person):
     client.force_login(request.getfixturevalue(person))
-    documents = plan_texts()
-    faults = {}
-    for url in PAGES[person]:
-        response = client.get(url)
-        assert response.status_code == 200, url
-        found = typography_faults(response.content.decode(), documents)
-        if found:
-            faults[url] = found[:5]
+    faults = faults_on_pages(client, PAGES[person], plan_texts())
     assert faults == {}, "\n".join(f"{url}: {found}" for url, found in faults.items())
 
 
@@ -159,11 +163,7 @@ def test_a_meetings_pages_and_a_planned_step_follow_french_typography(client, la
     documents, faults = plan_texts(), {}
     for person, urls in pages.items():
         client.force_login(person)
-        for url in urls:
-            response = client.get(url)
-            assert response.status_code == 200, url
-            if found := typography_faults(response.content.decode(), documents):
-                faults[url] = found[:5]
+        faults.update(faults_on_pages(client, urls, documents))
     assert faults == {}, "\n".join(f"{url}: {found}" for url, found in faults.items())
 
 
