@@ -126,12 +126,12 @@ class Meeting(models.Model):
         )
 
     def attendees(self):
-        """Who was there and who sent apologies, each in their order: {"present": [Attendance], "excused":
-        [Attendance]} from the (prefetched) attendance."""
-        rows = {Attendance.Presence.PRESENT: [], Attendance.Presence.EXCUSED: []}
+        """Who was there and who sent apologies: {"present": [Attendance], "excused": [Attendance]}, in the
+        order of the (prefetched) attendance: the meeting page's puts organisations first, by name."""
+        rows = {Attendance.Presence.PRESENT: [], Attendance.Presence.EXCUSED: []}  # their values: "present", "excused"
         for row in self.attendance.all():
             rows[row.presence].append(row)
-        return {"present": rows[Attendance.Presence.PRESENT], "excused": rows[Attendance.Presence.EXCUSED]}
+        return rows
 
     def invited_people(self):
         """Who receives the invitation: the active people acting, in this plan, for an invited

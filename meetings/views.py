@@ -5,7 +5,7 @@ person's calendar feed."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -37,7 +37,9 @@ def meeting_queryset():
     """A meeting with what its page shows, in a fixed number of queries."""
     return Meeting.objects.select_related("plan", "committee").prefetch_related(
         Prefetch("agenda", queryset=AgendaPoint.objects.prefetch_related("actions")),
-        Prefetch("attendance", queryset=Attendance.objects.select_related("organisation", "person")),
+        Prefetch("attendance", queryset=Attendance.objects.select_related("organisation", "person").order_by(
+            F("organisation__sort_key").asc(nulls_last=True), "person__last_name", "person__first_name", "pk"
+        )),  # organisations in name order, then people (Meeting.attendees keeps it)
         Prefetch("decisions", queryset=Decision.objects.prefetch_related(
             "actions", Prefetch("amendments", queryset=Amendment.objects.select_related("action", "merged_into"))
         )),

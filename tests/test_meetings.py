@@ -255,8 +255,8 @@ def test_attendance_notes_organisations_present_and_excused_never_both(client, l
         (all_org.pk, None, "present"), (tpdsl.pk, None, "excused"), (None, partner.pk, "present")
     }
     page = client.get(meeting.get_absolute_url()).content.decode()
-    present = [str(row.organisation or name_of_person(row.person)) for row in meeting.attendees()["present"]]
-    assert f"<dd>{', '.join(present)}</dd>" in page and "<dd>TPDSL</dd>" in page  # commas in the text itself
+    # Organisations first, then people, separated by commas in the text itself.
+    assert f"<dd>ALL, {name_of_person(partner)}</dd>" in page and "<dd>TPDSL</dd>" in page
 
 
 def test_minutes_are_sanitised_and_their_files_bounded_like_a_steps(client, lanaudiere, coordinator):
